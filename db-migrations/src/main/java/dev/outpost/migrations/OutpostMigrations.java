@@ -1,0 +1,202 @@
+package dev.outpost.migrations;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.Objects;
+import java.util.regex.Pattern;
+import javax.sql.DataSource;
+import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.FlywayException;
+import org.flywaydb.core.api.output.MigrateResult;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Creates and upgrades Outpost's tables (outbox, dead letters, delayed messages, dedup keys, relay
+ * leases and Quartz's {@code qrtz_*} tables) with Flyway.
+ *
+ * <p>Outpost keeps its own Flyway history table ({@value #DEFAULT_HISTORY_TABLE} by default), so
+ * it never collides with the application's own Flyway history, even in the same schema. Users who
+ * prefer a single Flyway run can instead add {@value #LOCATION} to their own Flyway locations.
+ *
+ * <pre>{@code
+ * OutpostMigrations.builder().dataSource(dataSource).schema("outpost").build().migrate();
+ * }</pre>
+ *
+ * <p>Instances are immutable and thread-safe; {@link #migrate()} may be called from several nodes
+ * at once (Flyway serialises concurrent migrations with a database lock).
+ */
+public final class OutpostMigrations {
+
+  /** The Flyway location of Outpost's migrations (SQL and Java). */
+  public static final String LOCATION = "classpath:db/migration/outpost";
+
+  /** The schema used when none is configured. */
+  public static final String DEFAULT_SCHEMA = "public";
+
+  /** Outpost's own Flyway history table. */
+  public static final String DEFAULT_HISTORY_TABLE = "outpost_schema_history";
+
+  private static final Logger log = LoggerFactory.getLogger(OutpostMigrations.class);
+  private static final Pattern IDENTIFIER = Pattern.compile("[a-z_][a-z0-9_]{0,62}");
+
+  private final DataSource dataSource;
+  private final String schema;
+  private final String historyTable;
+  private final boolean createSchema;
+
+  private OutpostMigrations(Builder builder) {
+    this.dataSource = builder.dataSource;
+    this.schema = builder.schema;
+    this.historyTable = builder.historyTable;
+    this.createSchema = builder.createSchema;
+  }
+
+  /** Starts a configuration. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * Migrates {@code dataSource} into the {@value #DEFAULT_SCHEMA} schema.
+   *
+   * @return the schema version after the run
+   * @throws MigrationException if the database cannot be reached or migrated
+   */
+  public static String migrate(DataSource dataSource) {
+    return builder().dataSource(dataSource).build().migrate();
+  }
+
+  /** The schema Outpost's tables live in. */
+  public String schema() {
+    return schema;
+  }
+
+  /**
+   * Applies every pending migration; a no-op on an up-to-date schema.
+   *
+   * @return the schema version after the run, e.g. {@code "2"}
+   * @throws MigrationException naming the schema and the cause when the database cannot be
+   *     reached, the user lacks rights, or a migration fails
+   */
+  public String migrate() {
+    checkConnection();
+    try {
+      MigrateResult result = flyway().migrate();
+      log.info(
+          "Outpost schema '{}' at version {} ({} migration(s) applied)",
+          schema,
+          result.targetSchemaVersion,
+          result.migrationsExecuted);
+      return result.targetSchemaVersion == null
+          ? flyway().info().current().getVersion().getVersion()
+          : result.targetSchemaVersion;
+    } catch (FlywayException e) {
+      throw new MigrationException(
+          "could not migrate Outpost schema '"
+              + schema
+              + "': "
+              + e.getMessage()
+              + ". Check that the user may create tables in schema '"
+              + schema
+              + "'"
+              + (createSchema ? " (and create the schema itself)" : "")
+              + ".",
+          e);
+    }
+  }
+
+  /** The Flyway instance Outpost uses, for callers that want {@code info()} or {@code validate()}. */
+  public Flyway flyway() {
+    return Flyway.configure(OutpostMigrations.class.getClassLoader())
+        .dataSource(dataSource)
+        .locations(LOCATION)
+        .schemas(schema)
+        .defaultSchema(schema)
+        .createSchemas(createSchema)
+        .table(historyTable)
+        .baselineOnMigrate(false)
+        .validateMigrationNaming(true)
+        .load();
+  }
+
+  private void checkConnection() {
+    try (Connection connection = dataSource.getConnection()) {
+      connection.isValid(5);
+    } catch (SQLException e) {
+      throw new MigrationException(
+          "could not connect to the database to migrate Outpost schema '"
+              + schema
+              + "': "
+              + e.getMessage()
+              + ". Check the JDBC URL, user and password, and that PostgreSQL is running.",
+          e);
+    }
+  }
+
+  /** Configuration of {@link OutpostMigrations}. Not thread-safe. */
+  public static final class Builder {
+    private DataSource dataSource;
+    private String schema = DEFAULT_SCHEMA;
+    private String historyTable = DEFAULT_HISTORY_TABLE;
+    private boolean createSchema = true;
+
+    private Builder() {}
+
+    /** The database to migrate. Required. */
+    public Builder dataSource(DataSource dataSource) {
+      this.dataSource = dataSource;
+      return this;
+    }
+
+    /**
+     * The schema for Outpost's tables: a lower-case PostgreSQL identifier. Defaults to {@value
+     * OutpostMigrations#DEFAULT_SCHEMA}.
+     */
+    public Builder schema(String schema) {
+      this.schema = schema;
+      return this;
+    }
+
+    /**
+     * The name of Outpost's own Flyway history table. Defaults to {@value
+     * OutpostMigrations#DEFAULT_HISTORY_TABLE}.
+     */
+    public Builder historyTable(String historyTable) {
+      this.historyTable = historyTable;
+      return this;
+    }
+
+    /** Whether to create the schema when it does not exist. Defaults to {@code true}. */
+    public Builder createSchema(boolean createSchema) {
+      this.createSchema = createSchema;
+      return this;
+    }
+
+    /**
+     * Validates the configuration.
+     *
+     * @throws IllegalArgumentException naming the bad field
+     */
+    public OutpostMigrations build() {
+      if (dataSource == null) {
+        throw new IllegalArgumentException("dataSource is required: pass the application's DataSource");
+      }
+      requireIdentifier("schema", schema);
+      requireIdentifier("historyTable", historyTable);
+      Objects.requireNonNull(schema);
+      return new OutpostMigrations(this);
+    }
+
+    private static void requireIdentifier(String field, String value) {
+      if (value == null || !IDENTIFIER.matcher(value).matches()) {
+        throw new IllegalArgumentException(
+            field
+                + " '"
+                + value
+                + "' is not a plain lower-case PostgreSQL identifier; use 1-63 characters of"
+                + " [a-z0-9_], not starting with a digit");
+      }
+    }
+  }
+}
