@@ -1,0 +1,123 @@
+package dev.outpost.testing;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.test.KafkaClusterTestKit;
+import org.apache.kafka.common.test.TestKitNodes;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A real Kafka broker (KRaft, one combined broker/controller node) running inside the test JVM,
+ * built on Kafka's own {@code KafkaClusterTestKit}. Needs {@code org.apache.kafka:kafka-test-common-runtime},
+ * {@code kafka_2.13} and {@code kafka-server} on the test classpath.
+ *
+ * <p>Use {@link #shared()} for one broker per test JVM, or {@link #start()} for a private one
+ * (close it). Thread-safe.
+ */
+public final class EmbeddedKafka implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(EmbeddedKafka.class);
+  private static EmbeddedKafka shared;
+
+  private final KafkaClusterTestKit cluster;
+
+  private EmbeddedKafka(KafkaClusterTestKit cluster) {
+    this.cluster = cluster;
+  }
+
+  /** The broker shared by this test JVM, started on first use and stopped at JVM exit. */
+  public static synchronized EmbeddedKafka shared() {
+    if (shared == null) {
+      shared = start();
+      EmbeddedKafka broker = shared;
+      Runtime.getRuntime().addShutdownHook(new Thread(broker::close, "outpost-test-kafka-stop"));
+    }
+    return shared;
+  }
+
+  /**
+   * Starts a private single-node KRaft cluster.
+   *
+   * @throws IllegalStateException if the broker does not come up
+   */
+  public static EmbeddedKafka start() {
+    try {
+      KafkaClusterTestKit cluster =
+          new KafkaClusterTestKit.Builder(
+                  new TestKitNodes.Builder()
+                      .setCombined(true)
+                      .setNumBrokerNodes(1)
+                      .setNumControllerNodes(1)
+                      .build())
+              .setConfigProp("offsets.topic.replication.factor", "1")
+              .setConfigProp("transaction.state.log.replication.factor", "1")
+              .setConfigProp("transaction.state.log.min.isr", "1")
+              .setConfigProp("group.initial.rebalance.delay.ms", "0")
+              .setConfigProp("auto.create.topics.enable", "false")
+              .build();
+      cluster.format();
+      cluster.startup();
+      cluster.waitForReadyBrokers();
+      log.info("Embedded Kafka broker up at {}", cluster.bootstrapServers());
+      return new EmbeddedKafka(cluster);
+    } catch (Exception e) {
+      if (e instanceof InterruptedException) {
+        Thread.currentThread().interrupt();
+      }
+      throw new IllegalStateException("could not start the embedded Kafka broker: " + e, e);
+    }
+  }
+
+  /** The {@code bootstrap.servers} value of the broker. */
+  public String bootstrapServers() {
+    return cluster.bootstrapServers();
+  }
+
+  /** The underlying test kit, for tests that stop and restart brokers. */
+  public KafkaClusterTestKit cluster() {
+    return cluster;
+  }
+
+  /** Creates a topic with {@code partitions} partitions (replication 1); no-op when it exists. */
+  public void createTopic(String topic, int partitions) {
+    try (Admin admin = admin()) {
+      admin
+          .createTopics(List.of(new NewTopic(topic, partitions, (short) 1)))
+          .all()
+          .get(30, TimeUnit.SECONDS);
+    } catch (ExecutionException e) {
+      if (!(e.getCause() instanceof TopicExistsException)) {
+        throw new IllegalStateException("could not create topic " + topic + ": " + e.getCause(), e);
+      }
+    } catch (Exception e) {
+      if (e instanceof InterruptedException) {
+        Thread.currentThread().interrupt();
+      }
+      throw new IllegalStateException("could not create topic " + topic + ": " + e, e);
+    }
+  }
+
+  /** A new admin client for this broker; the caller closes it. */
+  public Admin admin() {
+    Properties props = new Properties();
+    props.putAll(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers()));
+    return Admin.create(props);
+  }
+
+  @Override
+  public void close() {
+    try {
+      cluster.close();
+    } catch (Exception e) {
+      log.warn("embedded Kafka did not stop cleanly", e);
+    }
+  }
+}
