@@ -1,0 +1,120 @@
+package dev.outpost.outbox.internal;
+
+import dev.outpost.outbox.Outbox;
+import dev.outpost.outbox.OutboxConfig;
+import dev.outpost.outbox.OutboxMessage;
+import dev.outpost.outbox.OutpostException;
+import dev.outpost.outbox.Partitioner;
+import dev.outpost.outbox.schema.OutpostSchema;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import org.jooq.Configuration;
+import org.jooq.DSLContext;
+import org.jooq.SQLDialect;
+import org.jooq.impl.DSL;
+
+/** The {@link Outbox} writer. Immutable and thread-safe. */
+public final class DefaultOutbox implements Outbox {
+
+  private final OutboxConfig config;
+  private final MessagePreparer preparer;
+  private final OutboxRepository repository;
+
+  /** A writer for {@code config}. */
+  public DefaultOutbox(OutboxConfig config) {
+    this.config = config;
+    this.preparer = new MessagePreparer(config);
+    this.repository = new OutboxRepository(OutpostSchema.named(config.schema()));
+  }
+
+  @Override
+  public UUID send(DSLContext tx, OutboxMessage message) {
+    PreparedMessage prepared = preparer.prepare(message, config.clock().instant());
+    tx.connection(connection -> sendPrepared(connection, prepared));
+    return prepared.messageId();
+  }
+
+  @Override
+  public UUID send(Configuration tx, OutboxMessage message) {
+    return send(tx.dsl(), message);
+  }
+
+  @Override
+  public UUID send(Connection tx, OutboxMessage message) {
+    PreparedMessage prepared = preparer.prepare(message, config.clock().instant());
+    sendPrepared(tx, prepared);
+    return prepared.messageId();
+  }
+
+  @Override
+  public List<UUID> sendAll(DSLContext tx, List<OutboxMessage> messages) {
+    List<PreparedMessage> prepared = prepareAll(messages);
+    tx.connection(this::requireTransaction);
+    repository.insertAll(tx, prepared);
+    return ids(prepared);
+  }
+
+  @Override
+  public List<UUID> sendAll(Connection tx, List<OutboxMessage> messages) {
+    List<PreparedMessage> prepared = prepareAll(messages);
+    requireTransaction(tx);
+    repository.insertAll(DSL.using(tx, SQLDialect.POSTGRES, OutboxRepository.SETTINGS), prepared);
+    return ids(prepared);
+  }
+
+  @Override
+  public OutboxConfig config() {
+    return config;
+  }
+
+  @Override
+  public Partitioner partitioner() {
+    return preparer.partitioner();
+  }
+
+  private void sendPrepared(Connection connection, PreparedMessage prepared) {
+    requireTransaction(connection);
+    repository.insert(connection, prepared);
+  }
+
+  private List<PreparedMessage> prepareAll(List<OutboxMessage> messages) {
+    if (messages == null) {
+      throw new IllegalArgumentException("messages must not be null");
+    }
+    Instant now = config.clock().instant();
+    List<PreparedMessage> prepared = new ArrayList<>(messages.size());
+    for (OutboxMessage message : messages) {
+      prepared.add(preparer.prepare(message, now));
+    }
+    return prepared;
+  }
+
+  private void requireTransaction(Connection connection) {
+    if (!config.requireTransaction()) {
+      return;
+    }
+    try {
+      if (connection.getAutoCommit()) {
+        throw new IllegalStateException(
+            "Outbox.send was called on a connection in auto-commit mode: the message would commit"
+                + " on its own, apart from the business change. Call it inside the transaction of"
+                + " the business change (setAutoCommit(false), or dsl.transaction(...)), or build"
+                + " the Outbox with requireTransaction(false) if that is really intended.");
+      }
+    } catch (SQLException e) {
+      throw new OutpostException("could not read the connection's auto-commit mode", e);
+    }
+  }
+
+  private static List<UUID> ids(List<PreparedMessage> prepared) {
+    List<UUID> ids = new ArrayList<>(prepared.size());
+    for (PreparedMessage message : prepared) {
+      ids.add(message.messageId());
+    }
+    return ids;
+  }
+}
