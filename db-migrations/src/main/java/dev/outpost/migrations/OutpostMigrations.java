@@ -115,7 +115,10 @@ public final class OutpostMigrations {
         .defaultSchema(schema)
         .createSchemas(createSchema)
         .table(historyTable)
-        .baselineOnMigrate(false)
+        // A schema that already holds the application's tables (and maybe its own Flyway
+        // history) has no Outpost history yet: start Outpost's at version 0 so V1.. still run.
+        .baselineOnMigrate(true)
+        .baselineVersion("0")
         .validateMigrationNaming(true)
         .load();
   }

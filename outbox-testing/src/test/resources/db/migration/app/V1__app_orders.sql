@@ -1,0 +1,1 @@
+CREATE TABLE app_orders (id bigint PRIMARY KEY, status text NOT NULL);
