@@ -33,6 +33,7 @@ public final class DefaultOutbox implements Outbox {
 
   @Override
   public UUID send(DSLContext tx, OutboxMessage message) {
+    requireNonNull(tx);
     PreparedMessage prepared = preparer.prepare(message, config.clock().instant());
     tx.connection(connection -> sendPrepared(connection, prepared));
     return prepared.messageId();
@@ -40,11 +41,13 @@ public final class DefaultOutbox implements Outbox {
 
   @Override
   public UUID send(Configuration tx, OutboxMessage message) {
+    requireNonNull(tx);
     return send(tx.dsl(), message);
   }
 
   @Override
   public UUID send(Connection tx, OutboxMessage message) {
+    requireNonNull(tx);
     PreparedMessage prepared = preparer.prepare(message, config.clock().instant());
     sendPrepared(tx, prepared);
     return prepared.messageId();
@@ -52,15 +55,23 @@ public final class DefaultOutbox implements Outbox {
 
   @Override
   public List<UUID> sendAll(DSLContext tx, List<OutboxMessage> messages) {
+    requireNonNull(tx);
     List<PreparedMessage> prepared = prepareAll(messages);
-    tx.connection(this::requireTransaction);
+    if (prepared.isEmpty()) {
+      return List.of();
+    }
+    tx.connection(connection -> requireTransaction(connection));
     repository.insertAll(tx, prepared);
     return ids(prepared);
   }
 
   @Override
   public List<UUID> sendAll(Connection tx, List<OutboxMessage> messages) {
+    requireNonNull(tx);
     List<PreparedMessage> prepared = prepareAll(messages);
+    if (prepared.isEmpty()) {
+      return List.of();
+    }
     requireTransaction(tx);
     repository.insertAll(DSL.using(tx, SQLDialect.POSTGRES, OutboxRepository.SETTINGS), prepared);
     return ids(prepared);
@@ -88,9 +99,20 @@ public final class DefaultOutbox implements Outbox {
     Instant now = config.clock().instant();
     List<PreparedMessage> prepared = new ArrayList<>(messages.size());
     for (OutboxMessage message : messages) {
+      if (message == null) {
+        throw new IllegalArgumentException(
+            "messages[" + prepared.size() + "] is null; sendAll needs a list of messages");
+      }
       prepared.add(preparer.prepare(message, now));
     }
     return prepared;
+  }
+
+  private static void requireNonNull(Object tx) {
+    if (tx == null) {
+      throw new IllegalArgumentException(
+          "the transaction (DSLContext, Configuration or Connection) must not be null");
+    }
   }
 
   private void requireTransaction(Connection connection) {

@@ -15,6 +15,7 @@ import org.jooq.Record;
 import org.jooq.SQLDialect;
 import org.jooq.conf.ParamType;
 import org.jooq.conf.Settings;
+import org.jooq.exception.DataAccessException;
 import org.jooq.impl.DSL;
 
 /** The writer's statements on {@code outbox_message}. Thread-safe. */
@@ -23,11 +24,19 @@ public final class OutboxRepository {
   /** Settings for statements the writer runs through jOOQ: no logging on the hot path. */
   public static final Settings SETTINGS = new Settings().withExecuteLogging(false);
 
+  /**
+   * Most rows in one multi-row insert: 8 bind values per row stay well below PostgreSQL's limit of
+   * 65535 bind values per statement (and pgjdbc's older 32767).
+   */
+  public static final int MAX_ROWS_PER_STATEMENT = 4000;
+
+  private final String schema;
   private final OutboxMessageTable table;
   private final String insertSql;
 
   /** Statements for the tables of {@code schema}. */
   public OutboxRepository(OutpostSchema schema) {
+    this.schema = schema.name();
     this.table = schema.outboxMessage;
     // Rendered once: a single send is a plain prepared statement, no per-call jOOQ rendering.
     this.insertSql =
@@ -59,15 +68,26 @@ public final class OutboxRepository {
       statement.setObject(8, message.createdAt());
       statement.executeUpdate();
     } catch (SQLException e) {
-      throw failure(message, e);
+      throw failure(List.of(message), e.getSQLState(), e.getMessage(), e);
     }
   }
 
-  /** Inserts all messages with one multi-row statement, in list order. */
+  /**
+   * Inserts all messages in list order with multi-row statements: one statement (one round trip)
+   * for up to {@link #MAX_ROWS_PER_STATEMENT} messages.
+   */
   public void insertAll(DSLContext tx, List<PreparedMessage> messages) {
-    if (messages.isEmpty()) {
-      return;
+    DSLContext postgres =
+        tx.dialect().family() == SQLDialect.POSTGRES
+            ? tx
+            : tx.configuration().derive(SQLDialect.POSTGRES).dsl();
+    for (int from = 0; from < messages.size(); from += MAX_ROWS_PER_STATEMENT) {
+      int to = Math.min(messages.size(), from + MAX_ROWS_PER_STATEMENT);
+      insertChunk(postgres, messages.subList(from, to));
     }
+  }
+
+  private void insertChunk(DSLContext tx, List<PreparedMessage> messages) {
     InsertValuesStepN<Record> insert = tx.insertInto(table.table).columns(columns());
     for (PreparedMessage message : messages) {
       insert =
@@ -83,8 +103,9 @@ public final class OutboxRepository {
     }
     try {
       insert.execute();
-    } catch (org.jooq.exception.DataAccessException e) {
-      throw failure(messages.get(0), e.getCause() instanceof SQLException s ? s : new SQLException(e));
+    } catch (DataAccessException e) {
+      SQLException cause = e.getCause(SQLException.class);
+      throw failure(messages, e.sqlState(), cause == null ? e.getMessage() : cause.getMessage(), e);
     }
   }
 
@@ -101,23 +122,36 @@ public final class OutboxRepository {
     };
   }
 
-  private OutpostException failure(PreparedMessage message, SQLException e) {
-    String hint =
-        "42P01".equals(e.getSQLState()) || "3F000".equals(e.getSQLState())
-            ? " The outbox table does not exist: run OutpostMigrations.migrate(dataSource) for"
-                + " this schema first."
-            : "";
+  private OutpostException failure(
+      List<PreparedMessage> messages, String sqlState, String error, Exception cause) {
+    PreparedMessage first = messages.get(0);
+    String what =
+        messages.size() == 1
+            ? "message " + first.messageId() + " (topic '" + first.topic() + "')"
+            : messages.size() + " messages (first " + first.messageId() + ")";
     return new OutpostException(
-        "could not write message "
-            + message.messageId()
-            + " (topic '"
-            + message.topic()
-            + "') into "
+        "could not write "
+            + what
+            + " into "
             + table.table.getQualifiedName()
             + ": "
-            + e.getMessage()
-            + '.'
-            + hint,
-        e);
+            + error
+            + hint(sqlState),
+        cause);
+  }
+
+  private String hint(String sqlState) {
+    if ("42P01".equals(sqlState) || "3F000".equals(sqlState)) {
+      return ". The outbox table does not exist in schema '"
+          + schema
+          + "': run OutpostMigrations.builder().dataSource(dataSource).schema(\""
+          + schema
+          + "\").build().migrate() first, or configure the schema the tables are in.";
+    }
+    if ("23505".equals(sqlState)) {
+      return ". A message with this message id is already in the outbox: message ids must be"
+          + " unique; let Outpost generate them (UUIDv7) or pass unique ones.";
+    }
+    return "";
   }
 }
