@@ -11,8 +11,8 @@ import org.jooq.DSLContext;
 
 /**
  * Writes outgoing messages into the outbox table inside the <b>caller's</b> transaction: the
- * message exists exactly when the caller's business change commits. The writer never opens,
- * commits or rolls back a transaction itself.
+ * message exists exactly when the caller's business change commits. The writer never opens, commits
+ * or rolls back a transaction itself.
  *
  * <pre>{@code
  * Outbox outbox = Outbox.builder().schema("public").build();
@@ -38,9 +38,9 @@ public interface Outbox {
    * Writes {@code message} in the transaction of {@code tx}.
    *
    * @return the message id
-   * @throws IllegalArgumentException if the message breaks a configured limit
-   * @throws IllegalStateException if {@code tx} is in auto-commit mode (no transaction) and
-   *     {@link OutboxConfig#requireTransaction()} is set
+   * @throws IllegalArgumentException if the message is null or breaks a configured limit
+   * @throws IllegalStateException if {@code tx} is in auto-commit mode (no transaction) and {@link
+   *     OutboxConfig#requireTransaction()} is set
    * @throws OutpostException if the database rejects the insert
    */
   UUID send(DSLContext tx, OutboxMessage message);
@@ -56,10 +56,16 @@ public interface Outbox {
   UUID send(Connection tx, OutboxMessage message);
 
   /**
-   * Writes all {@code messages} with one multi-row insert (one round trip), in list order.
+   * Writes all {@code messages} in list order with one multi-row insert (one round trip; lists
+   * longer than 4000 messages take one statement per 4000). All messages are validated before
+   * anything is written; an empty list writes nothing.
    *
    * @return the message ids, in list order
-   * @see #send(DSLContext, OutboxMessage)
+   * @throws IllegalArgumentException if the list or one of its messages is null, or a message
+   *     breaks a configured limit
+   * @throws IllegalStateException if {@code tx} is in auto-commit mode and {@link
+   *     OutboxConfig#requireTransaction()} is set
+   * @throws OutpostException if the database rejects the insert
    */
   List<UUID> sendAll(DSLContext tx, List<OutboxMessage> messages);
 
@@ -142,8 +148,8 @@ public interface Outbox {
     }
 
     /**
-     * Whether the calling thread's W3C trace context (OpenTelemetry API on the classpath) is
-     * stored as {@code traceparent}/{@code tracestate} headers. Defaults to {@code true}.
+     * Whether the calling thread's W3C trace context (OpenTelemetry API on the classpath) is stored
+     * as {@code traceparent}/{@code tracestate} headers. Defaults to {@code true}.
      */
     public Builder captureTraceContext(boolean captureTraceContext) {
       this.captureTraceContext = captureTraceContext;

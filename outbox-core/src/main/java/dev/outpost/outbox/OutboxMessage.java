@@ -53,8 +53,8 @@ public final class OutboxMessage {
    * Starts a message to {@code topic}: a Kafka topic, or the routing key of a RabbitMQ publish.
    *
    * @throws IllegalArgumentException if the topic is null, blank, longer than {@value
-   *     #MAX_TOPIC_LENGTH} characters, has characters outside {@code [a-zA-Z0-9._-]}, or is
-   *     {@code .} or {@code ..}
+   *     #MAX_TOPIC_LENGTH} characters, has characters outside {@code [a-zA-Z0-9._-]}, or is {@code
+   *     .} or {@code ..}
    */
   public static Builder to(String topic) {
     return new Builder(validateTopic(topic));
@@ -246,8 +246,8 @@ public final class OutboxMessage {
     /**
      * The payload produced by {@code serializer} (its bytes are copied).
      *
-     * @throws IllegalArgumentException if the serializer is null, returns null, or cannot
-     *     serialize the value
+     * @throws IllegalArgumentException if the serializer is null, returns null, or cannot serialize
+     *     the value
      */
     public <T> Builder payload(T value, PayloadSerializer<? super T> serializer) {
       if (serializer == null) {
@@ -266,8 +266,8 @@ public final class OutboxMessage {
     }
 
     /**
-     * The payload as JSON written by Jackson (needs {@code jackson-databind} on the classpath),
-     * and header {@code content-type: application/json}.
+     * The payload as JSON written by Jackson (needs {@code jackson-databind} on the classpath), and
+     * header {@code content-type: application/json}.
      *
      * @throws IllegalArgumentException if Jackson is missing or cannot write the value
      */

@@ -4,19 +4,19 @@ import dev.outpost.outbox.internal.JacksonPayload;
 import java.nio.charset.StandardCharsets;
 
 /**
- * Turns an application value into the bytes of a message payload. Bytes and UTF-8 strings are
- * built in ({@link OutboxMessage.Builder#payload(byte[])}, {@link
- * OutboxMessage.Builder#payload(String)}, or {@link #bytes()} and {@link #utf8()}), JSON through
- * Jackson ({@link OutboxMessage.Builder#payloadJson(Object)} or {@link #json()}); Avro, Protobuf
- * and others plug in here:
+ * Turns an application value into the bytes of a message payload. Bytes and UTF-8 strings are built
+ * in ({@link OutboxMessage.Builder#payload(byte[])}, {@link OutboxMessage.Builder#payload(String)},
+ * or {@link #bytes()} and {@link #utf8()}), JSON through Jackson ({@link
+ * OutboxMessage.Builder#payloadJson(Object)} or {@link #json()}); Avro, Protobuf and others plug in
+ * here:
  *
  * <pre>{@code
  * PayloadSerializer<OrderCreated> avro = event -> avroWriter.toBytes(event);
  * OutboxMessage.to("orders").key(id).payload(event, avro).header("content-type", "avro/binary");
  * }</pre>
  *
- * <p>Implementations must be thread-safe and must not return {@code null}; the builder copies
- * the returned bytes, so an implementation may reuse its buffer.
+ * <p>Implementations must be thread-safe and must not return {@code null}; the builder copies the
+ * returned bytes, so an implementation may reuse its buffer.
  *
  * @param <T> the type of value serialized
  */
@@ -63,8 +63,8 @@ public interface PayloadSerializer<T> {
    * (needs {@code jackson-databind}). Unlike {@link OutboxMessage.Builder#payloadJson(Object)} it
    * sets no {@code content-type} header.
    *
-   * @throws IllegalArgumentException from {@link #serialize} if Jackson is missing or cannot
-   *     write the value
+   * @throws IllegalArgumentException from {@link #serialize} if Jackson is missing or cannot write
+   *     the value
    */
   static PayloadSerializer<Object> json() {
     return JacksonPayload::write;

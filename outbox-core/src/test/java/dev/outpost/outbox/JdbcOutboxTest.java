@@ -140,8 +140,7 @@ class JdbcOutboxTest {
       assertThatThrownBy(
               () -> outbox.send((Connection) null, OutboxMessage.to("o").payload("x").build()))
           .isInstanceOf(IllegalArgumentException.class)
-          .hasMessage(
-              "the transaction (DSLContext, Configuration or Connection) must not be null");
+          .hasMessage("the transaction (DSLContext, Configuration or Connection) must not be null");
       assertThatThrownBy(() -> outbox.send(connection, null))
           .isInstanceOf(IllegalArgumentException.class)
           .hasMessage("message must not be null");

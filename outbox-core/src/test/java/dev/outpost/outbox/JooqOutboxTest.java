@@ -50,7 +50,8 @@ class JooqOutboxTest {
         dsl.transactionResult(
             tx -> {
               tx.dsl().execute("INSERT INTO public.test_order (id, status) VALUES (1, 'CREATED')");
-              return outbox.send(tx.dsl(), OutboxMessage.to("orders").key("1").payload("x").build());
+              return outbox.send(
+                  tx.dsl(), OutboxMessage.to("orders").key("1").payload("x").build());
             });
 
     assertThat(OutboxRows.orders(db)).isEqualTo(1);
@@ -67,7 +68,8 @@ class JooqOutboxTest {
                           .execute(
                               "INSERT INTO public.test_order (id, status) VALUES (1, 'CREATED')");
                       outbox.send(tx.dsl(), OutboxMessage.to("orders").payload("x").build());
-                      outbox.sendAll(tx.dsl(), List.of(OutboxMessage.to("orders").payload("y").build()));
+                      outbox.sendAll(
+                          tx.dsl(), List.of(OutboxMessage.to("orders").payload("y").build()));
                       throw new IllegalStateException("business rule broken");
                     }))
         .hasMessageContaining("business rule broken");
@@ -143,7 +145,8 @@ class JooqOutboxTest {
               return sent;
             });
 
-    assertThat(ids).containsExactlyElementsOf(messages.stream().map(OutboxMessage::messageId).toList());
+    assertThat(ids)
+        .containsExactlyElementsOf(messages.stream().map(OutboxMessage::messageId).toList());
     List<Row> rows = OutboxRows.all(db);
     assertThat(rows).extracting(Row::messageId).containsExactlyElementsOf(ids);
     assertThat(rows).extracting(Row::key).first().isEqualTo("k0");

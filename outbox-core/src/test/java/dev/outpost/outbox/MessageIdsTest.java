@@ -36,8 +36,9 @@ class MessageIdsTest {
     }
 
     for (int i = 1; i < ids.size(); i++) {
-      assertThat(Long.compareUnsigned(
-              ids.get(i).getMostSignificantBits(), ids.get(i - 1).getMostSignificantBits()))
+      assertThat(
+              Long.compareUnsigned(
+                  ids.get(i).getMostSignificantBits(), ids.get(i - 1).getMostSignificantBits()))
           .as("id %d is greater than id %d", i, i - 1)
           .isPositive();
     }

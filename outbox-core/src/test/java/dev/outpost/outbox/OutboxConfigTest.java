@@ -58,8 +58,7 @@ class OutboxConfigTest {
     assertRejected(b -> b.maxHeaders(-1), "maxHeaders is -1; allowed 0..10000");
     assertRejected(b -> b.maxHeaders(10_001), "maxHeaders is 10001; allowed 0..10000");
     assertRejected(b -> b.maxHeaderNameLength(0), "maxHeaderNameLength is 0; allowed 1..65536");
-    assertRejected(
-        b -> b.maxHeaderValueLength(0), "maxHeaderValueLength is 0; allowed 1..1048576");
+    assertRejected(b -> b.maxHeaderValueLength(0), "maxHeaderValueLength is 0; allowed 1..1048576");
     assertRejected(b -> b.clock(null), "clock must not be null; use Clock.systemUTC()");
   }
 

@@ -77,7 +77,8 @@ class OutboxMessageTest {
 
   @Test
   void copies_with_more_headers_and_the_same_identity() {
-    OutboxMessage message = OutboxMessage.to("orders").key("k").payload("x").header("a", "1").build();
+    OutboxMessage message =
+        OutboxMessage.to("orders").key("k").payload("x").header("a", "1").build();
 
     OutboxMessage copy = message.withHeaders(Map.of("a", "3", "b", "2"));
 

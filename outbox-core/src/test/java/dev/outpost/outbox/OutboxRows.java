@@ -32,7 +32,8 @@ final class OutboxRows {
   /** Creates (once) and empties the business table {@code test_order(id, status)}. */
   static void resetOrders(TestDatabase db) {
     db.execute(
-        "CREATE TABLE IF NOT EXISTS public.test_order (id bigint PRIMARY KEY, status text NOT NULL)");
+        "CREATE TABLE IF NOT EXISTS public.test_order (id bigint PRIMARY KEY, status text NOT"
+            + " NULL)");
     db.execute("TRUNCATE public.test_order");
   }
 

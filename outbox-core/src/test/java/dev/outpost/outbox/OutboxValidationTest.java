@@ -97,7 +97,8 @@ class OutboxValidationTest {
   @Test
   void accepts_exactly_the_configured_number_of_headers() throws SQLException {
     Outbox outbox = Outbox.builder().schema(db.schema()).maxHeaders(2).build();
-    OutboxMessage two = OutboxMessage.to("t").payload("x").header("a", "1").header("b", "2").build();
+    OutboxMessage two =
+        OutboxMessage.to("t").payload("x").header("a", "1").header("b", "2").build();
     OutboxMessage three = two.toBuilder().messageId(MessageIds.next()).header("c", "3").build();
 
     assertRejected(c -> outbox.send(c, three), "has 3 headers; the limit (maxHeaders) is 2");
@@ -167,10 +168,14 @@ class OutboxValidationTest {
     assertRejected(c -> outbox.sendAll(c, List.of(fine, tooLarge)), "maxPayloadBytes");
   }
 
-  /** Sends in a transaction that would commit, and checks the error and that nothing was written. */
+  /**
+   * Sends in a transaction that would commit, and checks the error and that nothing was written.
+   */
   private void assertRejected(SqlAction send, String message) {
     ThrowingCallable call = () -> inTransaction(send);
-    assertThatThrownBy(call).isInstanceOf(IllegalArgumentException.class).hasMessageContaining(message);
+    assertThatThrownBy(call)
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining(message);
     assertThat(OutboxRows.count(db)).isZero();
   }
 

@@ -43,8 +43,8 @@ class PartitionerTest {
   void spreads_keys_over_all_partitions() {
     int[] counts = new int[16];
     for (int i = 0; i < 16_000; i++) {
-      String key = UUID.nameUUIDFromBytes(("customer-" + i).getBytes(StandardCharsets.UTF_8))
-          .toString();
+      String key =
+          UUID.nameUUIDFromBytes(("customer-" + i).getBytes(StandardCharsets.UTF_8)).toString();
       counts[Partitioner.partitionOfKey(key, 16)]++;
     }
 

@@ -36,7 +36,8 @@ class PartitionsAndIdsTest {
     dsl.transaction(
         tx -> {
           for (int i = 0; i < 10; i++) {
-            outbox.send(tx.dsl(), OutboxMessage.to("orders").key("order-42").payload("s" + i).build());
+            outbox.send(
+                tx.dsl(), OutboxMessage.to("orders").key("order-42").payload("s" + i).build());
           }
           List<OutboxMessage> batch = new ArrayList<>();
           for (int i = 0; i < 10; i++) {
@@ -81,7 +82,9 @@ class PartitionsAndIdsTest {
     Map<Integer, Long> perPartition =
         OutboxRows.all(db).stream()
             .collect(Collectors.groupingBy(Row::partitionNo, Collectors.counting()));
-    assertThat(perPartition).hasSize(16).allSatisfy((partition, count) -> assertThat(count).isEqualTo(4));
+    assertThat(perPartition)
+        .hasSize(16)
+        .allSatisfy((partition, count) -> assertThat(count).isEqualTo(4));
   }
 
   @Test
@@ -108,7 +111,8 @@ class PartitionsAndIdsTest {
     assertThat(byInsertOrder).allSatisfy(id -> assertThat(id.version()).isEqualTo(7));
     // PostgreSQL orders uuids bytewise: the id order is the send order.
     List<UUID> byMessageId =
-        dsl.fetch("SELECT message_id FROM \"" + db.schema() + "\".outbox_message ORDER BY message_id")
+        dsl.fetch(
+                "SELECT message_id FROM \"" + db.schema() + "\".outbox_message ORDER BY message_id")
             .getValues(0, UUID.class);
     assertThat(byMessageId).containsExactlyElementsOf(byInsertOrder);
   }

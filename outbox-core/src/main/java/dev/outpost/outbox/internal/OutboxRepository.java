@@ -135,9 +135,18 @@ public final class OutboxRepository {
             + " into "
             + table.table.getQualifiedName()
             + ": "
-            + error
+            + firstLine(error)
             + hint(sqlState),
         cause);
+  }
+
+  /** pgjdbc appends the position and detail on further lines; the first line says it all. */
+  private static String firstLine(String error) {
+    if (error == null) {
+      return "(no message)";
+    }
+    int newline = error.indexOf('\n');
+    return newline < 0 ? error : error.substring(0, newline);
   }
 
   private String hint(String sqlState) {

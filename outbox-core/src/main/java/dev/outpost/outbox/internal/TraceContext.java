@@ -11,6 +11,7 @@ public final class TraceContext {
 
   /** W3C header with trace id, span id and flags. */
   public static final String TRACEPARENT = "traceparent";
+
   /** W3C header with vendor state. */
   public static final String TRACESTATE = "tracestate";
 
