@@ -9,17 +9,17 @@ import dev.outpost.testing.MutableClock;
 import dev.outpost.testing.OutpostDatabaseExtension;
 import dev.outpost.testing.TestDatabase;
 import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.SQLException;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.CopyOnWriteArrayList;
 import org.jooq.DSLContext;
 import org.jooq.SQLDialect;
 import org.jooq.exception.DetachedException;
-import org.jooq.impl.CallbackExecuteListener;
 import org.jooq.impl.DSL;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -29,7 +29,6 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class JooqOutboxTest {
 
   private final MutableClock clock = new MutableClock(Instant.parse("2025-03-01T10:15:30Z"));
-  private final List<String> statements = new CopyOnWriteArrayList<>();
   private TestDatabase db;
   private DSLContext dsl;
   private Outbox outbox;
@@ -39,8 +38,6 @@ class JooqOutboxTest {
     this.db = db;
     OutboxRows.resetOrders(db);
     dsl = DSL.using(db.dataSource(), SQLDialect.POSTGRES);
-    dsl.configuration()
-        .set(new CallbackExecuteListener().onExecuteStart(ctx -> statements.add(ctx.sql())));
     outbox = Outbox.builder().schema(db.schema()).clock(clock).build();
   }
 
@@ -129,19 +126,18 @@ class JooqOutboxTest {
   }
 
   @Test
-  void writes_a_batch_with_one_statement() {
+  void writes_a_batch_with_one_statement() throws SQLException {
     List<OutboxMessage> messages = new ArrayList<>();
     for (int i = 0; i < 100; i++) {
       messages.add(OutboxMessage.to("orders").key("k" + i).payload("m" + i).build());
     }
 
     List<UUID> ids =
-        dsl.transactionResult(
-            tx -> {
-              statements.clear();
-              List<UUID> sent = outbox.sendAll(tx.dsl(), messages);
-              assertThat(statements).hasSize(1);
-              assertThat(statements.get(0)).startsWith("insert into");
+        inCountedTransaction(
+            (tx, executions) -> {
+              List<UUID> sent = outbox.sendAll(tx, messages);
+              assertThat(executions).hasSize(1);
+              assertThat(executions.get(0)).startsWith("insert into");
               return sent;
             });
 
@@ -154,18 +150,18 @@ class JooqOutboxTest {
   }
 
   @Test
-  void splits_very_large_batches_into_statements_within_postgres_bind_limit() {
+  void splits_very_large_batches_into_statements_within_postgres_bind_limit() throws SQLException {
     int size = 2 * 4000 + 1;
     List<OutboxMessage> messages = new ArrayList<>();
     for (int i = 0; i < size; i++) {
       messages.add(OutboxMessage.to("orders").payload(new byte[] {(byte) i}).build());
     }
 
-    dsl.transaction(
-        tx -> {
-          statements.clear();
-          outbox.sendAll(tx.dsl(), messages);
-          assertThat(statements).hasSize(3);
+    inCountedTransaction(
+        (tx, executions) -> {
+          outbox.sendAll(tx, messages);
+          assertThat(executions).hasSize(3);
+          return null;
         });
 
     assertThat(OutboxRows.all(db))
@@ -174,13 +170,24 @@ class JooqOutboxTest {
   }
 
   @Test
-  void writes_nothing_for_an_empty_batch() {
-    dsl.transaction(
-        tx -> {
-          statements.clear();
-          assertThat(outbox.sendAll(tx.dsl(), List.of())).isEmpty();
-          assertThat(statements).isEmpty();
+  void writes_nothing_for_an_empty_batch() throws SQLException {
+    inCountedTransaction(
+        (tx, executions) -> {
+          assertThat(outbox.sendAll(tx, List.of())).isEmpty();
+          assertThat(executions).isEmpty();
+          return null;
         });
+  }
+
+  @Test
+  void sends_a_single_message_with_one_statement() throws SQLException {
+    inCountedTransaction(
+        (tx, executions) -> {
+          outbox.send(tx, OutboxMessage.to("orders").payload("x").build());
+          assertThat(executions).hasSize(1);
+          return null;
+        });
+    assertThat(OutboxRows.count(db)).isEqualTo(1);
   }
 
   @Test
@@ -216,5 +223,30 @@ class JooqOutboxTest {
     assertThatThrownBy(() -> outbox.send(detached, message))
         .isInstanceOf(DetachedException.class)
         .hasMessageContaining("No JDBC Connection");
+  }
+
+  /**
+   * Runs {@code work} with a DSLContext on a connection that records every statement execution, and
+   * commits.
+   */
+  private <T> T inCountedTransaction(CountedWork<T> work) throws SQLException {
+    try (Connection connection = db.dataSource().getConnection()) {
+      connection.setAutoCommit(false);
+      CountingConnection counting = new CountingConnection(connection);
+      try {
+        T result =
+            work.run(DSL.using(counting.connection(), SQLDialect.POSTGRES), counting.executions());
+        connection.commit();
+        return result;
+      } finally {
+        connection.rollback();
+        connection.setAutoCommit(true);
+      }
+    }
+  }
+
+  @FunctionalInterface
+  interface CountedWork<T> {
+    T run(DSLContext tx, List<String> executions);
   }
 }

@@ -14,8 +14,6 @@ import java.util.List;
 import java.util.UUID;
 import org.jooq.Configuration;
 import org.jooq.DSLContext;
-import org.jooq.SQLDialect;
-import org.jooq.impl.DSL;
 
 /** The {@link Outbox} writer. Immutable and thread-safe. */
 public final class DefaultOutbox implements Outbox {
@@ -60,8 +58,11 @@ public final class DefaultOutbox implements Outbox {
     if (prepared.isEmpty()) {
       return List.of();
     }
-    tx.connection(connection -> requireTransaction(connection));
-    repository.insertAll(tx, prepared);
+    tx.connection(
+        connection -> {
+          requireTransaction(connection);
+          repository.insertAll(connection, prepared);
+        });
     return ids(prepared);
   }
 
@@ -73,7 +74,7 @@ public final class DefaultOutbox implements Outbox {
       return List.of();
     }
     requireTransaction(tx);
-    repository.insertAll(DSL.using(tx, SQLDialect.POSTGRES, OutboxRepository.SETTINGS), prepared);
+    repository.insertAll(tx, prepared);
     return ids(prepared);
   }
 

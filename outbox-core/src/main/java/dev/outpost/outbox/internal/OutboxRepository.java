@@ -9,16 +9,18 @@ import java.sql.SQLException;
 import java.util.List;
 import org.jooq.DSLContext;
 import org.jooq.Field;
-import org.jooq.InsertValuesStepN;
-import org.jooq.JSONB;
-import org.jooq.Record;
 import org.jooq.SQLDialect;
 import org.jooq.conf.ParamType;
 import org.jooq.conf.Settings;
-import org.jooq.exception.DataAccessException;
 import org.jooq.impl.DSL;
 
-/** The writer's statements on {@code outbox_message}. Thread-safe. */
+/**
+ * The writer's statements on {@code outbox_message}. Thread-safe.
+ *
+ * <p>The insert is rendered by jOOQ once, at construction; sends bind values on a plain JDBC
+ * prepared statement, so the hot path does no per-call SQL rendering (pgjdbc then reuses the
+ * server-side prepared statement for the same text).
+ */
 public final class OutboxRepository {
 
   /** Settings for statements the writer runs through jOOQ: no logging on the hot path. */
@@ -30,83 +32,97 @@ public final class OutboxRepository {
    */
   public static final int MAX_ROWS_PER_STATEMENT = 4000;
 
+  private static final int COLUMNS = 8;
+
   private final String schema;
   private final OutboxMessageTable table;
+  private final String insertPrefix;
+  private final String rowSql;
   private final String insertSql;
 
   /** Statements for the tables of {@code schema}. */
   public OutboxRepository(OutpostSchema schema) {
     this.schema = schema.name();
     this.table = schema.outboxMessage;
-    // Rendered once: a single send is a plain prepared statement, no per-call jOOQ rendering.
+    DSLContext render = DSL.using(SQLDialect.POSTGRES, SETTINGS);
+    Field<?>[] values = {
+      DSL.val(null, table.messageId),
+      DSL.val(null, table.topic),
+      DSL.val(null, table.messageKey),
+      DSL.val(null, table.partitionNo),
+      DSL.val(null, table.payload),
+      DSL.val(null, table.headers),
+      DSL.val(null, table.createdAt),
+      DSL.val(null, table.availableAt)
+    };
     this.insertSql =
-        DSL.using(SQLDialect.POSTGRES, SETTINGS)
-            .insertInto(table.table)
-            .columns(columns())
-            .values(
-                DSL.val(null, table.messageId),
-                DSL.val(null, table.topic),
-                DSL.val(null, table.messageKey),
-                DSL.val(null, table.partitionNo),
-                DSL.val(null, table.payload),
-                DSL.val(null, table.headers),
-                DSL.val(null, table.createdAt),
-                DSL.val(null, table.availableAt))
-            .getSQL(ParamType.INDEXED);
+        render.insertInto(table.table).columns(columns()).values(values).getSQL(ParamType.INDEXED);
+    this.rowSql =
+        render.renderContext().paramType(ParamType.INDEXED).visit(DSL.row(values)).render();
+    if (!insertSql.endsWith(rowSql)) {
+      throw new IllegalStateException("unexpected rendering of the outbox insert: " + insertSql);
+    }
+    // "insert into ... (columns) values " — multi-row inserts repeat the row after it.
+    this.insertPrefix = insertSql.substring(0, insertSql.length() - rowSql.length());
   }
 
   /** Inserts one message on the caller's connection. */
   public void insert(Connection connection, PreparedMessage message) {
     try (PreparedStatement statement = connection.prepareStatement(insertSql)) {
-      statement.setObject(1, message.messageId());
-      statement.setString(2, message.topic());
-      statement.setString(3, message.key());
-      statement.setInt(4, message.partitionNo());
-      statement.setBytes(5, message.payload());
-      statement.setString(6, message.headersJson());
-      statement.setObject(7, message.createdAt());
-      statement.setObject(8, message.createdAt());
+      bind(statement, 0, message);
       statement.executeUpdate();
     } catch (SQLException e) {
-      throw failure(List.of(message), e.getSQLState(), e.getMessage(), e);
+      throw failure(List.of(message), e);
     }
   }
 
   /**
-   * Inserts all messages in list order with multi-row statements: one statement (one round trip)
-   * for up to {@link #MAX_ROWS_PER_STATEMENT} messages.
+   * Inserts all messages in list order with multi-row statements on the caller's connection: one
+   * statement (one round trip) for up to {@link #MAX_ROWS_PER_STATEMENT} messages.
    */
-  public void insertAll(DSLContext tx, List<PreparedMessage> messages) {
-    DSLContext postgres =
-        tx.dialect().family() == SQLDialect.POSTGRES
-            ? tx
-            : tx.configuration().derive(SQLDialect.POSTGRES).dsl();
+  public void insertAll(Connection connection, List<PreparedMessage> messages) {
     for (int from = 0; from < messages.size(); from += MAX_ROWS_PER_STATEMENT) {
       int to = Math.min(messages.size(), from + MAX_ROWS_PER_STATEMENT);
-      insertChunk(postgres, messages.subList(from, to));
+      insertChunk(connection, messages.subList(from, to));
     }
   }
 
-  private void insertChunk(DSLContext tx, List<PreparedMessage> messages) {
-    InsertValuesStepN<Record> insert = tx.insertInto(table.table).columns(columns());
-    for (PreparedMessage message : messages) {
-      insert =
-          insert.values(
-              message.messageId(),
-              message.topic(),
-              message.key(),
-              message.partitionNo(),
-              message.payload(),
-              JSONB.valueOf(message.headersJson()),
-              message.createdAt(),
-              message.createdAt());
+  /** Like {@link #insertAll(Connection, List)}, on the connection of {@code tx}. */
+  public void insertAll(DSLContext tx, List<PreparedMessage> messages) {
+    tx.connection(connection -> insertAll(connection, messages));
+  }
+
+  private void insertChunk(Connection connection, List<PreparedMessage> messages) {
+    if (messages.size() == 1) {
+      insert(connection, messages.get(0));
+      return;
     }
-    try {
-      insert.execute();
-    } catch (DataAccessException e) {
-      SQLException cause = e.getCause(SQLException.class);
-      throw failure(messages, e.sqlState(), cause == null ? e.getMessage() : cause.getMessage(), e);
+    StringBuilder sql =
+        new StringBuilder(insertPrefix.length() + messages.size() * (rowSql.length() + 2));
+    sql.append(insertPrefix).append(rowSql);
+    for (int i = 1; i < messages.size(); i++) {
+      sql.append(", ").append(rowSql);
     }
+    try (PreparedStatement statement = connection.prepareStatement(sql.toString())) {
+      for (int i = 0; i < messages.size(); i++) {
+        bind(statement, i * COLUMNS, messages.get(i));
+      }
+      statement.executeUpdate();
+    } catch (SQLException e) {
+      throw failure(messages, e);
+    }
+  }
+
+  private static void bind(PreparedStatement statement, int offset, PreparedMessage message)
+      throws SQLException {
+    statement.setObject(offset + 1, message.messageId());
+    statement.setString(offset + 2, message.topic());
+    statement.setString(offset + 3, message.key());
+    statement.setInt(offset + 4, message.partitionNo());
+    statement.setBytes(offset + 5, message.payload());
+    statement.setString(offset + 6, message.headersJson());
+    statement.setObject(offset + 7, message.createdAt());
+    statement.setObject(offset + 8, message.createdAt());
   }
 
   private Field<?>[] columns() {
@@ -122,8 +138,7 @@ public final class OutboxRepository {
     };
   }
 
-  private OutpostException failure(
-      List<PreparedMessage> messages, String sqlState, String error, Exception cause) {
+  private OutpostException failure(List<PreparedMessage> messages, SQLException e) {
     PreparedMessage first = messages.get(0);
     String what =
         messages.size() == 1
@@ -135,9 +150,9 @@ public final class OutboxRepository {
             + " into "
             + table.table.getQualifiedName()
             + ": "
-            + firstLine(error)
-            + hint(sqlState),
-        cause);
+            + firstLine(e.getMessage())
+            + hint(e.getSQLState()),
+        e);
   }
 
   /** pgjdbc appends the position and detail on further lines; the first line says it all. */
