@@ -69,6 +69,15 @@ public interface Outbox {
    */
   List<UUID> sendAll(DSLContext tx, List<OutboxMessage> messages);
 
+  /** Like {@link #sendAll(DSLContext, List)}, in the transaction of a jOOQ configuration. */
+  default List<UUID> sendAll(Configuration tx, List<OutboxMessage> messages) {
+    if (tx == null) {
+      throw new IllegalArgumentException(
+          "the transaction (DSLContext, Configuration or Connection) must not be null");
+    }
+    return sendAll(tx.dsl(), messages);
+  }
+
   /** Like {@link #sendAll(DSLContext, List)}, on the caller's JDBC connection. */
   List<UUID> sendAll(Connection tx, List<OutboxMessage> messages);
 

@@ -81,10 +81,11 @@ class JooqOutboxTest {
         configuration -> {
           configuration.dsl().execute("INSERT INTO public.test_order VALUES (1, 'CREATED')");
           outbox.send(configuration, OutboxMessage.to("orders").payload("x").build());
+          outbox.sendAll(configuration, List.of(OutboxMessage.to("orders").payload("y").build()));
         });
 
     assertThat(OutboxRows.orders(db)).isEqualTo(1);
-    assertThat(OutboxRows.count(db)).isEqualTo(1);
+    assertThat(OutboxRows.count(db)).isEqualTo(2);
   }
 
   @Test
