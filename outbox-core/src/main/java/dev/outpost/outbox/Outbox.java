@@ -25,6 +25,10 @@ import org.jooq.DSLContext;
  * <p>After commit, PostgreSQL delivers one {@code NOTIFY outpost_outbox} per transaction that wrote
  * messages (none for a rolled-back one), which wakes listening relays at once.
  *
+ * <p>Statements run on the JDBC connection of the given transaction as plain prepared statements
+ * (rendered by jOOQ once, when the writer is built), so jOOQ {@code ExecuteListener}s of the
+ * caller's {@code DSLContext} do not see them.
+ *
  * <p>Implementations are immutable and thread-safe; share one per application.
  */
 public interface Outbox {
