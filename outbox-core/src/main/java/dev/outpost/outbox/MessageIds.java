@@ -4,9 +4,9 @@ import java.security.SecureRandom;
 import java.util.UUID;
 
 /**
- * Generates time-ordered UUIDv7 message ids (RFC 9562): 48 bits of Unix milliseconds, then a
- * 12-bit counter that keeps ids from one JVM strictly increasing within a millisecond, then 62
- * random bits. Thread-safe.
+ * Generates time-ordered UUIDv7 message ids (RFC 9562): 48 bits of Unix milliseconds, then a 12-bit
+ * counter that keeps ids from one JVM strictly increasing within a millisecond, then 62 random
+ * bits. Thread-safe.
  */
 public final class MessageIds {
 

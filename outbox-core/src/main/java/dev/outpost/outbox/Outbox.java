@@ -11,8 +11,8 @@ import org.jooq.DSLContext;
 
 /**
  * Writes outgoing messages into the outbox table inside the <b>caller's</b> transaction: the
- * message exists exactly when the caller's business change commits. The writer never opens,
- * commits or rolls back a transaction itself.
+ * message exists exactly when the caller's business change commits. The writer never opens, commits
+ * or rolls back a transaction itself.
  *
  * <pre>{@code
  * Outbox outbox = Outbox.builder().schema("public").build();
@@ -24,6 +24,10 @@ import org.jooq.DSLContext;
  *
  * <p>After commit, PostgreSQL delivers one {@code NOTIFY outpost_outbox} per transaction that wrote
  * messages (none for a rolled-back one), which wakes listening relays at once.
+ *
+ * <p>Statements run on the JDBC connection of the given transaction as plain prepared statements
+ * (rendered by jOOQ once, when the writer is built), so jOOQ {@code ExecuteListener}s of the
+ * caller's {@code DSLContext} do not see them.
  *
  * <p>Implementations are immutable and thread-safe; share one per application.
  */
@@ -38,9 +42,9 @@ public interface Outbox {
    * Writes {@code message} in the transaction of {@code tx}.
    *
    * @return the message id
-   * @throws IllegalArgumentException if the message breaks a configured limit
-   * @throws IllegalStateException if {@code tx} is in auto-commit mode (no transaction) and
-   *     {@link OutboxConfig#requireTransaction()} is set
+   * @throws IllegalArgumentException if the message is null or breaks a configured limit
+   * @throws IllegalStateException if {@code tx} is in auto-commit mode (no transaction) and {@link
+   *     OutboxConfig#requireTransaction()} is set
    * @throws OutpostException if the database rejects the insert
    */
   UUID send(DSLContext tx, OutboxMessage message);
@@ -56,12 +60,27 @@ public interface Outbox {
   UUID send(Connection tx, OutboxMessage message);
 
   /**
-   * Writes all {@code messages} with one multi-row insert (one round trip), in list order.
+   * Writes all {@code messages} in list order with one multi-row insert (one round trip; lists
+   * longer than 4000 messages take one statement per 4000). All messages are validated before
+   * anything is written; an empty list writes nothing.
    *
    * @return the message ids, in list order
-   * @see #send(DSLContext, OutboxMessage)
+   * @throws IllegalArgumentException if the list or one of its messages is null, or a message
+   *     breaks a configured limit
+   * @throws IllegalStateException if {@code tx} is in auto-commit mode and {@link
+   *     OutboxConfig#requireTransaction()} is set
+   * @throws OutpostException if the database rejects the insert
    */
   List<UUID> sendAll(DSLContext tx, List<OutboxMessage> messages);
+
+  /** Like {@link #sendAll(DSLContext, List)}, in the transaction of a jOOQ configuration. */
+  default List<UUID> sendAll(Configuration tx, List<OutboxMessage> messages) {
+    if (tx == null) {
+      throw new IllegalArgumentException(
+          "the transaction (DSLContext, Configuration or Connection) must not be null");
+    }
+    return sendAll(tx.dsl(), messages);
+  }
 
   /** Like {@link #sendAll(DSLContext, List)}, on the caller's JDBC connection. */
   List<UUID> sendAll(Connection tx, List<OutboxMessage> messages);
@@ -142,8 +161,8 @@ public interface Outbox {
     }
 
     /**
-     * Whether the calling thread's W3C trace context (OpenTelemetry API on the classpath) is
-     * stored as {@code traceparent}/{@code tracestate} headers. Defaults to {@code true}.
+     * Whether the calling thread's W3C trace context (OpenTelemetry API on the classpath) is stored
+     * as {@code traceparent}/{@code tracestate} headers. Defaults to {@code true}.
      */
     public Builder captureTraceContext(boolean captureTraceContext) {
       this.captureTraceContext = captureTraceContext;

@@ -31,18 +31,25 @@ public record OutboxConfig(
 
   /** Default logical partition count, shared by the writer, the relay and the delay scheduler. */
   public static final int DEFAULT_PARTITIONS = 16;
+
   /** Upper bound of the partition count. */
   public static final int MAX_PARTITIONS = 1024;
+
   /** Default largest payload: 1 MiB. */
   public static final int DEFAULT_MAX_PAYLOAD_BYTES = 1024 * 1024;
+
   /** Upper bound of {@code maxPayloadBytes}: 64 MiB. */
   public static final int MAX_PAYLOAD_BYTES_LIMIT = 64 * 1024 * 1024;
+
   /** Default longest key. */
   public static final int DEFAULT_MAX_KEY_LENGTH = 1024;
+
   /** Default most headers per message. */
   public static final int DEFAULT_MAX_HEADERS = 64;
+
   /** Default longest header name. */
   public static final int DEFAULT_MAX_HEADER_NAME_LENGTH = 256;
+
   /** Default longest header value. */
   public static final int DEFAULT_MAX_HEADER_VALUE_LENGTH = 8192;
 
@@ -67,8 +74,7 @@ public record OutboxConfig(
 
   static void requireRange(String field, int value, int min, int max) {
     if (value < min || value > max) {
-      throw new IllegalArgumentException(
-          field + " is " + value + "; allowed " + min + ".." + max);
+      throw new IllegalArgumentException(field + " is " + value + "; allowed " + min + ".." + max);
     }
   }
 

@@ -53,7 +53,8 @@ public final class OutboxMessage {
    * Starts a message to {@code topic}: a Kafka topic, or the routing key of a RabbitMQ publish.
    *
    * @throws IllegalArgumentException if the topic is null, blank, longer than {@value
-   *     #MAX_TOPIC_LENGTH} characters or has characters outside {@code [a-zA-Z0-9._-]}
+   *     #MAX_TOPIC_LENGTH} characters, has characters outside {@code [a-zA-Z0-9._-]}, or is {@code
+   *     .} or {@code ..}
    */
   public static Builder to(String topic) {
     return new Builder(validateTopic(topic));
@@ -111,7 +112,10 @@ public final class OutboxMessage {
 
   static String validateTopic(String topic) {
     if (topic == null || topic.isBlank()) {
-      throw new IllegalArgumentException("topic is required and must not be blank");
+      throw new IllegalArgumentException(
+          "topic is "
+              + (topic == null ? "null" : "blank ('" + topic + "')")
+              + "; every message needs a destination: a Kafka topic or a RabbitMQ routing key");
     }
     if (topic.length() > MAX_TOPIC_LENGTH) {
       throw new IllegalArgumentException(
@@ -120,15 +124,47 @@ public final class OutboxMessage {
               + "...' has "
               + topic.length()
               + " characters; the limit is "
-              + MAX_TOPIC_LENGTH);
+              + MAX_TOPIC_LENGTH
+              + " (Kafka's limit for topic names)");
     }
-    if (!TOPIC_PATTERN.matcher(topic).matches()) {
+    for (int i = 0; i < topic.length(); i++) {
+      char c = topic.charAt(i);
+      if (!isTopicChar(c)) {
+        throw new IllegalArgumentException(
+            "topic '"
+                + topic
+                + "' contains "
+                + describe(c)
+                + " at index "
+                + i
+                + "; topic names allow only [a-zA-Z0-9._-], the characters every supported broker"
+                + " accepts");
+      }
+    }
+    if (topic.equals(".") || topic.equals("..")) {
       throw new IllegalArgumentException(
-          "topic '"
-              + topic
-              + "' contains characters brokers reject; topic names allow only [a-zA-Z0-9._-]");
+          "topic '" + topic + "' is not allowed; Kafka rejects the topic names '.' and '..'");
     }
     return topic;
+  }
+
+  private static boolean isTopicChar(char c) {
+    return (c >= 'a' && c <= 'z')
+        || (c >= 'A' && c <= 'Z')
+        || (c >= '0' && c <= '9')
+        || c == '.'
+        || c == '_'
+        || c == '-';
+  }
+
+  private static String describe(char c) {
+    if (c == ' ') {
+      return "a space";
+    }
+    if (Character.isISOControl(c) || Character.isWhitespace(c)) {
+      return String.format("the control character U+%04X", (int) c);
+    }
+    return "'" + c + "'";
   }
 
   @Override
@@ -207,20 +243,31 @@ public final class OutboxMessage {
       return this;
     }
 
-    /** The payload produced by {@code serializer}. */
+    /**
+     * The payload produced by {@code serializer} (its bytes are copied).
+     *
+     * @throws IllegalArgumentException if the serializer is null, returns null, or cannot serialize
+     *     the value
+     */
     public <T> Builder payload(T value, PayloadSerializer<? super T> serializer) {
+      if (serializer == null) {
+        throw new IllegalArgumentException("serializer must not be null");
+      }
       byte[] bytes = serializer.serialize(value);
       if (bytes == null) {
         throw new IllegalArgumentException(
-            "serializer " + serializer.getClass().getName() + " returned null for " + value);
+            "serializer "
+                + serializer.getClass().getName()
+                + " returned null; a PayloadSerializer must return bytes (new byte[0] when empty)");
       }
-      this.payload = bytes;
+      // Copied: a serializer may hand out a reused buffer, and messages are immutable.
+      this.payload = bytes.clone();
       return this;
     }
 
     /**
-     * The payload as JSON written by Jackson (needs {@code jackson-databind} on the classpath),
-     * and header {@code content-type: application/json}.
+     * The payload as JSON written by Jackson (needs {@code jackson-databind} on the classpath), and
+     * header {@code content-type: application/json}.
      *
      * @throws IllegalArgumentException if Jackson is missing or cannot write the value
      */

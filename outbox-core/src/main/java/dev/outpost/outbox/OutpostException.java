@@ -1,8 +1,8 @@
 package dev.outpost.outbox;
 
 /**
- * Root of Outpost's unchecked exceptions: something unexpected went wrong (the database failed,
- * the schema is missing). Expected outcomes are return values, and bad arguments are {@link
+ * Root of Outpost's unchecked exceptions: something unexpected went wrong (the database failed, the
+ * schema is missing). Expected outcomes are return values, and bad arguments are {@link
  * IllegalArgumentException}s.
  */
 public class OutpostException extends RuntimeException {

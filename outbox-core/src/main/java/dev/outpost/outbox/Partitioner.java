@@ -5,8 +5,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Maps a message key to one of the outbox's logical partitions: the same key always lands in the
- * same partition (a stable murmur3 hash of its UTF-8 bytes, independent of JVM and version), so
- * the relay can keep per-key order; keyless messages are spread round-robin. Thread-safe.
+ * same partition (a stable murmur3 hash of its UTF-8 bytes, independent of JVM and version), so the
+ * relay can keep per-key order; keyless messages are spread round-robin. Thread-safe.
  */
 public final class Partitioner {
 
@@ -67,17 +67,17 @@ public final class Partitioner {
     switch (length & 3) {
       case 3:
         k ^= (data[i + 2] & 0xff) << 16;
-      // fall through
+        // fall through
       case 2:
         k ^= (data[i + 1] & 0xff) << 8;
-      // fall through
+        // fall through
       case 1:
         k ^= data[i] & 0xff;
         k *= c1;
         k = Integer.rotateLeft(k, 15);
         k *= c2;
         h ^= k;
-      // fall through
+        // fall through
       default:
         break;
     }

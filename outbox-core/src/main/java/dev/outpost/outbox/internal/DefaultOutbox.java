@@ -14,8 +14,6 @@ import java.util.List;
 import java.util.UUID;
 import org.jooq.Configuration;
 import org.jooq.DSLContext;
-import org.jooq.SQLDialect;
-import org.jooq.impl.DSL;
 
 /** The {@link Outbox} writer. Immutable and thread-safe. */
 public final class DefaultOutbox implements Outbox {
@@ -33,6 +31,7 @@ public final class DefaultOutbox implements Outbox {
 
   @Override
   public UUID send(DSLContext tx, OutboxMessage message) {
+    requireNonNull(tx);
     PreparedMessage prepared = preparer.prepare(message, config.clock().instant());
     tx.connection(connection -> sendPrepared(connection, prepared));
     return prepared.messageId();
@@ -40,11 +39,13 @@ public final class DefaultOutbox implements Outbox {
 
   @Override
   public UUID send(Configuration tx, OutboxMessage message) {
+    requireNonNull(tx);
     return send(tx.dsl(), message);
   }
 
   @Override
   public UUID send(Connection tx, OutboxMessage message) {
+    requireNonNull(tx);
     PreparedMessage prepared = preparer.prepare(message, config.clock().instant());
     sendPrepared(tx, prepared);
     return prepared.messageId();
@@ -52,17 +53,28 @@ public final class DefaultOutbox implements Outbox {
 
   @Override
   public List<UUID> sendAll(DSLContext tx, List<OutboxMessage> messages) {
+    requireNonNull(tx);
     List<PreparedMessage> prepared = prepareAll(messages);
-    tx.connection(this::requireTransaction);
-    repository.insertAll(tx, prepared);
+    if (prepared.isEmpty()) {
+      return List.of();
+    }
+    tx.connection(
+        connection -> {
+          requireTransaction(connection);
+          repository.insertAll(connection, prepared);
+        });
     return ids(prepared);
   }
 
   @Override
   public List<UUID> sendAll(Connection tx, List<OutboxMessage> messages) {
+    requireNonNull(tx);
     List<PreparedMessage> prepared = prepareAll(messages);
+    if (prepared.isEmpty()) {
+      return List.of();
+    }
     requireTransaction(tx);
-    repository.insertAll(DSL.using(tx, SQLDialect.POSTGRES, OutboxRepository.SETTINGS), prepared);
+    repository.insertAll(tx, prepared);
     return ids(prepared);
   }
 
@@ -88,9 +100,20 @@ public final class DefaultOutbox implements Outbox {
     Instant now = config.clock().instant();
     List<PreparedMessage> prepared = new ArrayList<>(messages.size());
     for (OutboxMessage message : messages) {
+      if (message == null) {
+        throw new IllegalArgumentException(
+            "messages[" + prepared.size() + "] is null; sendAll needs a list of messages");
+      }
       prepared.add(preparer.prepare(message, now));
     }
     return prepared;
+  }
+
+  private static void requireNonNull(Object tx) {
+    if (tx == null) {
+      throw new IllegalArgumentException(
+          "the transaction (DSLContext, Configuration or Connection) must not be null");
+    }
   }
 
   private void requireTransaction(Connection connection) {

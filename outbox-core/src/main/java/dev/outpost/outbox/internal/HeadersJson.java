@@ -4,9 +4,9 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * Writes and reads the {@code headers} column: a flat JSON object of string values. Hand-written
- * so outbox-core needs no JSON library; it reads exactly what it writes (and what PostgreSQL's
- * {@code jsonb} renders back).
+ * Writes and reads the {@code headers} column: a flat JSON object of string values. Hand-written so
+ * outbox-core needs no JSON library; it reads exactly what it writes (and what PostgreSQL's {@code
+ * jsonb} renders back).
  */
 public final class HeadersJson {
 

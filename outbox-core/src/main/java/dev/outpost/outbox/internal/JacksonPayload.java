@@ -2,9 +2,7 @@ package dev.outpost.outbox.internal;
 
 import java.io.IOException;
 
-/**
- * JSON payloads through Jackson, loaded only when used so Jackson stays an optional dependency.
- */
+/** JSON payloads through Jackson, loaded only when used so Jackson stays an optional dependency. */
 public final class JacksonPayload {
 
   private static final boolean JACKSON_PRESENT = isPresent();
@@ -29,7 +27,9 @@ public final class JacksonPayload {
   private static boolean isPresent() {
     try {
       Class.forName(
-          "com.fasterxml.jackson.databind.ObjectMapper", false, JacksonPayload.class.getClassLoader());
+          "com.fasterxml.jackson.databind.ObjectMapper",
+          false,
+          JacksonPayload.class.getClassLoader());
       return true;
     } catch (ClassNotFoundException e) {
       return false;

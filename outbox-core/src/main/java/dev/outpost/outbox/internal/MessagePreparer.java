@@ -5,7 +5,6 @@ import dev.outpost.outbox.OutboxMessage;
 import dev.outpost.outbox.Partitioner;
 import java.time.Instant;
 import java.time.ZoneOffset;
-import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -39,15 +38,7 @@ public final class MessagePreparer {
       throw new IllegalArgumentException("message must not be null");
     }
     String key = message.key();
-    if (key != null && key.length() > config.maxKeyLength()) {
-      throw new IllegalArgumentException(
-          "key of message "
-              + message.messageId()
-              + " has "
-              + key.length()
-              + " characters; the limit (maxKeyLength) is "
-              + config.maxKeyLength());
-    }
+    checkKey(message, key);
     byte[] payload = message.payload();
     if (payload.length > config.maxPayloadBytes()) {
       throw new IllegalArgumentException(
@@ -61,13 +52,13 @@ public final class MessagePreparer {
               + config.maxPayloadBytes()
               + " bytes. Store large data elsewhere and send a reference, or raise the limit.");
     }
-    Map<String, String> headers = message.headers();
-    if (config.captureTraceContext()) {
-      Map<String, String> withTrace = new LinkedHashMap<>(headers);
-      TraceContext.captureInto(withTrace);
-      headers = withTrace;
-    }
-    checkHeaders(message, headers);
+    // The limits apply to the application's own headers: whether the thread happens to carry a
+    // trace context must not decide whether a send fails.
+    checkHeaders(message, message.headers());
+    Map<String, String> headers =
+        config.captureTraceContext()
+            ? TraceContext.withCurrent(message.headers())
+            : message.headers();
     Instant createdAt = message.createdAt() == null ? now : message.createdAt();
     return new PreparedMessage(
         message.messageId(),
@@ -77,6 +68,27 @@ public final class MessagePreparer {
         payload,
         HeadersJson.write(headers),
         createdAt.atOffset(ZoneOffset.UTC));
+  }
+
+  private void checkKey(OutboxMessage message, String key) {
+    if (key == null) {
+      return;
+    }
+    if (key.length() > config.maxKeyLength()) {
+      throw new IllegalArgumentException(
+          "key of message "
+              + message.messageId()
+              + " has "
+              + key.length()
+              + " characters; the limit (maxKeyLength) is "
+              + config.maxKeyLength());
+    }
+    if (key.indexOf('\0') >= 0) {
+      throw new IllegalArgumentException(
+          "key of message "
+              + message.messageId()
+              + " contains a NUL character (U+0000), which PostgreSQL text cannot store");
+    }
   }
 
   private void checkHeaders(OutboxMessage message, Map<String, String> headers) {
@@ -90,24 +102,42 @@ public final class MessagePreparer {
               + config.maxHeaders());
     }
     for (Map.Entry<String, String> header : headers.entrySet()) {
-      if (header.getKey().length() > config.maxHeaderNameLength()) {
+      String name = header.getKey();
+      String value = header.getValue();
+      if (name.length() > config.maxHeaderNameLength()) {
         throw new IllegalArgumentException(
             "header name '"
-                + header.getKey().substring(0, 32)
-                + "...' has "
-                + header.getKey().length()
+                + abbreviate(name)
+                + "' of message "
+                + message.messageId()
+                + " has "
+                + name.length()
                 + " characters; the limit (maxHeaderNameLength) is "
                 + config.maxHeaderNameLength());
       }
-      if (header.getValue().length() > config.maxHeaderValueLength()) {
+      if (value.length() > config.maxHeaderValueLength()) {
         throw new IllegalArgumentException(
             "header '"
-                + header.getKey()
-                + "' has a value of "
-                + header.getValue().length()
+                + abbreviate(name)
+                + "' of message "
+                + message.messageId()
+                + " has a value of "
+                + value.length()
                 + " characters; the limit (maxHeaderValueLength) is "
                 + config.maxHeaderValueLength());
       }
+      if (name.indexOf('\0') >= 0 || value.indexOf('\0') >= 0) {
+        throw new IllegalArgumentException(
+            "header '"
+                + abbreviate(name)
+                + "' of message "
+                + message.messageId()
+                + " contains a NUL character (U+0000), which PostgreSQL jsonb cannot store");
+      }
     }
+  }
+
+  private static String abbreviate(String text) {
+    return text.length() <= 32 ? text : text.substring(0, 32) + "...";
   }
 }

@@ -9,83 +9,120 @@ import java.sql.SQLException;
 import java.util.List;
 import org.jooq.DSLContext;
 import org.jooq.Field;
-import org.jooq.InsertValuesStepN;
-import org.jooq.JSONB;
-import org.jooq.Record;
 import org.jooq.SQLDialect;
 import org.jooq.conf.ParamType;
 import org.jooq.conf.Settings;
 import org.jooq.impl.DSL;
 
-/** The writer's statements on {@code outbox_message}. Thread-safe. */
+/**
+ * The writer's statements on {@code outbox_message}. Thread-safe.
+ *
+ * <p>The insert is rendered by jOOQ once, at construction; sends bind values on a plain JDBC
+ * prepared statement, so the hot path does no per-call SQL rendering (pgjdbc then reuses the
+ * server-side prepared statement for the same text).
+ */
 public final class OutboxRepository {
 
   /** Settings for statements the writer runs through jOOQ: no logging on the hot path. */
   public static final Settings SETTINGS = new Settings().withExecuteLogging(false);
 
+  /**
+   * Most rows in one multi-row insert: 8 bind values per row stay well below PostgreSQL's limit of
+   * 65535 bind values per statement (and pgjdbc's older 32767).
+   */
+  public static final int MAX_ROWS_PER_STATEMENT = 4000;
+
+  private static final int COLUMNS = 8;
+
+  private final String schema;
   private final OutboxMessageTable table;
+  private final String insertPrefix;
+  private final String rowSql;
   private final String insertSql;
 
   /** Statements for the tables of {@code schema}. */
   public OutboxRepository(OutpostSchema schema) {
+    this.schema = schema.name();
     this.table = schema.outboxMessage;
-    // Rendered once: a single send is a plain prepared statement, no per-call jOOQ rendering.
+    DSLContext render = DSL.using(SQLDialect.POSTGRES, SETTINGS);
+    Field<?>[] values = {
+      DSL.val(null, table.messageId),
+      DSL.val(null, table.topic),
+      DSL.val(null, table.messageKey),
+      DSL.val(null, table.partitionNo),
+      DSL.val(null, table.payload),
+      DSL.val(null, table.headers),
+      DSL.val(null, table.createdAt),
+      DSL.val(null, table.availableAt)
+    };
     this.insertSql =
-        DSL.using(SQLDialect.POSTGRES, SETTINGS)
-            .insertInto(table.table)
-            .columns(columns())
-            .values(
-                DSL.val(null, table.messageId),
-                DSL.val(null, table.topic),
-                DSL.val(null, table.messageKey),
-                DSL.val(null, table.partitionNo),
-                DSL.val(null, table.payload),
-                DSL.val(null, table.headers),
-                DSL.val(null, table.createdAt),
-                DSL.val(null, table.availableAt))
-            .getSQL(ParamType.INDEXED);
+        render.insertInto(table.table).columns(columns()).values(values).getSQL(ParamType.INDEXED);
+    this.rowSql =
+        render.renderContext().paramType(ParamType.INDEXED).visit(DSL.row(values)).render();
+    if (!insertSql.endsWith(rowSql)) {
+      throw new IllegalStateException("unexpected rendering of the outbox insert: " + insertSql);
+    }
+    // "insert into ... (columns) values " — multi-row inserts repeat the row after it.
+    this.insertPrefix = insertSql.substring(0, insertSql.length() - rowSql.length());
   }
 
   /** Inserts one message on the caller's connection. */
   public void insert(Connection connection, PreparedMessage message) {
     try (PreparedStatement statement = connection.prepareStatement(insertSql)) {
-      statement.setObject(1, message.messageId());
-      statement.setString(2, message.topic());
-      statement.setString(3, message.key());
-      statement.setInt(4, message.partitionNo());
-      statement.setBytes(5, message.payload());
-      statement.setString(6, message.headersJson());
-      statement.setObject(7, message.createdAt());
-      statement.setObject(8, message.createdAt());
+      bind(statement, 0, message);
       statement.executeUpdate();
     } catch (SQLException e) {
-      throw failure(message, e);
+      throw failure(List.of(message), e);
     }
   }
 
-  /** Inserts all messages with one multi-row statement, in list order. */
+  /**
+   * Inserts all messages in list order with multi-row statements on the caller's connection: one
+   * statement (one round trip) for up to {@link #MAX_ROWS_PER_STATEMENT} messages.
+   */
+  public void insertAll(Connection connection, List<PreparedMessage> messages) {
+    for (int from = 0; from < messages.size(); from += MAX_ROWS_PER_STATEMENT) {
+      int to = Math.min(messages.size(), from + MAX_ROWS_PER_STATEMENT);
+      insertChunk(connection, messages.subList(from, to));
+    }
+  }
+
+  /** Like {@link #insertAll(Connection, List)}, on the connection of {@code tx}. */
   public void insertAll(DSLContext tx, List<PreparedMessage> messages) {
-    if (messages.isEmpty()) {
+    tx.connection(connection -> insertAll(connection, messages));
+  }
+
+  private void insertChunk(Connection connection, List<PreparedMessage> messages) {
+    if (messages.size() == 1) {
+      insert(connection, messages.get(0));
       return;
     }
-    InsertValuesStepN<Record> insert = tx.insertInto(table.table).columns(columns());
-    for (PreparedMessage message : messages) {
-      insert =
-          insert.values(
-              message.messageId(),
-              message.topic(),
-              message.key(),
-              message.partitionNo(),
-              message.payload(),
-              JSONB.valueOf(message.headersJson()),
-              message.createdAt(),
-              message.createdAt());
+    StringBuilder sql =
+        new StringBuilder(insertPrefix.length() + messages.size() * (rowSql.length() + 2));
+    sql.append(insertPrefix).append(rowSql);
+    for (int i = 1; i < messages.size(); i++) {
+      sql.append(", ").append(rowSql);
     }
-    try {
-      insert.execute();
-    } catch (org.jooq.exception.DataAccessException e) {
-      throw failure(messages.get(0), e.getCause() instanceof SQLException s ? s : new SQLException(e));
+    try (PreparedStatement statement = connection.prepareStatement(sql.toString())) {
+      for (int i = 0; i < messages.size(); i++) {
+        bind(statement, i * COLUMNS, messages.get(i));
+      }
+      statement.executeUpdate();
+    } catch (SQLException e) {
+      throw failure(messages, e);
     }
+  }
+
+  private static void bind(PreparedStatement statement, int offset, PreparedMessage message)
+      throws SQLException {
+    statement.setObject(offset + 1, message.messageId());
+    statement.setString(offset + 2, message.topic());
+    statement.setString(offset + 3, message.key());
+    statement.setInt(offset + 4, message.partitionNo());
+    statement.setBytes(offset + 5, message.payload());
+    statement.setString(offset + 6, message.headersJson());
+    statement.setObject(offset + 7, message.createdAt());
+    statement.setObject(offset + 8, message.createdAt());
   }
 
   private Field<?>[] columns() {
@@ -101,23 +138,44 @@ public final class OutboxRepository {
     };
   }
 
-  private OutpostException failure(PreparedMessage message, SQLException e) {
-    String hint =
-        "42P01".equals(e.getSQLState()) || "3F000".equals(e.getSQLState())
-            ? " The outbox table does not exist: run OutpostMigrations.migrate(dataSource) for"
-                + " this schema first."
-            : "";
+  private OutpostException failure(List<PreparedMessage> messages, SQLException e) {
+    PreparedMessage first = messages.get(0);
+    String what =
+        messages.size() == 1
+            ? "message " + first.messageId() + " (topic '" + first.topic() + "')"
+            : messages.size() + " messages (first " + first.messageId() + ")";
     return new OutpostException(
-        "could not write message "
-            + message.messageId()
-            + " (topic '"
-            + message.topic()
-            + "') into "
+        "could not write "
+            + what
+            + " into "
             + table.table.getQualifiedName()
             + ": "
-            + e.getMessage()
-            + '.'
-            + hint,
+            + firstLine(e.getMessage())
+            + hint(e.getSQLState()),
         e);
+  }
+
+  /** pgjdbc appends the position and detail on further lines; the first line says it all. */
+  private static String firstLine(String error) {
+    if (error == null) {
+      return "(no message)";
+    }
+    int newline = error.indexOf('\n');
+    return newline < 0 ? error : error.substring(0, newline);
+  }
+
+  private String hint(String sqlState) {
+    if ("42P01".equals(sqlState) || "3F000".equals(sqlState)) {
+      return ". The outbox table does not exist in schema '"
+          + schema
+          + "': run OutpostMigrations.builder().dataSource(dataSource).schema(\""
+          + schema
+          + "\").build().migrate() first, or configure the schema the tables are in.";
+    }
+    if ("23505".equals(sqlState)) {
+      return ". A message with this message id is already in the outbox: message ids must be"
+          + " unique; let Outpost generate them (UUIDv7) or pass unique ones.";
+    }
+    return "";
   }
 }

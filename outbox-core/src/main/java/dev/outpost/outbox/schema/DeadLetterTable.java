@@ -9,10 +9,13 @@ import org.jooq.impl.SQLDataType;
 public final class DeadLetterTable extends MessageTable {
   /** The {@code outbox_message.id} the message had. */
   public final Field<Long> outboxId;
+
   /** When the message was dead-lettered. */
   public final Field<OffsetDateTime> failedAt;
+
   /** Publish attempts made. */
   public final Field<Integer> attempts;
+
   /** The last error. */
   public final Field<String> lastError;
 

@@ -9,6 +9,7 @@ import org.jooq.impl.SQLDataType;
 public final class DelayedMessageTable extends MessageTable {
   /** When the message is due. */
   public final Field<OffsetDateTime> deliverAt;
+
   /** Cancel key, unique per topic; nullable. */
   public final Field<String> cancelKey;
 

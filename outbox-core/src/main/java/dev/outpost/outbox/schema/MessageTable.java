@@ -11,27 +11,35 @@ import org.jooq.impl.DSL;
 import org.jooq.impl.SQLDataType;
 
 /**
- * Columns every message table shares (outbox, dead letter, delayed): jOOQ definitions whose
- * schema and table names come from configuration. Fields are qualified with the table name.
+ * Columns every message table shares (outbox, dead letter, delayed): jOOQ definitions whose schema
+ * and table names come from configuration. Fields are qualified with the table name.
  */
 public abstract class MessageTable {
 
   /** The table. */
   public final Table<Record> table;
+
   /** Identity in insertion order. */
   public final Field<Long> id;
+
   /** The stable message id consumers deduplicate on. */
   public final Field<UUID> messageId;
+
   /** Destination topic. */
   public final Field<String> topic;
+
   /** Ordering key; nullable. */
   public final Field<String> messageKey;
+
   /** Logical partition of the key. */
   public final Field<Integer> partitionNo;
+
   /** Payload bytes. */
   public final Field<byte[]> payload;
+
   /** Headers as a flat JSON object of strings. */
   public final Field<JSONB> headers;
+
   /** Creation time. */
   public final Field<OffsetDateTime> createdAt;
 

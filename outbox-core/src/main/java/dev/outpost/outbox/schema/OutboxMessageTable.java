@@ -9,8 +9,10 @@ import org.jooq.impl.SQLDataType;
 public final class OutboxMessageTable extends MessageTable {
   /** Earliest time of the next publish attempt (backoff). */
   public final Field<OffsetDateTime> availableAt;
+
   /** Failed publish attempts so far. */
   public final Field<Integer> attempts;
+
   /** Last publish error; nullable. */
   public final Field<String> lastError;
 

@@ -5,9 +5,9 @@ import java.util.regex.Pattern;
 
 /**
  * jOOQ definitions of Outpost's tables in one schema. The names come from configuration (users put
- * Outpost's tables in a schema of their own), so these are hand-written {@code Table}/{@code
- * Field} definitions over {@code DSL.name(schema, table)} rather than generated classes. Immutable
- * and thread-safe.
+ * Outpost's tables in a schema of their own), so these are hand-written {@code Table}/{@code Field}
+ * definitions over {@code DSL.name(schema, table)} rather than generated classes. Immutable and
+ * thread-safe.
  */
 public final class OutpostSchema {
 
@@ -17,12 +17,16 @@ public final class OutpostSchema {
 
   /** {@code outbox_message}. */
   public final OutboxMessageTable outboxMessage;
+
   /** {@code outbox_dead_letter}. */
   public final DeadLetterTable deadLetter;
+
   /** {@code delayed_message}. */
   public final DelayedMessageTable delayedMessage;
+
   /** {@code relay_lease}. */
   public final RelayLeaseTable relayLease;
+
   /** {@code relay_instance}. */
   public final RelayInstanceTable relayInstance;
 

@@ -12,10 +12,13 @@ import org.jooq.impl.SQLDataType;
 public final class RelayInstanceTable {
   /** The table. */
   public final Table<Record> table;
+
   /** Instance id; primary key. */
   public final Field<String> instanceId;
+
   /** Last heartbeat. */
   public final Field<OffsetDateTime> heartbeatAt;
+
   /** When the instance counts as gone without a new heartbeat. */
   public final Field<OffsetDateTime> expiresAt;
 

@@ -12,12 +12,16 @@ import org.jooq.impl.SQLDataType;
 public final class RelayLeaseTable {
   /** The table. */
   public final Table<Record> table;
+
   /** Partition number; primary key. */
   public final Field<Integer> partitionNo;
+
   /** Owning relay instance id; null when free. */
   public final Field<String> owner;
+
   /** Lease expiry; null when free. */
   public final Field<OffsetDateTime> expiresAt;
+
   /** Increased on every change of owner; checked when rows are deleted. */
   public final Field<Long> fencingToken;
 
