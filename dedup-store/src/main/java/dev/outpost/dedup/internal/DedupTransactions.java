@@ -1,0 +1,85 @@
+package dev.outpost.dedup.internal;
+
+import dev.outpost.dedup.Dedup;
+import dev.outpost.dedup.DedupException;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.UUID;
+import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Runs {@code processOnce} in a transaction of its own, as the consumer helpers do. */
+public final class DedupTransactions {
+
+  private static final Logger log = LoggerFactory.getLogger(DedupTransactions.class);
+
+  /** Work on the transaction's connection. */
+  @FunctionalInterface
+  public interface TxWork {
+    /** Does the business work on {@code tx}. */
+    void run(Connection tx) throws SQLException;
+  }
+
+  private final DataSource dataSource;
+  private final Dedup dedup;
+  private final String consumer;
+
+  /** Transactions on {@code dataSource} recording keys of {@code consumer} in {@code dedup}. */
+  public DedupTransactions(DataSource dataSource, Dedup dedup, String consumer) {
+    this.dataSource = dataSource;
+    this.dedup = dedup;
+    this.consumer = consumer;
+  }
+
+  /**
+   * Opens a transaction, runs {@code work} through {@code processOnce} and commits; rolls back
+   * when anything throws.
+   *
+   * @return {@code true} when the work ran, {@code false} for a duplicate
+   * @throws DedupException when the database fails; runtime exceptions of the work propagate
+   */
+  public boolean processOnce(UUID messageId, TxWork work) {
+    try (Connection tx = dataSource.getConnection()) {
+      boolean autoCommit = tx.getAutoCommit();
+      if (autoCommit) {
+        tx.setAutoCommit(false);
+      }
+      try {
+        boolean ran = dedup.processOnce(tx, consumer, messageId, () -> work.run(tx));
+        tx.commit();
+        return ran;
+      } catch (RuntimeException | SQLException | Error e) {
+        rollback(tx, e);
+        throw e;
+      } finally {
+        if (autoCommit) {
+          tx.setAutoCommit(true);
+        }
+      }
+    } catch (SQLException e) {
+      throw new DedupException(
+          "transaction of consumer '"
+              + consumer
+              + "' for message "
+              + messageId
+              + " failed: "
+              + e.getMessage()
+              + " (SQLSTATE "
+              + e.getSQLState()
+              + "); the message will be delivered again",
+          consumer,
+          messageId,
+          e);
+    }
+  }
+
+  private void rollback(Connection tx, Throwable cause) {
+    try {
+      tx.rollback();
+    } catch (SQLException e) {
+      cause.addSuppressed(e);
+      log.debug("rollback after a failed delivery of consumer '{}' failed too", consumer, e);
+    }
+  }
+}
