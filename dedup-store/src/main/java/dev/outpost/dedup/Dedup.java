@@ -6,7 +6,6 @@ import dev.outpost.dedup.internal.DefaultDedup;
 import dev.outpost.dedup.internal.Identifiers;
 import dev.outpost.dedup.internal.MicrometerDedupMeters;
 import dev.outpost.migrations.OutpostMigrations;
-import io.micrometer.core.instrument.MeterRegistry;
 import java.sql.Connection;
 import java.time.Clock;
 import java.util.Map;
@@ -119,7 +118,7 @@ public interface Dedup {
   final class Builder {
     private String schema = OutpostMigrations.DEFAULT_SCHEMA;
     private Clock clock = Clock.systemUTC();
-    private MeterRegistry meterRegistry;
+    private Object meterRegistry;
 
     private Builder() {}
 
@@ -143,10 +142,14 @@ public interface Dedup {
 
     /**
      * Also publishes the counts as Micrometer counters {@code outpost.dedup.processed} and {@code
-     * outpost.dedup.duplicates}, tagged {@code consumer}. Optional (default none); Micrometer is
-     * only needed on the class path when a registry is passed.
+     * outpost.dedup.duplicates}, tagged {@code consumer}. Optional (default none).
+     *
+     * <p>Pass an {@code io.micrometer.core.instrument.MeterRegistry}. The parameter is typed
+     * {@code Object} (as HikariCP's {@code setMetricRegistry}) so that Micrometer is needed on the
+     * class path only when a registry is passed, even for frameworks that reflect on this
+     * builder; {@link #build()} rejects anything else.
      */
-    public Builder meterRegistry(MeterRegistry meterRegistry) {
+    public Builder meterRegistry(Object meterRegistry) {
       this.meterRegistry = meterRegistry;
       return this;
     }

@@ -39,6 +39,14 @@ class DedupBuilderTest {
   }
 
   @Test
+  void rejects_a_meter_registry_that_is_not_micrometers() {
+    assertThatThrownBy(() -> Dedup.builder().meterRegistry("registry").build())
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage(
+            "meterRegistry is a java.lang.String; pass an io.micrometer.core.instrument.MeterRegistry");
+  }
+
+  @Test
   void rejects_a_null_clock() {
     assertThatThrownBy(() -> Dedup.builder().clock(null).build())
         .isInstanceOf(IllegalArgumentException.class)
