@@ -14,13 +14,13 @@ import org.jooq.Configuration;
 import org.jooq.DSLContext;
 
 /**
- * The dedup store: makes a consumer's business work happen once per message in effect, although
- * the broker delivers messages at least once.
+ * The dedup store: makes a consumer's business work happen once per message in effect, although the
+ * broker delivers messages at least once.
  *
  * <p>{@code processOnce} inserts the key {@code (consumer, messageId)} into the {@code dedup_key}
- * table on the caller's transaction with {@code INSERT ... ON CONFLICT DO NOTHING}. When the row
- * is new, it runs the work and returns {@code true}; when the key is already there, it skips the
- * work and returns {@code false}. Key and work commit or roll back together, so:
+ * table on the caller's transaction with {@code INSERT ... ON CONFLICT DO NOTHING}. When the row is
+ * new, it runs the work and returns {@code true}; when the key is already there, it skips the work
+ * and returns {@code false}. Key and work commit or roll back together, so:
  *
  * <ul>
  *   <li>a duplicate delivery after the commit skips the work;
@@ -28,9 +28,9 @@ import org.jooq.DSLContext;
  *       redelivery runs the work again;
  *   <li>a duplicate does not poison the transaction: no error is raised, the caller may go on;
  *   <li>concurrent deliveries of the same id run the work once: under READ COMMITTED (PostgreSQL's
- *       default) the second insert waits for the first transaction and then skips (or runs the
- *       work if the first rolled back); under REPEATABLE READ or SERIALIZABLE the second fails
- *       with a serialization error (SQLSTATE 40001) and should be retried by the caller.
+ *       default) the second insert waits for the first transaction and then skips (or runs the work
+ *       if the first rolled back); under REPEATABLE READ or SERIALIZABLE the second fails with a
+ *       serialization error (SQLSTATE 40001) and should be retried by the caller.
  * </ul>
  *
  * <pre>{@code
@@ -144,10 +144,10 @@ public interface Dedup {
      * Also publishes the counts as Micrometer counters {@code outpost.dedup.processed} and {@code
      * outpost.dedup.duplicates}, tagged {@code consumer}. Optional (default none).
      *
-     * <p>Pass an {@code io.micrometer.core.instrument.MeterRegistry}. The parameter is typed
-     * {@code Object} (as HikariCP's {@code setMetricRegistry}) so that Micrometer is needed on the
-     * class path only when a registry is passed, even for frameworks that reflect on this
-     * builder; {@link #build()} rejects anything else.
+     * <p>Pass an {@code io.micrometer.core.instrument.MeterRegistry}. The parameter is typed {@code
+     * Object} (as HikariCP's {@code setMetricRegistry}) so that Micrometer is needed on the class
+     * path only when a registry is passed, even for frameworks that reflect on this builder; {@link
+     * #build()} rejects anything else.
      */
     public Builder meterRegistry(Object meterRegistry) {
       this.meterRegistry = meterRegistry;

@@ -18,10 +18,10 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.jooq.DSLContext;
 
 /**
- * A Kafka consumer loop that processes every record once in effect: each record runs through
- * {@link Dedup#processOnce} in a database transaction of its own, and offsets are committed
- * ({@code commitSync}) only after the database commits. A crash between the two re-delivers the
- * record on restart, and the dedup store skips it.
+ * A Kafka consumer loop that processes every record once in effect: each record runs through {@link
+ * Dedup#processOnce} in a database transaction of its own, and offsets are committed ({@code
+ * commitSync}) only after the database commits. A crash between the two re-delivers the record on
+ * restart, and the dedup store skips it.
  *
  * <p><b>Message id.</b> Read from the {@value #MESSAGE_ID_HEADER} header (a UUID string in UTF-8,
  * as Outpost's Kafka publisher writes it). A header that is not a UUID string is hashed into a
@@ -33,12 +33,12 @@ import org.jooq.DSLContext;
  * <p><b>Failures.</b> When the handler (or the database) throws, the transaction rolls back, the
  * partition is rewound to the failed record and paused for a backoff (doubling from {@code
  * retryBackoff} up to {@code maxRetryBackoff}), then the record is retried. A record is never
- * skipped: a record that always fails holds back its partition (other partitions go on). Route
- * such records to a dead-letter topic in your handler if that is what you want.
+ * skipped: a record that always fails holds back its partition (other partitions go on). Route such
+ * records to a dead-letter topic in your handler if that is what you want.
  *
  * <p><b>Threads.</b> {@link #start()} runs the loop on a thread named {@code
- * outpost-dedup-kafka-<consumer>}; alternatively call {@link #runOnce()} from your own thread.
- * The Kafka consumer is only used by one thread at a time. {@link #close()} is thread-safe.
+ * outpost-dedup-kafka-<consumer>}; alternatively call {@link #runOnce()} from your own thread. The
+ * Kafka consumer is only used by one thread at a time. {@link #close()} is thread-safe.
  *
  * <pre>{@code
  * KafkaDedupConsumer<String, String> consumer = KafkaDedupConsumer.<String, String>builder()
@@ -90,8 +90,8 @@ public interface KafkaDedupConsumer<K, V> extends AutoCloseable {
   @FunctionalInterface
   interface JdbcHandler<K, V> {
     /**
-     * Processes {@code record} on {@code tx} (auto-commit off; do not commit it yourself); throw
-     * to roll back and retry the record.
+     * Processes {@code record} on {@code tx} (auto-commit off; do not commit it yourself); throw to
+     * roll back and retry the record.
      *
      * @throws SQLException when a statement fails; the record is retried
      */
@@ -114,8 +114,8 @@ public interface KafkaDedupConsumer<K, V> extends AutoCloseable {
 
   /**
    * Polls once on the calling thread and processes what arrived, then commits the offsets of the
-   * records whose transactions committed. Creates and subscribes the consumer on first use. Not
-   * for use together with {@link #start()} or from several threads at once.
+   * records whose transactions committed. Creates and subscribes the consumer on first use. Not for
+   * use together with {@link #start()} or from several threads at once.
    *
    * @return the number of records whose transaction committed (work ran or duplicate skipped)
    * @throws IllegalStateException when started or closed
@@ -126,9 +126,9 @@ public interface KafkaDedupConsumer<K, V> extends AutoCloseable {
   DedupCounts counts();
 
   /**
-   * Stops the loop after the record in progress (waits at most {@code closeTimeout}) and closes
-   * the Kafka consumer. Uncommitted records are delivered again later. Idempotent; works without
-   * {@link #start()}.
+   * Stops the loop after the record in progress (waits at most {@code closeTimeout}) and closes the
+   * Kafka consumer. Uncommitted records are delivered again later. Idempotent; works without {@link
+   * #start()}.
    */
   @Override
   void close();
@@ -261,7 +261,9 @@ public interface KafkaDedupConsumer<K, V> extends AutoCloseable {
      */
     public KafkaDedupConsumer<K, V> build() {
       Supplier<? extends Consumer<K, V>> factory = factory();
-      if (topics == null || topics.isEmpty() || topics.stream().anyMatch(t -> t == null || t.isBlank())) {
+      if (topics == null
+          || topics.isEmpty()
+          || topics.stream().anyMatch(t -> t == null || t.isBlank())) {
         throw new IllegalArgumentException(
             "topics is " + topics + "; pass at least one topic name, none blank");
       }

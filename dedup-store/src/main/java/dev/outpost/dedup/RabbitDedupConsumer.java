@@ -18,23 +18,23 @@ import org.jooq.DSLContext;
  * deliver the message again, and the dedup store skips it (and the message is acked).
  *
  * <p><b>Message id.</b> Read from {@code BasicProperties.messageId}, the UUID string Outpost's
- * RabbitMQ publisher writes. Another non-blank message id is hashed into a name-based UUID
- * ({@code UUID.nameUUIDFromBytes(utf8(messageId))}), so it still deduplicates. A message
- * <em>without</em> a message id cannot be deduplicated: it is rejected without requeue (to the
- * queue's dead-letter exchange) and logged.
+ * RabbitMQ publisher writes. Another non-blank message id is hashed into a name-based UUID ({@code
+ * UUID.nameUUIDFromBytes(utf8(messageId))}), so it still deduplicates. A message <em>without</em> a
+ * message id cannot be deduplicated: it is rejected without requeue (to the queue's dead-letter
+ * exchange) and logged.
  *
  * <p><b>Failures.</b> When the handler (or the database) throws, the transaction rolls back, the
  * consumer waits {@code retryDelay} and nacks the delivery with requeue. Once a message has failed
  * more than {@code maxRedeliveries} times it is rejected without requeue, so the queue's
  * dead-letter exchange takes it: <b>declare the queue with {@code x-dead-letter-exchange}</b>,
  * otherwise RabbitMQ drops rejected messages. Failures are counted as the larger of an in-memory
- * count per message id (this consumer instance only) and the {@value #DELIVERY_COUNT_HEADER}
- * header that quorum queues put on redelivered messages (which counts across consumers).
+ * count per message id (this consumer instance only) and the {@value #DELIVERY_COUNT_HEADER} header
+ * that quorum queues put on redelivered messages (which counts across consumers).
  *
  * <p><b>Threads.</b> Deliveries are handed to one worker thread named {@code
- * outpost-dedup-rabbit-<consumer>}, which runs the transactions and acks; at most {@code
- * prefetch} deliveries are in flight. The channel belongs to the caller, who closes it after this
- * consumer. {@link #close()} is thread-safe.
+ * outpost-dedup-rabbit-<consumer>}, which runs the transactions and acks; at most {@code prefetch}
+ * deliveries are in flight. The channel belongs to the caller, who closes it after this consumer.
+ * {@link #close()} is thread-safe.
  *
  * <pre>{@code
  * try (RabbitDedupConsumer consumer = RabbitDedupConsumer.builder()
@@ -82,8 +82,8 @@ public interface RabbitDedupConsumer extends AutoCloseable {
   @FunctionalInterface
   interface JdbcHandler {
     /**
-     * Processes {@code delivery} on {@code tx} (auto-commit off; do not commit it yourself);
-     * throw to roll back and have it redelivered.
+     * Processes {@code delivery} on {@code tx} (auto-commit off; do not commit it yourself); throw
+     * to roll back and have it redelivered.
      *
      * @throws SQLException when a statement fails; the message is redelivered
      */
@@ -108,9 +108,9 @@ public interface RabbitDedupConsumer extends AutoCloseable {
   DedupCounts counts();
 
   /**
-   * Cancels the subscription, lets the worker finish the delivery in progress (waits at most
-   * {@code closeTimeout}) and requeues ({@code basic.nack}) deliveries not yet started. Does not
-   * close the channel. Idempotent; works without {@link #start()}.
+   * Cancels the subscription, lets the worker finish the delivery in progress (waits at most {@code
+   * closeTimeout}) and requeues ({@code basic.nack}) deliveries not yet started. Does not close the
+   * channel. Idempotent; works without {@link #start()}.
    */
   @Override
   void close();

@@ -32,10 +32,7 @@ final class ChildJvm {
     command.add(mainClass.getName());
     command.addAll(List.of(args));
     Process process =
-        new ProcessBuilder(command)
-            .redirectErrorStream(true)
-            .redirectOutput(log.toFile())
-            .start();
+        new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
     return new ChildJvm(process, log);
   }
 

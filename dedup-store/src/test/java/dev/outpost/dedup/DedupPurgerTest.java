@@ -144,8 +144,7 @@ class DedupPurgerTest {
   }
 
   @Test
-  void survives_repeated_and_concurrent_start_and_close_and_close_without_start()
-      throws Exception {
+  void survives_repeated_and_concurrent_start_and_close_and_close_without_start() throws Exception {
     DedupPurger neverStarted = purger(10);
     neverStarted.close();
     neverStarted.close();

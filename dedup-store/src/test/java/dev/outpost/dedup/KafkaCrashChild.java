@@ -8,8 +8,8 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 import org.postgresql.ds.PGSimpleDataSource;
 
 /**
- * Child JVM of {@link KafkaDedupConsumerTest}: consumes with a {@link KafkaDedupConsumer} and
- * halts right after the first database commit, before the offset commit.
+ * Child JVM of {@link KafkaDedupConsumerTest}: consumes with a {@link KafkaDedupConsumer} and halts
+ * right after the first database commit, before the offset commit.
  *
  * <p>Args: jdbcUrl user password schema bootstrapServers topic groupId consumerName.
  */
@@ -26,13 +26,20 @@ public final class KafkaCrashChild {
         KafkaDedupConsumer.<String, String>builder()
             .consumerProperties(
                 Map.of(
-                    ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, args[4],
-                    ConsumerConfig.GROUP_ID_CONFIG, args[6],
-                    ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
-                    ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, 6000,
-                    ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, 1000,
-                    ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class,
-                    ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class))
+                    ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                    args[4],
+                    ConsumerConfig.GROUP_ID_CONFIG,
+                    args[6],
+                    ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
+                    "earliest",
+                    ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG,
+                    6000,
+                    ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG,
+                    1000,
+                    ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG,
+                    StringDeserializer.class,
+                    ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG,
+                    StringDeserializer.class))
             .topics(List.of(args[5]))
             .consumerName(args[7])
             .dataSource(new HaltingDataSource(postgres))

@@ -58,10 +58,14 @@ class KafkaDedupConsumerTest {
     producer =
         new KafkaProducer<>(
             Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
-                ProducerConfig.ACKS_CONFIG, "all",
-                ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class,
-                ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class));
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                kafka.bootstrapServers(),
+                ProducerConfig.ACKS_CONFIG,
+                "all",
+                ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG,
+                StringSerializer.class,
+                ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG,
+                StringSerializer.class));
   }
 
   @AfterAll
@@ -139,8 +143,7 @@ class KafkaDedupConsumerTest {
         .containsExactlyInAnyOrder(
             KafkaMessageIds.fallback(topic, 0, 0), KafkaMessageIds.fallback(topic, 0, 1));
     assertThat(KafkaMessageIds.fallback(topic, 0, 0))
-        .isEqualTo(
-            UUID.nameUUIDFromBytes((topic + "/0/0").getBytes(StandardCharsets.UTF_8)));
+        .isEqualTo(UUID.nameUUIDFromBytes((topic + "/0/0").getBytes(StandardCharsets.UTF_8)));
   }
 
   @Test
@@ -216,8 +219,7 @@ class KafkaDedupConsumerTest {
     assertThatThrownBy(() -> consumer(recordingHandler()).consumerProperties(autoCommit).build())
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("enable.auto.commit=true");
-    assertThatThrownBy(
-            () -> consumer(recordingHandler()).handler((tx, record) -> {}).build())
+    assertThatThrownBy(() -> consumer(recordingHandler()).handler((tx, record) -> {}).build())
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("both are set");
     assertThatThrownBy(() -> consumer(recordingHandler()).topics(List.of()).build())
@@ -247,7 +249,8 @@ class KafkaDedupConsumerTest {
             .handler(
                 (tx, record) ->
                     tx.execute(
-                        "INSERT INTO public." + EffectTable.NAME
+                        "INSERT INTO public."
+                            + EffectTable.NAME
                             + " (consumer, message_id, note) VALUES (?, ?, ?)",
                         "inventory",
                         UUID.fromString(record.key()),
@@ -276,13 +279,20 @@ class KafkaDedupConsumerTest {
 
   private Map<String, Object> properties() {
     return Map.of(
-        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
-        ConsumerConfig.GROUP_ID_CONFIG, group,
-        ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
-        ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, 6000,
-        ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, 1000,
-        ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class,
-        ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class);
+        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+        kafka.bootstrapServers(),
+        ConsumerConfig.GROUP_ID_CONFIG,
+        group,
+        ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
+        "earliest",
+        ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG,
+        6000,
+        ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG,
+        1000,
+        ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG,
+        StringDeserializer.class,
+        ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG,
+        StringDeserializer.class);
   }
 
   private static KafkaDedupConsumer.JdbcHandler<String, String> recordingHandler() {
@@ -345,5 +355,4 @@ class KafkaDedupConsumerTest {
         .filter(thread -> thread.getName().equals(name) && thread.isAlive())
         .count();
   }
-
 }

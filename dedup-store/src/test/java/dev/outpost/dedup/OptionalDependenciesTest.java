@@ -27,7 +27,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class OptionalDependenciesTest {
 
   @Test
-  void processes_once_and_counts_without_micrometer_kafka_or_rabbitmq_on_the_class_path(TestDatabase db) throws Exception {
+  void processes_once_and_counts_without_micrometer_kafka_or_rabbitmq_on_the_class_path(
+      TestDatabase db) throws Exception {
     try (URLClassLoader loader =
         new URLClassLoader(
             classPathWithout("/io/micrometer/", "/org/apache/kafka/", "/com/rabbitmq/"),
@@ -46,8 +47,7 @@ class OptionalDependenciesTest {
       Object work =
           Proxy.newProxyInstance(loader, new Class<?>[] {sqlWork}, (proxy, method, args) -> null);
       Method processOnce =
-          dedupType.getMethod(
-              "processOnce", Connection.class, String.class, UUID.class, sqlWork);
+          dedupType.getMethod("processOnce", Connection.class, String.class, UUID.class, sqlWork);
       UUID messageId = UUID.randomUUID();
 
       List<Object> ran = new ArrayList<>();

@@ -354,8 +354,7 @@ class ProcessOnceTest {
 
     assertThat(registry.get("outpost.dedup.processed").tag("consumer", CONSUMER).counter().count())
         .isEqualTo(1.0);
-    assertThat(
-            registry.get("outpost.dedup.duplicates").tag("consumer", CONSUMER).counter().count())
+    assertThat(registry.get("outpost.dedup.duplicates").tag("consumer", CONSUMER).counter().count())
         .isEqualTo(2.0);
     assertThat(metered.counts(CONSUMER)).isEqualTo(new DedupCounts(1, 2));
   }

@@ -205,7 +205,8 @@ class RabbitDedupConsumerTest {
             .handler(
                 (tx, delivery) ->
                     tx.execute(
-                        "INSERT INTO public." + EffectTable.NAME
+                        "INSERT INTO public."
+                            + EffectTable.NAME
                             + " (consumer, message_id) VALUES (?, ?)",
                         "inventory",
                         UUID.fromString(delivery.getProperties().getMessageId())))
@@ -218,8 +219,7 @@ class RabbitDedupConsumerTest {
   }
 
   @Test
-  void skips_the_message_a_consumer_killed_after_the_database_commit_gets_again()
-      throws Exception {
+  void skips_the_message_a_consumer_killed_after_the_database_commit_gets_again() throws Exception {
     UUID messageId = UUID.randomUUID();
     publish(messageId, "m");
 
@@ -318,8 +318,7 @@ class RabbitDedupConsumerTest {
     assertThatThrownBy(() -> consumer(null).build())
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("none is set");
-    assertThatThrownBy(
-            () -> consumer(recordingHandler()).retryDelay(Duration.ofMillis(-1)).build())
+    assertThatThrownBy(() -> consumer(recordingHandler()).retryDelay(Duration.ofMillis(-1)).build())
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("retryDelay is PT-0.001S");
   }
@@ -354,10 +353,7 @@ class RabbitDedupConsumerTest {
 
   private void publish(UUID messageId, String body) throws IOException {
     AMQP.BasicProperties properties =
-        new AMQP.BasicProperties.Builder()
-            .messageId(messageId.toString())
-            .deliveryMode(2)
-            .build();
+        new AMQP.BasicProperties.Builder().messageId(messageId.toString()).deliveryMode(2).build();
     admin.basicPublish("", queue, properties, body.getBytes(StandardCharsets.UTF_8));
   }
 

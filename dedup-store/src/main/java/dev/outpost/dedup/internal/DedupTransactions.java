@@ -33,8 +33,8 @@ public final class DedupTransactions {
   }
 
   /**
-   * Opens a transaction, runs {@code work} through {@code processOnce} and commits; rolls back
-   * when anything throws.
+   * Opens a transaction, runs {@code work} through {@code processOnce} and commits; rolls back when
+   * anything throws.
    *
    * @return {@code true} when the work ran, {@code false} for a duplicate
    * @throws DedupException when the database fails; runtime exceptions of the work propagate

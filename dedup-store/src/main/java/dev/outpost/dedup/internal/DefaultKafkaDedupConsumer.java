@@ -27,9 +27,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Poll, process each record once through the dedup store, commit offsets after the database.
- * The Kafka consumer and the retry state are confined to one thread at a time (the poll thread,
- * or the caller of {@link #runOnce()}); lifecycle fields are guarded by {@code lifecycle}.
+ * Poll, process each record once through the dedup store, commit offsets after the database. The
+ * Kafka consumer and the retry state are confined to one thread at a time (the poll thread, or the
+ * caller of {@link #runOnce()}); lifecycle fields are guarded by {@code lifecycle}.
  */
 public final class DefaultKafkaDedupConsumer<K, V> implements KafkaDedupConsumer<K, V> {
 
@@ -170,8 +170,7 @@ public final class DefaultKafkaDedupConsumer<K, V> implements KafkaDedupConsumer
           consumer.seek(partition, record.offset());
           break;
         }
-        done.put(
-            partition, new OffsetAndMetadata(record.offset() + 1, record.leaderEpoch(), ""));
+        done.put(partition, new OffsetAndMetadata(record.offset() + 1, record.leaderEpoch(), ""));
         handled++;
       }
     }
@@ -204,8 +203,7 @@ public final class DefaultKafkaDedupConsumer<K, V> implements KafkaDedupConsumer
   private void scheduleRetry(
       TopicPartition partition, ConsumerRecord<K, V> record, UUID messageId, RuntimeException e) {
     Retry previous = retries.get(partition);
-    int attempt =
-        previous != null && previous.offset == record.offset() ? previous.attempt + 1 : 1;
+    int attempt = previous != null && previous.offset == record.offset() ? previous.attempt + 1 : 1;
     Duration backoff = backoff(attempt);
     Instant resumeAt = settings.clock().instant().plus(backoff);
     retries.put(partition, new Retry(record.offset(), attempt, resumeAt));
@@ -236,8 +234,7 @@ public final class DefaultKafkaDedupConsumer<K, V> implements KafkaDedupConsumer
     }
     Instant now = settings.clock().instant();
     for (Map.Entry<TopicPartition, Retry> entry : retries.entrySet()) {
-      if (!entry.getValue().resumeAt.isAfter(now)
-          && consumer.paused().contains(entry.getKey())) {
+      if (!entry.getValue().resumeAt.isAfter(now) && consumer.paused().contains(entry.getKey())) {
         consumer.resume(List.of(entry.getKey()));
       }
     }

@@ -25,8 +25,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Hands deliveries from the channel's dispatch thread to one worker thread, which runs the dedup
- * transaction and then acks, nacks with requeue, or rejects. The failure counts are confined to
- * the worker; lifecycle fields are guarded by {@code lifecycle}.
+ * transaction and then acks, nacks with requeue, or rejects. The failure counts are confined to the
+ * worker; lifecycle fields are guarded by {@code lifecycle}.
  */
 public final class DefaultRabbitDedupConsumer implements RabbitDedupConsumer {
 
@@ -63,7 +63,9 @@ public final class DefaultRabbitDedupConsumer implements RabbitDedupConsumer {
     synchronized (lifecycle) {
       if (closed) {
         throw new IllegalStateException(
-            "RabbitMQ dedup consumer '" + settings.consumerName() + "' was closed; build a new one");
+            "RabbitMQ dedup consumer '"
+                + settings.consumerName()
+                + "' was closed; build a new one");
       }
       if (worker != null) {
         return;
