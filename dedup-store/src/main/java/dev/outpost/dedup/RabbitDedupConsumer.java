@@ -23,13 +23,16 @@ import org.jooq.DSLContext;
  * message id cannot be deduplicated: it is rejected without requeue (to the queue's dead-letter
  * exchange) and logged.
  *
- * <p><b>Failures.</b> When the handler (or the database) throws, the transaction rolls back, the
- * consumer waits {@code retryDelay} and nacks the delivery with requeue. Once a message has failed
- * more than {@code maxRedeliveries} times it is rejected without requeue, so the queue's
- * dead-letter exchange takes it: <b>declare the queue with {@code x-dead-letter-exchange}</b>,
- * otherwise RabbitMQ drops rejected messages. Failures are counted as the larger of an in-memory
- * count per message id (this consumer instance only) and the {@value #DELIVERY_COUNT_HEADER} header
- * that quorum queues put on redelivered messages (which counts across consumers).
+ * <p><b>Failures.</b> When the handler throws, the transaction rolls back, the worker waits {@code
+ * retryDelay} (holding back the deliveries behind it) and nacks the delivery with requeue. Once a
+ * message's handler has failed more than {@code maxRedeliveries} times it is rejected without
+ * requeue, so the queue's dead-letter exchange takes it: <b>declare the queue with {@code
+ * x-dead-letter-exchange}</b>, otherwise RabbitMQ drops rejected messages. Failures are counted as
+ * the larger of an in-memory count per message id (this consumer instance only) and the {@value
+ * #DELIVERY_COUNT_HEADER} header that quorum queues put on redelivered messages (which counts
+ * across consumers). When the <em>database</em> fails (no connection, failed key insert or commit),
+ * the message is requeued after {@code retryDelay} without counting (quorum queues still count it
+ * in their header): an outage never dead-letters good messages.
  *
  * <p><b>Threads.</b> Deliveries are handed to one worker thread named {@code
  * outpost-dedup-rabbit-<consumer>}, which runs the transactions and acks; at most {@code prefetch}

@@ -12,11 +12,13 @@ import dev.outpost.testing.OutpostDatabaseExtension;
 import dev.outpost.testing.TestDatabase;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
+import javax.sql.DataSource;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -152,6 +154,35 @@ class RabbitDedupConsumerTest {
     assertThat(deadLetter.getProps().getMessageId()).isEqualTo(messageId.toString());
     assertThat(EffectTable.keys(db)).isZero();
     assertThat(readyMessages(queue)).isZero();
+  }
+
+  @Test
+  void requeues_without_dead_lettering_while_the_database_is_unreachable() throws Exception {
+    UUID messageId = UUID.randomUUID();
+    publish(messageId, "during outage");
+    AtomicInteger refusedConnections = new AtomicInteger();
+    DataSource flaky =
+        new DelegatingDataSource(db.dataSource()) {
+          @Override
+          public java.sql.Connection getConnection() throws SQLException {
+            if (refusedConnections.incrementAndGet() <= 3) {
+              throw new SQLException("connection refused", "08001");
+            }
+            return super.getConnection();
+          }
+        };
+
+    try (RabbitDedupConsumer consumer =
+        consumer(recordingHandler()).dataSource(flaky).maxRedeliveries(0).build()) {
+      consumer.start();
+      Awaitility.await()
+          .atMost(Duration.ofSeconds(30))
+          .until(() -> consumer.counts().processed() == 1);
+    }
+
+    assertThat(refusedConnections.get()).isGreaterThan(3);
+    assertThat(EffectTable.count(db, messageId)).isEqualTo(1);
+    assertThat(readyMessages(deadLetterQueue)).isZero();
   }
 
   @Test

@@ -6,6 +6,9 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.UUID;
 import javax.sql.DataSource;
+import org.jooq.DSLContext;
+import org.jooq.SQLDialect;
+import org.jooq.impl.DSL;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -19,6 +22,18 @@ public final class DedupTransactions {
   public interface TxWork {
     /** Does the business work on {@code tx}. */
     void run(Connection tx) throws SQLException;
+  }
+
+  /**
+   * The business work (the handler) threw; the cause is its exception. Anything else that {@link
+   * #processOnce} throws is a database failure, which says nothing about the message.
+   */
+  public static final class WorkFailedException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    WorkFailedException(Throwable cause) {
+      super(String.valueOf(cause.getMessage()), cause);
+    }
   }
 
   private final DataSource dataSource;
@@ -37,7 +52,8 @@ public final class DedupTransactions {
    * anything throws.
    *
    * @return {@code true} when the work ran, {@code false} for a duplicate
-   * @throws DedupException when the database fails; runtime exceptions of the work propagate
+   * @throws WorkFailedException when the work threw
+   * @throws DedupException when the database fails
    */
   public boolean processOnce(UUID messageId, TxWork work) {
     try (Connection tx = dataSource.getConnection()) {
@@ -46,7 +62,7 @@ public final class DedupTransactions {
         tx.setAutoCommit(false);
       }
       try {
-        boolean ran = dedup.processOnce(tx, consumer, messageId, () -> work.run(tx));
+        boolean ran = dedup.processOnce(tx, consumer, messageId, () -> runWork(work, tx));
         tx.commit();
         return ran;
       } catch (RuntimeException | SQLException | Error e) {
@@ -71,6 +87,19 @@ public final class DedupTransactions {
           consumer,
           messageId,
           e);
+    }
+  }
+
+  /** A jOOQ context on the transaction's connection, for handlers that take a DSLContext. */
+  public static DSLContext jooq(Connection tx) {
+    return DSL.using(tx, SQLDialect.POSTGRES);
+  }
+
+  private static void runWork(TxWork work, Connection tx) {
+    try {
+      work.run(tx);
+    } catch (SQLException | RuntimeException e) {
+      throw new WorkFailedException(e);
     }
   }
 

@@ -21,8 +21,6 @@ import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.InterruptException;
 import org.apache.kafka.common.errors.WakeupException;
-import org.jooq.SQLDialect;
-import org.jooq.impl.DSL;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -196,7 +194,7 @@ public final class DefaultKafkaDedupConsumer<K, V> implements KafkaDedupConsumer
     if (settings.jdbcHandler() != null) {
       settings.jdbcHandler().handle(tx, record);
     } else {
-      settings.handler().handle(DSL.using(tx, SQLDialect.POSTGRES), record);
+      settings.handler().handle(DedupTransactions.jooq(tx), record);
     }
   }
 
@@ -217,7 +215,7 @@ public final class DefaultKafkaDedupConsumer<K, V> implements KafkaDedupConsumer
         messageId,
         attempt,
         backoff,
-        e);
+        e instanceof DedupTransactions.WorkFailedException ? e.getCause() : e);
   }
 
   private Duration backoff(int attempt) {

@@ -18,8 +18,6 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import org.jooq.SQLDialect;
-import org.jooq.impl.DSL;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -186,8 +184,18 @@ public final class DefaultRabbitDedupConsumer implements RabbitDedupConsumer {
       transactions.processOnce(messageId, tx -> handle(tx, delivery));
       failures.remove(messageId);
       respond(delivery, Response.ACK);
+    } catch (DedupTransactions.WorkFailedException e) {
+      failed(delivery, messageId, e.getCause());
     } catch (RuntimeException e) {
-      failed(delivery, messageId, e);
+      // The database, not the message, failed: requeue without counting towards dead-lettering.
+      log.warn(
+          "Database failed while processing message {} from queue '{}'; requeueing it in {}",
+          messageId,
+          settings.queue(),
+          settings.retryDelay(),
+          e);
+      awaitClosing();
+      respond(delivery, Response.REQUEUE);
     }
   }
 
@@ -195,11 +203,11 @@ public final class DefaultRabbitDedupConsumer implements RabbitDedupConsumer {
     if (settings.jdbcHandler() != null) {
       settings.jdbcHandler().handle(tx, delivery);
     } else {
-      settings.handler().handle(DSL.using(tx, SQLDialect.POSTGRES), delivery);
+      settings.handler().handle(DedupTransactions.jooq(tx), delivery);
     }
   }
 
-  private void failed(Delivery delivery, UUID messageId, RuntimeException e) {
+  private void failed(Delivery delivery, UUID messageId, Throwable e) {
     int failed = Math.max(failures.merge(messageId, 1, Integer::sum), deliveryCount(delivery) + 1);
     if (failed > settings.maxRedeliveries()) {
       failures.remove(messageId);
