@@ -7,6 +7,7 @@ import com.zaxxer.hikari.HikariDataSource;
 import dev.outpost.dedup.Dedup;
 import dev.outpost.migrations.OutpostMigrations;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.lang.management.ManagementFactory;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -42,8 +43,9 @@ import org.slf4j.LoggerFactory;
  * <p>Args: {@code [seconds per scenario, default 10] [threads, default 8]}. Uses the PostgreSQL at
  * {@value #ENV_URL} (user {@value #ENV_USER}, password {@value #ENV_PASSWORD}) when set, else
  * starts an embedded PostgreSQL. Tables go into schema {@value #SCHEMA}, migrated by {@code
- * OutpostMigrations} and emptied first. The scenarios run interleaved in two rounds after a
- * warm-up, so drift (autovacuum, table growth) hits all of them alike. Not a test.
+ * OutpostMigrations} and emptied first. After a warm-up the scenarios run interleaved in one-second
+ * slices (the first of each round rotating), so drift and bursts of other load hit all of them
+ * alike. Not a test.
  */
 public final class DedupBenchmark {
 
@@ -113,13 +115,17 @@ public final class DedupBenchmark {
       measure(scenario, Math.max(1000, seconds * 200L));
     }
     Map<String, long[]> totals = new LinkedHashMap<>();
-    long roundMillis = seconds * 1000L / 2;
-    for (int round = 0; round < 2; round++) {
-      for (Map.Entry<String, Scenario> entry : scenarios.entrySet()) {
-        long count = measure(entry.getValue(), roundMillis);
-        long[] total = totals.computeIfAbsent(entry.getKey(), k -> new long[2]);
-        total[0] += count;
-        total[1] += roundMillis;
+    scenarios.keySet().forEach(name -> totals.put(name, new long[2]));
+    List<String> names = new ArrayList<>(scenarios.keySet());
+    // One-second slices, rotating which scenario goes first, so bursts of other load on the
+    // machine (and table growth) spread evenly over the four scenarios.
+    long sliceMillis = 1000;
+    for (int round = 0; round < seconds; round++) {
+      for (int i = 0; i < names.size(); i++) {
+        String name = names.get((round + i) % names.size());
+        long[] total = totals.get(name);
+        total[0] += measure(scenarios.get(name), sliceMillis);
+        total[1] += sliceMillis;
       }
     }
     Map<String, Double> rates = new LinkedHashMap<>();
@@ -130,6 +136,11 @@ public final class DedupBenchmark {
       rates.put(entry.getKey().substring(0, 3), rate);
       System.out.printf(Locale.ROOT, "%-48s %12.0f%n", entry.getKey(), rate);
     }
+    System.out.printf(
+        Locale.ROOT,
+        "(system load average at the end: %.1f on %d cores)%n",
+        ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage(),
+        Runtime.getRuntime().availableProcessors());
     double a = rates.get("(a)");
     System.out.printf(
         Locale.ROOT,
