@@ -43,7 +43,8 @@ class DedupBuilderTest {
     assertThatThrownBy(() -> Dedup.builder().meterRegistry("registry").build())
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage(
-            "meterRegistry is a java.lang.String; pass an io.micrometer.core.instrument.MeterRegistry");
+            "meterRegistry is a java.lang.String;"
+                + " pass an io.micrometer.core.instrument.MeterRegistry");
   }
 
   @Test
