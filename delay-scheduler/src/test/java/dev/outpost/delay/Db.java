@@ -42,6 +42,11 @@ final class Db {
     }
   }
 
+  /** {@link #inTx} for a boolean result (keeps AssertJ's overloads unambiguous). */
+  static boolean inTxBoolean(DataSource dataSource, TxWork<Boolean> work) {
+    return inTx(dataSource, work);
+  }
+
   /** Runs {@code work} in a transaction that is rolled back. */
   static <T> T inRolledBackTx(DataSource dataSource, TxWork<T> work) {
     try (Connection connection = dataSource.getConnection()) {
