@@ -64,19 +64,21 @@ public final class DelayedRepository {
 
   // Oldest first: the INSERT takes the moved rows in due order, so the outbox ids (the relay's
   // per-key order) follow due order. SKIP LOCKED lets several sweepers share the due rows and
-  // skips rows an uncommitted cancel/reschedule holds. ON CONFLICT keeps one delayed message whose
-  // id is already in the outbox from failing (and blocking) every sweep: its row is dropped, and
-  // counted as moved minus inserted.
+  // skips rows an uncommitted cancel/reschedule holds. The DELETE finds the locked rows by ctid
+  // (a TID scan): joining on id let the planner hash-join against a sequential scan of the whole
+  // table for every batch. The rows stay locked, so their ctids cannot change in between.
+  // ON CONFLICT keeps one delayed message whose id is already in the outbox from failing (and
+  // blocking) every sweep: its row is dropped, and counted as moved minus inserted.
   private static final String MOVE_DUE =
       """
       WITH due AS (
-        SELECT id FROM %1$s
+        SELECT ctid FROM %1$s
         WHERE deliver_at <= ?
         ORDER BY deliver_at, id
         LIMIT ?
         FOR UPDATE SKIP LOCKED
       ), moved AS (
-        DELETE FROM %1$s d USING due WHERE d.id = due.id
+        DELETE FROM %1$s d WHERE d.ctid = ANY (ARRAY(SELECT ctid FROM due))
         RETURNING d.id, d.message_id, d.topic, d.message_key, d.partition_no, d.payload,
                   d.headers, d.created_at, d.deliver_at
       ), inserted AS (
@@ -207,6 +209,11 @@ public final class DelayedRepository {
     } catch (SQLException e) {
       throw failure("could not move due messages into the outbox", e);
     }
+  }
+
+  /** The move statement, for plan tests. */
+  String moveDueSql() {
+    return moveDueSql;
   }
 
   /**
