@@ -66,18 +66,22 @@ class DelaySchedulerConfigTest {
 
   @Test
   void rejects_out_of_range_values_naming_field_value_and_range() {
-    assertRejected(DelayScheduler.builder().sweepInterval(Duration.ofMillis(5)), "sweepInterval", "PT0.005S");
-    assertRejected(DelayScheduler.builder().sweepInterval(Duration.ofHours(2)), "sweepInterval", "PT1H");
+    assertRejected(
+        DelayScheduler.builder().sweepInterval(Duration.ofMillis(5)), "sweepInterval", "PT0.005S");
+    assertRejected(
+        DelayScheduler.builder().sweepInterval(Duration.ofHours(2)), "sweepInterval", "PT1H");
     assertRejected(DelayScheduler.builder().sweepInterval(null), "sweepInterval", "null");
     assertRejected(DelayScheduler.builder().batchSize(0), "batchSize is 0", "1..100000");
     assertRejected(DelayScheduler.builder().batchSize(100_001), "batchSize", "100001");
     assertRejected(DelayScheduler.builder().maxDelay(Duration.ofMillis(10)), "maxDelay", "PT1S");
-    assertRejected(DelayScheduler.builder().maxDelay(Duration.ofDays(40_000)), "maxDelay", "PT876000H");
+    assertRejected(
+        DelayScheduler.builder().maxDelay(Duration.ofDays(40_000)), "maxDelay", "PT876000H");
     assertRejected(DelayScheduler.builder().duplicateCancelKey(null), "duplicateCancelKey");
     assertRejected(DelayScheduler.builder().clock(null), "clock");
     assertRejected(DelayScheduler.builder().quartzThreadCount(0), "quartzThreadCount is 0");
     assertRejected(DelayScheduler.builder().quartzSchedulerName(" "), "quartzSchedulerName");
-    assertRejected(DelayScheduler.builder().quartzSchedulerName("x".repeat(121)), "quartzSchedulerName");
+    assertRejected(
+        DelayScheduler.builder().quartzSchedulerName("x".repeat(121)), "quartzSchedulerName");
     assertRejected(DelayScheduler.builder().schema("Bad Schema"), "schema 'Bad Schema'");
     assertRejected(DelayScheduler.builder().partitions(0), "partitions is 0");
   }

@@ -19,7 +19,8 @@ class WithoutMicrometerTest {
   @SuppressWarnings("unchecked")
   void works_when_micrometer_is_not_on_the_classpath(TestDatabase db) throws Exception {
     ClassLoader withoutMicrometer = new HidingMicrometer(getClass().getClassLoader());
-    assertThatThrownBy(() -> withoutMicrometer.loadClass("io.micrometer.core.instrument.MeterRegistry"))
+    assertThatThrownBy(
+            () -> withoutMicrometer.loadClass("io.micrometer.core.instrument.MeterRegistry"))
         .isInstanceOf(ClassNotFoundException.class);
     assertThatThrownBy(
             () ->

@@ -16,9 +16,9 @@ import org.jooq.conf.Settings;
 import org.jooq.impl.DSL;
 
 /**
- * The statements on {@code delayed_message}, including the move into {@code outbox_message}.
- * Table names are rendered (quoted) by jOOQ from the configured schema once, at construction; each
- * call is one plain prepared statement. Thread-safe.
+ * The statements on {@code delayed_message}, including the move into {@code outbox_message}. Table
+ * names are rendered (quoted) by jOOQ from the configured schema once, at construction; each call
+ * is one plain prepared statement. Thread-safe.
  */
 public final class DelayedRepository {
 
@@ -41,7 +41,8 @@ public final class DelayedRepository {
       message_id = excluded.message_id, message_key = excluded.message_key,
         partition_no = excluded.partition_no, payload = excluded.payload,
         headers = excluded.headers, created_at = excluded.created_at,
-        deliver_at = excluded.deliver_at""";
+        deliver_at = excluded.deliver_at\
+      """;
 
   // A no-op update rather than DO NOTHING: it waits for and locks the pending row and returns it,
   // so the caller learns the id and due time of the message that stays.
@@ -140,7 +141,8 @@ public final class DelayedRepository {
         rs.next();
         UUID pendingId = rs.getObject(1, UUID.class);
         OffsetDateTime pendingAt = rs.getObject(2, OffsetDateTime.class);
-        Scheduled.Outcome outcome = rs.getBoolean(3) ? Scheduled.Outcome.SCHEDULED : conflictOutcome;
+        Scheduled.Outcome outcome =
+            rs.getBoolean(3) ? Scheduled.Outcome.SCHEDULED : conflictOutcome;
         return new Scheduled(pendingId, pendingAt.toInstant(), outcome);
       }
     } catch (SQLException e) {
@@ -181,8 +183,8 @@ public final class DelayedRepository {
   }
 
   /**
-   * Whether any message is due at {@code now}: an index-only probe, so an idle sweep runs no
-   * INSERT (whose statement trigger would wake every relay for nothing).
+   * Whether any message is due at {@code now}: an index-only probe, so an idle sweep runs no INSERT
+   * (whose statement trigger would wake every relay for nothing).
    */
   public boolean anyDue(Connection connection, OffsetDateTime now) {
     try (PreparedStatement statement = connection.prepareStatement(anyDueSql)) {

@@ -48,8 +48,9 @@ import org.slf4j.LoggerFactory;
  *
  * <ul>
  *   <li><b>raw, batched</b>: the bare move statement ({@code DELETE … RETURNING} feeding {@code
- *       INSERT}, {@code SKIP LOCKED}, oldest first) in batches of {@code bench.batch}, one
- *       transaction each, on plain JDBC;
+ *       INSERT}, {@code SKIP LOCKED}, oldest first, locked rows deleted by ctid: the library's
+ *       statement without its row counts and {@code ON CONFLICT}) in batches of {@code
+ *       bench.batch}, one transaction each, on plain JDBC;
  *   <li><b>raw, one statement</b>: all rows in one statement (the ceiling);
  *   <li><b>sweep</b>: {@link DelayScheduler#runOnce()} with the same batch size;
  *   <li><b>sweep via Quartz</b>: a started {@link DelayScheduler} (clustered Quartz, default 250 ms
@@ -59,9 +60,9 @@ import org.slf4j.LoggerFactory;
  *
  * Then Quartz with one JDBC trigger per message (clustered {@code JobStoreTX} on the same database,
  * {@value #PER_TRIGGER_THREADS} worker threads): {@code bench.quartzMessages} (default 1,000)
- * one-shot triggers, all due when the scheduler starts; each job moves its one row into the
- * outbox. Medians and ratios are printed with the targets (sweep ≥ 50k msgs/s, ≥ 0.5 × the raw
- * statement, ≥ 100 × one trigger per message).
+ * one-shot triggers, all due when the scheduler starts; each job moves its one row into the outbox.
+ * Medians and ratios are printed with the targets (sweep ≥ 50k msgs/s, ≥ 0.5 × the raw statement, ≥
+ * 100 × one trigger per message).
  *
  * <p>Database: {@code OUTPOST_BENCH_JDBC_URL} (with {@code OUTPOST_BENCH_JDBC_USER}, {@code
  * OUTPOST_BENCH_JDBC_PASSWORD}) when set, otherwise an embedded PostgreSQL tuned like the test
@@ -367,7 +368,8 @@ public final class DelayBenchmark {
     Properties properties = new Properties();
     properties.setProperty("org.quartz.scheduler.instanceName", "outpost-bench-per-trigger");
     properties.setProperty("org.quartz.scheduler.instanceId", "AUTO");
-    properties.setProperty("org.quartz.threadPool.threadCount", String.valueOf(PER_TRIGGER_THREADS));
+    properties.setProperty(
+        "org.quartz.threadPool.threadCount", String.valueOf(PER_TRIGGER_THREADS));
     properties.setProperty("org.quartz.jobStore.class", "org.quartz.impl.jdbcjobstore.JobStoreTX");
     properties.setProperty(
         "org.quartz.jobStore.driverDelegateClass",
@@ -560,7 +562,9 @@ public final class DelayBenchmark {
 
   private static void quietLogging() {
     if (LoggerFactory.getILoggerFactory() instanceof ch.qos.logback.classic.LoggerContext logback) {
-      logback.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME).setLevel(ch.qos.logback.classic.Level.WARN);
+      logback
+          .getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME)
+          .setLevel(ch.qos.logback.classic.Level.WARN);
     }
   }
 
