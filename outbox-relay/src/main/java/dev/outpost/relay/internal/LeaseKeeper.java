@@ -73,9 +73,12 @@ final class LeaseKeeper {
           if (renewed.contains(p.partition())) {
             p.expiresAt = until;
           } else {
-            forget(p);
-            lost.add(p);
             kept.remove(p);
+            // A partition released by its task while this round ran is not lost.
+            if (!p.stopped) {
+              forget(p);
+              lost.add(p);
+            }
           }
         }
       }
