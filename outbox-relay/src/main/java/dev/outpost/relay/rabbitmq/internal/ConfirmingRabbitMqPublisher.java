@@ -4,6 +4,8 @@ import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.BlockedListener;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
+import com.rabbitmq.client.Recoverable;
+import com.rabbitmq.client.RecoveryListener;
 import com.rabbitmq.client.impl.nio.NioParams;
 import dev.outpost.outbox.OutpostException;
 import dev.outpost.relay.PublishResult;
@@ -246,7 +248,32 @@ public final class ConfirmingRabbitMqPublisher implements RabbitMqPublisher {
                 blockedReason = null;
               }
             });
-        opened.addShutdownListener(cause -> blockedReason = null);
+        opened.addShutdownListener(
+            cause -> {
+              blockedReason = null;
+              if (!cause.isInitiatedByApplication()) {
+                log.warn(
+                    "RabbitMQ connection '{}' to {} lost ({}); batches fail until it recovers",
+                    config.connectionName(),
+                    config.brokerAddress(),
+                    cause.getMessage());
+              }
+            });
+        if (opened instanceof Recoverable recoverable) {
+          recoverable.addRecoveryListener(
+              new RecoveryListener() {
+                @Override
+                public void handleRecovery(Recoverable recovered) {
+                  log.info(
+                      "RabbitMQ connection '{}' to {} recovered",
+                      config.connectionName(),
+                      config.brokerAddress());
+                }
+
+                @Override
+                public void handleRecoveryStarted(Recoverable recovering) {}
+              });
+        }
         connection = opened;
         lastConnectFailure = null;
         log.info("RabbitMQ connection '{}' open to {}", config.connectionName(), config.brokerAddress());
