@@ -348,4 +348,43 @@ class RabbitMqPublisherTest {
             () -> await(publisher.publish(List.of(message(queue, "k", "after")))).get(0).isConfirmed());
     assertThat(rabbit.takeRest(queue)).extracting(r -> text(r.getBody())).contains("before", "after");
   }
+
+  @Test
+  void closes_once_under_concurrent_publishing_and_fails_later_batches() throws Exception {
+    String queue = rabbit.queue();
+    RabbitMqPublisher publisher = local().build();
+    ExecutorService pool = Executors.newFixedThreadPool(4);
+    try {
+      List<Future<List<CompletionStage<List<PublishResult>>>>> publishing = new ArrayList<>();
+      for (int t = 0; t < 4; t++) {
+        int partition = t;
+        publishing.add(
+            pool.submit(
+                () -> {
+                  List<CompletionStage<List<PublishResult>>> stages = new ArrayList<>();
+                  for (int i = 0; i < 100; i++) {
+                    stages.add(publisher.publish(List.of(message(queue, "k" + partition, "x"))));
+                  }
+                  return stages;
+                }));
+      }
+      List<Future<?>> closing = new ArrayList<>();
+      for (int t = 0; t < 4; t++) {
+        closing.add(pool.submit(publisher::close));
+      }
+      for (Future<?> close : closing) {
+        close.get(60, java.util.concurrent.TimeUnit.SECONDS);
+      }
+      for (Future<List<CompletionStage<List<PublishResult>>>> stages : publishing) {
+        for (CompletionStage<List<PublishResult>> stage : stages.get(60, java.util.concurrent.TimeUnit.SECONDS)) {
+          assertThat(await(stage)).hasSize(1);
+        }
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+
+    PublishResult after = await(publisher.publish(List.of(message(queue, "k", "late")))).get(0);
+    assertThat(((PublishResult.Failed) after).cause()).hasMessageContaining("closed");
+  }
 }
