@@ -155,7 +155,7 @@ class RabbitMqRelayTest {
         log.info("broker down (proxy drops connections) at backlog {}", backlog(db));
         proxy.down();
         // Down long enough for the relay to fail, back off and fail again a few times.
-        await().atMost(Duration.ofSeconds(30)).until(() -> retriedAtLeast(db, 3) > 0);
+        await().atMost(Duration.ofSeconds(30)).until(() -> retriedAtLeast(db, 6) > 0);
         log.info("broker up again; {} rows were retried", retriedAtLeast(db, 1));
         proxy.up();
         await().atMost(Duration.ofSeconds(60)).until(() -> backlog(db) < 3_000);
