@@ -85,7 +85,9 @@ class RabbitMqRelayTest {
     UUID id = send(db, OutboxMessage.to(queue).key("k").payload(new byte[2048]).build());
 
     try (Relay relay =
-        relay(db, RabbitMqPublisher.builder().uri(LocalRabbitMq.uri()).maxMessageBytes(1024).build())
+        relay(
+                db,
+                RabbitMqPublisher.builder().uri(LocalRabbitMq.uri()).maxMessageBytes(1024).build())
             .build()) {
       relay.start();
       await().atMost(Duration.ofSeconds(30)).until(() -> deadLetters(relay).size() == 1);
@@ -175,7 +177,9 @@ class RabbitMqRelayTest {
     assertThat(report.unexpected()).as(report.toString()).isZero();
     assertThat(report.orderViolations()).as(report.toString()).isZero();
     // Only what was in flight when a connection dropped (two outages) can arrive twice.
-    assertThat(report.duplicated()).as(report.toString()).isLessThanOrEqualTo(2 * threads * batchSize);
+    assertThat(report.duplicated())
+        .as(report.toString())
+        .isLessThanOrEqualTo(2 * threads * batchSize);
   }
 
   private static UUID send(TestDatabase db, OutboxMessage message) throws Exception {
