@@ -82,8 +82,7 @@ final class PartitionWorker {
             results,
             decidedAt,
             backoff,
-            config.maxAttempts(),
-            config.parkKeyOnDeadLetter());
+            config.maxAttempts());
     boolean applied = apply(lease, plan, decidedAt);
     metrics.batch(Duration.ofNanos(System.nanoTime() - started));
     if (!applied) {
@@ -124,16 +123,22 @@ final class PartitionWorker {
       throw e;
     }
     if (results == null || results.size() != window.size() || results.contains(null)) {
+      String got =
+          results == null
+              ? "null"
+              : results.size() != window.size()
+                  ? results.size() + " results"
+                  : "a null result";
       return allFailed(
           window.size(),
           new IllegalStateException(
               "publisher "
                   + publisher.getClass().getName()
                   + " returned "
-                  + (results == null ? "null" : results.size() + " results (or a null result)")
+                  + got
                   + " for "
                   + window.size()
-                  + " messages; it must return one result per message"));
+                  + " messages; it must return one non-null result per message, in order"));
     }
     return results;
   }

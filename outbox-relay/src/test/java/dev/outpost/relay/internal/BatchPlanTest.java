@@ -29,15 +29,15 @@ class BatchPlanTest {
         id, UUID.randomUUID(), "t", key, 0, new byte[0], Map.of(), NOW, attempts);
   }
 
-  private static BatchPlan plan(List<RelayMessage> window, List<PublishResult> results, boolean park) {
-    return BatchPlan.of(window, results, NOW, NO_JITTER, 3, park);
+  private static BatchPlan plan(List<RelayMessage> window, List<PublishResult> results) {
+    return BatchPlan.of(window, results, NOW, NO_JITTER, 3);
   }
 
   @Test
   void deletes_every_confirmed_message_when_all_succeed() {
     BatchPlan plan =
         plan(List.of(message(1, "a", 0), message(2, "b", 0), message(3, null, 0)),
-            List.of(OK, OK, OK), true);
+            List.of(OK, OK, OK));
 
     assertThat(plan.confirmedIds()).containsExactly(1, 2, 3);
     assertThat(plan.retries()).isEmpty();
@@ -50,8 +50,7 @@ class BatchPlanTest {
     BatchPlan plan =
         plan(
             List.of(message(1, "a", 0), message(2, "b", 0), message(3, "a", 0), message(4, "b", 0)),
-            List.of(FAIL, OK, OK, OK),
-            true);
+            List.of(FAIL, OK, OK, OK));
 
     assertThat(plan.confirmedIds()).containsExactly(2, 4);
     assertThat(plan.retries())
@@ -63,7 +62,7 @@ class BatchPlanTest {
   @Test
   void deletes_earlier_confirmed_messages_of_a_key_that_fails_later() {
     BatchPlan plan =
-        plan(List.of(message(1, "a", 0), message(2, "a", 0)), List.of(OK, FAIL), true);
+        plan(List.of(message(1, "a", 0), message(2, "a", 0)), List.of(OK, FAIL));
 
     assertThat(plan.confirmedIds()).containsExactly(1);
     assertThat(plan.retries()).extracting(Retry::id).containsExactly(2L);
@@ -72,7 +71,7 @@ class BatchPlanTest {
   @Test
   void backs_off_exponentially_with_the_attempt_count() {
     BatchPlan plan =
-        plan(List.of(message(1, "a", 1), message(2, "b", 0)), List.of(FAIL, FAIL), true);
+        plan(List.of(message(1, "a", 1), message(2, "b", 0)), List.of(FAIL, FAIL));
 
     assertThat(plan.retries())
         .extracting(Retry::availableAt)
@@ -83,7 +82,7 @@ class BatchPlanTest {
   @Test
   void keyless_messages_never_hold_each_other_back() {
     BatchPlan plan =
-        plan(List.of(message(1, null, 0), message(2, null, 0)), List.of(FAIL, OK), true);
+        plan(List.of(message(1, null, 0), message(2, null, 0)), List.of(FAIL, OK));
 
     assertThat(plan.confirmedIds()).containsExactly(2);
     assertThat(plan.held()).isZero();
@@ -92,7 +91,7 @@ class BatchPlanTest {
   @Test
   void dead_letters_after_max_attempts_and_parks_the_key() {
     BatchPlan plan =
-        plan(List.of(message(1, "a", 2), message(2, "a", 0)), List.of(FAIL, OK), true);
+        plan(List.of(message(1, "a", 2), message(2, "a", 0)), List.of(FAIL, OK));
 
     assertThat(plan.deadLetters())
         .containsExactly(
@@ -103,17 +102,18 @@ class BatchPlanTest {
   }
 
   @Test
-  void lets_the_rest_of_a_dead_lettered_key_continue_when_not_parking() {
+  void holds_the_rest_of_a_dead_lettered_key_without_counting_an_attempt() {
     BatchPlan plan =
-        plan(List.of(message(1, "a", 2), message(2, "a", 0)), List.of(FAIL, OK), false);
+        plan(List.of(message(1, "a", 2), message(2, "a", 0)), List.of(FAIL, FAIL));
 
     assertThat(plan.deadLetters()).extracting(DeadLetterMove::id).containsExactly(1L);
-    assertThat(plan.confirmedIds()).containsExactly(2);
+    assertThat(plan.retries()).isEmpty();
+    assertThat(plan.held()).isEqualTo(1);
   }
 
   @Test
   void dead_letters_a_rejected_message_at_once() {
-    BatchPlan plan = plan(List.of(message(1, "a", 0)), List.of(REJECT), true);
+    BatchPlan plan = plan(List.of(message(1, "a", 0)), List.of(REJECT));
 
     assertThat(plan.deadLetters())
         .containsExactly(
