@@ -130,6 +130,9 @@ public final class DefaultRelay implements Relay {
             confirmed += result.confirmed();
           }
         }
+        if (metrics.enabled()) {
+          refreshBacklog();
+        }
         return confirmed;
       } catch (SQLException e) {
         throw new OutpostException("relay runOnce failed: " + e.getMessage(), e);
