@@ -37,9 +37,9 @@ class ClaimPlanTest {
 
     for (boolean park : new boolean[] {true, false}) {
       String sql = new RelayOutboxRepository(OutpostSchema.named("public"), park).claimWindowSql();
-      String plan = explain(db, sql);
+      String plan = explain(db, sql, park);
 
-      assertThat(plan).doesNotContain("Seq Scan on outbox_message").doesNotContain("Hash");
+      assertThat(plan).doesNotContain("Seq Scan").doesNotContain("Hash").doesNotContain("Sort");
       assertThat(plan).contains("outbox_message_claim_idx");
       assertThat(plan).contains("outbox_message_retrying_key_idx");
       if (park) {
@@ -50,15 +50,20 @@ class ClaimPlanTest {
     }
   }
 
-  private static String explain(TestDatabase db, String sql) throws Exception {
+  private static String explain(TestDatabase db, String sql, boolean park) throws Exception {
     StringBuilder plan = new StringBuilder();
     try (Connection c = db.dataSource().getConnection();
         PreparedStatement s = c.prepareStatement("EXPLAIN " + sql)) {
       var now = Instant.now().atOffset(ZoneOffset.UTC);
-      s.setInt(1, 3);
-      s.setObject(2, now);
-      s.setObject(3, now);
-      s.setInt(4, 500);
+      int i = 1;
+      s.setInt(i++, 3);
+      s.setObject(i++, now);
+      s.setInt(i++, 3);
+      s.setObject(i++, now);
+      if (park) {
+        s.setInt(i++, 3);
+      }
+      s.setInt(i, 500);
       try (ResultSet rs = s.executeQuery()) {
         while (rs.next()) {
           plan.append(rs.getString(1)).append('\n');
