@@ -73,11 +73,15 @@ public final class RelayBenchmark {
               .start();
       url = embedded.getJdbcUrl("postgres", "postgres");
     }
-    try (HikariDataSource pool = pool(url, user, password, threads + 6)) {
+    try (HikariDataSource pool = pool(url, user, password, threads + 8)) {
       OutpostMigrations.builder().dataSource(pool).schema("public").build().migrate();
       System.out.printf(
           "RelayBenchmark: %,d rows, %d partitions, batch %d, %d threads, %d cores, %s%n",
-          rows, PARTITIONS, BATCH_SIZE, threads, Runtime.getRuntime().availableProcessors(),
+          rows,
+          PARTITIONS,
+          BATCH_SIZE,
+          threads,
+          Runtime.getRuntime().availableProcessors(),
           serverVersion(pool));
 
       fill(pool, rows);
@@ -116,13 +120,19 @@ public final class RelayBenchmark {
         dataSource,
         "INSERT INTO outbox_message (message_id, topic, message_key, partition_no, payload,"
             + " headers, created_at, available_at)"
-            + " SELECT gen_random_uuid(), 'bench', 'k' || (i % " + KEYS + "), (i % " + KEYS
-            + ") % " + PARTITIONS + ", convert_to(repeat('x', 100), 'UTF8'),"
+            + " SELECT gen_random_uuid(), 'bench', 'k' || (i % "
+            + KEYS
+            + "), (i % "
+            + KEYS
+            + ") % "
+            + PARTITIONS
+            + ", convert_to(repeat('x', 100), 'UTF8'),"
             + " '{\"traceparent\":\"00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01\"}',"
-            + " now(), now() FROM generate_series(1, " + rows + ") AS i");
+            + " now(), now() FROM generate_series(1, "
+            + rows
+            + ") AS i");
     execute(dataSource, "VACUUM ANALYZE outbox_message");
-    System.out.printf(
-        "filled %,d rows in %.1f s%n", rows, seconds(System.nanoTime() - started));
+    System.out.printf("filled %,d rows in %.1f s%n", rows, seconds(System.nanoTime() - started));
   }
 
   private static long drainWithRelay(DataSource dataSource, int rows, int threads)
@@ -224,10 +234,18 @@ public final class RelayBenchmark {
     Map<UUID, Long> publishedAt = new ConcurrentHashMap<>();
     InProcessPublisher publisher =
         InProcessPublisher.builder()
-            .handler("latency", (RelayMessage m) -> publishedAt.put(m.messageId(), System.nanoTime()))
+            .handler(
+                "latency", (RelayMessage m) -> publishedAt.put(m.messageId(), System.nanoTime()))
             .build();
     Outbox outbox = Outbox.builder().partitions(PARTITIONS).build();
     int warmUp = Math.min(1000, messages / 5);
+    // The machine's floor: a bare LISTEN connection timing the same commits' notifications (one
+    // per transaction, delivered in commit order).
+    List<Long> commits = new ArrayList<>();
+    List<Long> notified = java.util.Collections.synchronizedList(new ArrayList<>());
+    Thread floor = new Thread(() -> listenFloor(dataSource, notified), "bench-notify-floor");
+    floor.setDaemon(true);
+    floor.start();
     try (Relay relay =
         Relay.builder()
             .dataSource(dataSource)
@@ -245,11 +263,12 @@ public final class RelayBenchmark {
         for (int i = 0; i < warmUp + messages; i++) {
           LockSupport.parkNanos(start + i * 1_000_000L - System.nanoTime());
           UUID id =
-              outbox.send(
-                  c, OutboxMessage.to("latency").key("k" + (i % 100)).payload("x").build());
+              outbox.send(c, OutboxMessage.to("latency").key("k" + (i % 100)).payload("x").build());
           c.commit();
+          long now = System.nanoTime();
+          commits.add(now);
           if (i >= warmUp) {
-            committedAt.put(id, System.nanoTime());
+            committedAt.put(id, now);
           }
         }
         double rate = (warmUp + messages) / seconds(System.nanoTime() - start);
@@ -260,7 +279,12 @@ public final class RelayBenchmark {
         }
         long[] latencies =
             committedAt.entrySet().stream()
-                .mapToLong(e -> Math.max(0, publishedAt.getOrDefault(e.getKey(), Long.MAX_VALUE / 2) - e.getValue()))
+                .mapToLong(
+                    e ->
+                        Math.max(
+                            0,
+                            publishedAt.getOrDefault(e.getKey(), Long.MAX_VALUE / 2)
+                                - e.getValue()))
                 .sorted()
                 .toArray();
         System.out.printf(
@@ -272,6 +296,38 @@ public final class RelayBenchmark {
             latencies[latencies.length / 2] / 1e6,
             latencies[(int) (latencies.length * 0.99) - 1] / 1e6,
             latencies[latencies.length - 1] / 1e6);
+        floor.interrupt();
+        long[] bare = new long[commits.size() - warmUp];
+        synchronized (notified) {
+          for (int i = warmUp; i < commits.size() && i < notified.size(); i++) {
+            bare[i - warmUp] = Math.max(0, notified.get(i) - commits.get(i));
+          }
+        }
+        Arrays.sort(bare);
+        System.out.printf(
+            "  floor on this machine, bare LISTEN of the same commits: p50 %.2f ms, p99 %.2f ms%n",
+            bare[bare.length / 2] / 1e6, bare[(int) (bare.length * 0.99) - 1] / 1e6);
+      }
+    }
+  }
+
+  private static void listenFloor(DataSource dataSource, List<Long> notified) {
+    try (Connection c = dataSource.getConnection();
+        Statement s = c.createStatement()) {
+      s.execute("LISTEN outpost_outbox");
+      org.postgresql.PGConnection pg = c.unwrap(org.postgresql.PGConnection.class);
+      while (!Thread.currentThread().isInterrupted()) {
+        org.postgresql.PGNotification[] ns = pg.getNotifications(100);
+        if (ns != null) {
+          long now = System.nanoTime();
+          for (int i = 0; i < ns.length; i++) {
+            notified.add(now);
+          }
+        }
+      }
+    } catch (SQLException e) {
+      if (!Thread.currentThread().isInterrupted()) {
+        e.printStackTrace();
       }
     }
   }
@@ -301,5 +357,4 @@ public final class RelayBenchmark {
   private static double seconds(long nanos) {
     return nanos / 1e9;
   }
-
 }

@@ -76,7 +76,11 @@ public final class DefaultRelay implements Relay {
     synchronized (lifecycle) {
       if (state != State.NEW) {
         throw new IllegalStateException(
-            "relay " + config.instanceId() + " is " + state + "; start() works once, on a new relay");
+            "relay "
+                + config.instanceId()
+                + " is "
+                + state
+                + "; start() works once, on a new relay");
       }
       verify();
       workers = executor(config.threads(), "outpost-relay-worker-");
@@ -368,7 +372,11 @@ public final class DefaultRelay implements Relay {
       try {
         keeper.release(p);
       } catch (SQLException | RuntimeException e) {
-        log.warn("Relay {}: could not release partition {}; it expires", config.instanceId(), p.partition(), e);
+        log.warn(
+            "Relay {}: could not release partition {}; it expires",
+            config.instanceId(),
+            p.partition(),
+            e);
       }
       return null;
     }
@@ -463,8 +471,7 @@ public final class DefaultRelay implements Relay {
     AtomicInteger counter = new AtomicInteger();
     ThreadFactory factory =
         r -> {
-          Thread t =
-              new Thread(r, threads == 1 ? name : name + counter.incrementAndGet());
+          Thread t = new Thread(r, threads == 1 ? name : name + counter.incrementAndGet());
           t.setDaemon(false);
           return t;
         };

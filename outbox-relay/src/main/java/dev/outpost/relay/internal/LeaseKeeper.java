@@ -27,7 +27,8 @@ final class LeaseKeeper {
   private static final Logger log = LoggerFactory.getLogger(LeaseKeeper.class);
 
   /** What one cycle changed. */
-  record Cycle(List<OwnedPartition> acquired, List<OwnedPartition> lost, List<OwnedPartition> surplus) {}
+  record Cycle(
+      List<OwnedPartition> acquired, List<OwnedPartition> lost, List<OwnedPartition> surplus) {}
 
   private final RelayConfig config;
   private final DataSource dataSource;
@@ -164,7 +165,8 @@ final class LeaseKeeper {
           partitions(lost));
     }
     if (!surplus.isEmpty()) {
-      log.info("Relay {} gives up partitions {} to rebalance", config.instanceId(), partitions(surplus));
+      log.info(
+          "Relay {} gives up partitions {} to rebalance", config.instanceId(), partitions(surplus));
     }
   }
 

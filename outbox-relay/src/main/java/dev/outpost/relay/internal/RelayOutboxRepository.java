@@ -25,17 +25,17 @@ public final class RelayOutboxRepository {
 
   /**
    * Head window of a partition in id order. Rows never attempted are due at once ({@code
-   * available_at} only schedules retries, so writers' clocks do not matter); a row is skipped
-   * while an earlier row of its key backs off (served by the partial index on retried rows).
-   * Keyless rows never match a key condition.
+   * available_at} only schedules retries, so writers' clocks do not matter); a row is skipped while
+   * an earlier row of its key backs off (served by the partial index on retried rows). Keyless rows
+   * never match a key condition.
    *
    * <p>Why it is shaped like this: the uncorrelated {@code (SELECT ... LIMIT 1) IS NULL} guards run
    * once per query (InitPlans; ordered like the partial indexes so they are one index probe), so a
    * partition without retried rows (or without dead letters) skips the per-row probes entirely
-   * (they would double the cost of draining a backlog). {@code OFFSET 0}
-   * keeps each correlated {@code NOT EXISTS} a per-row index probe: without it the planner may
-   * turn it into an anti-join or a hashed subplan that reads the whole dead-letter table (or
-   * every retried row) on each claim, or walk the primary key instead of the partition's index.
+   * (they would double the cost of draining a backlog). {@code OFFSET 0} keeps each correlated
+   * {@code NOT EXISTS} a per-row index probe: without it the planner may turn it into an anti-join
+   * or a hashed subplan that reads the whole dead-letter table (or every retried row) on each
+   * claim, or walk the primary key instead of the partition's index.
    */
   private static final String CLAIM_WINDOW =
       """

@@ -18,15 +18,15 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class ClaimPlanTest {
 
   @Test
-  void claims_the_head_window_by_index_without_a_sequential_scan(TestDatabase db)
-      throws Exception {
+  void claims_the_head_window_by_index_without_a_sequential_scan(TestDatabase db) throws Exception {
     db.execute(
         "INSERT INTO outbox_message (message_id, topic, message_key, partition_no, payload,"
             + " created_at, available_at)"
             + " SELECT gen_random_uuid(), 't', 'k' || (i % 1000), i % 16, '\\x00', now(), now()"
             + " FROM generate_series(1, 40000) AS i");
-    db.execute("UPDATE outbox_message SET attempts = 1, available_at = now() + interval '1 hour'"
-        + " WHERE id % 2000 = 0");
+    db.execute(
+        "UPDATE outbox_message SET attempts = 1, available_at = now() + interval '1 hour'"
+            + " WHERE id % 2000 = 0");
     db.execute(
         "INSERT INTO outbox_dead_letter (outbox_id, message_id, topic, message_key, partition_no,"
             + " payload, created_at, failed_at, attempts)"
