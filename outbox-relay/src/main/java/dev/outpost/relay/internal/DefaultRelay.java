@@ -45,11 +45,6 @@ public final class DefaultRelay implements Relay {
 
   /** A relay for {@code config}; starts nothing. */
   public DefaultRelay(RelayConfig config) {
-    this(config, null);
-  }
-
-  /** A relay whose backoff jitter comes from {@code random} (tests); null for the default. */
-  public DefaultRelay(RelayConfig config, java.util.Random random) {
     this.config = config;
     OutpostSchema schema = OutpostSchema.named(config.schema());
     this.outbox = new RelayOutboxRepository(schema, config.parkKeyOnDeadLetter());
@@ -65,7 +60,7 @@ public final class DefaultRelay implements Relay {
             config, new LeaseRepository(schema), new InstanceRepository(schema), metrics);
     keeperRef[0] = keeper;
     Backoff backoff =
-        new Backoff(config.backoffBase(), config.backoffMax(), config.backoffJitter(), random);
+        new Backoff(config.backoffBase(), config.backoffMax(), config.backoffJitter(), null);
     this.worker = new PartitionWorker(config, outbox, backoff, metrics);
     this.schemaCheck = new SchemaCheck(config, schema, outbox, new LeaseRepository(schema));
     this.leaseMargin = config.heartbeatInterval().dividedBy(2);
