@@ -194,7 +194,8 @@ public final class RelayBenchmark {
         PreparedStatement select =
             c.prepareStatement(
                 "SELECT id, message_id, topic, message_key, payload, headers::text, created_at,"
-                    + " attempts FROM outbox_message WHERE partition_no = ? ORDER BY id LIMIT ?");
+                    + " attempts FROM outbox_message WHERE partition_no = ?"
+                    + " ORDER BY partition_no, id LIMIT ?");
         PreparedStatement delete =
             c.prepareStatement("DELETE FROM outbox_message WHERE id = ANY(?)")) {
       while (!partitions.isEmpty()) {

@@ -35,7 +35,9 @@ public final class RelayOutboxRepository {
    * (they would double the cost of draining a backlog). {@code OFFSET 0} keeps each correlated
    * {@code NOT EXISTS} a per-row index probe: without it the planner may turn it into an anti-join
    * or a hashed subplan that reads the whole dead-letter table (or every retried row) on each
-   * claim, or walk the primary key instead of the partition's index.
+   * claim. Ordering by {@code (partition_no, id)} (the same order under the equality) matches the
+   * claim index exactly, so even the generic plan of the prepared statement reads the partition's
+   * index instead of walking the primary key with a filter.
    */
   private static final String CLAIM_WINDOW =
       """
@@ -53,7 +55,7 @@ public final class RelayOutboxRepository {
                       AND r.attempts > 0 AND r.id < o.id AND r.available_at > ?
                     OFFSET 0))
       %s
-      ORDER BY o.id
+      ORDER BY o.partition_no, o.id
       LIMIT ?
       """;
 

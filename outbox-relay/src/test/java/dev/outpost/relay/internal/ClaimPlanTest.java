@@ -37,8 +37,13 @@ class ClaimPlanTest {
 
     for (boolean park : new boolean[] {true, false}) {
       String sql = new RelayOutboxRepository(OutpostSchema.named("public"), park).claimWindowSql();
-      String plan = explain(db, sql, park);
+      check(explain(db, sql, park), park);
+      check(explainGeneric(db, sql, park), park);
+    }
+  }
 
+  private static void check(String plan, boolean park) {
+    {
       assertThat(plan).doesNotContain("Seq Scan").doesNotContain("Hash").doesNotContain("Sort");
       assertThat(plan).contains("outbox_message_claim_idx");
       assertThat(plan).contains("outbox_message_retrying_key_idx");
@@ -48,6 +53,40 @@ class ClaimPlanTest {
             .contains("outbox_dead_letter_key_idx");
       }
     }
+  }
+
+  /** The plan a prepared statement gets once PostgreSQL switches it to a generic plan. */
+  private static String explainGeneric(TestDatabase db, String sql, boolean park)
+      throws Exception {
+    StringBuilder numbered = new StringBuilder();
+    int n = 0;
+    for (char ch : sql.toCharArray()) {
+      if (ch == '?') {
+        numbered.append('$').append(++n);
+      } else {
+        numbered.append(ch);
+      }
+    }
+    String types =
+        park
+            ? "int, timestamptz, int, timestamptz, int, int"
+            : "int, timestamptz, int, timestamptz, int";
+    String args = park ? "3, now(), 3, now(), 3, 500" : "3, now(), 3, now(), 500";
+    StringBuilder plan = new StringBuilder();
+    try (Connection c = db.dataSource().getConnection();
+        var s = c.createStatement()) {
+      s.execute("SET plan_cache_mode = force_generic_plan");
+      s.execute("PREPARE generic_claim(" + types + ") AS " + numbered);
+      try (ResultSet rs = s.executeQuery("EXPLAIN EXECUTE generic_claim(" + args + ")")) {
+        while (rs.next()) {
+          plan.append(rs.getString(1)).append('\n');
+        }
+      } finally {
+        s.execute("DEALLOCATE generic_claim");
+        s.execute("RESET plan_cache_mode");
+      }
+    }
+    return plan.toString();
   }
 
   private static String explain(TestDatabase db, String sql, boolean park) throws Exception {
