@@ -15,11 +15,13 @@ import java.util.Set;
 /**
  * What to do with a published window's rows, decided from the publisher's results.
  *
- * <p>Per-key order: once a message of key K is not confirmed and stays in the outbox (retry), or
- * is dead-lettered while keys are parked, the later messages of K in the same window are
- * <em>held</em>: left untouched even if the publisher confirmed them, so they are published again
- * after K's head succeeds (a duplicate, never a reordering of the rows that stay). The claim query
- * keeps held rows back while K's head backs off or K is parked.
+ * <p>Per-key order: once a message of key K is not confirmed, the later messages of K in the same
+ * window are <em>held</em>: left untouched (no attempt counted) even if the publisher confirmed
+ * them, so they are published again after K's head (a duplicate, never a reordering of the rows
+ * that stay). The claim query keeps held rows back while K's head backs off or K is parked; when
+ * K's head was dead-lettered and keys are not parked, they come in the next window. Holding them
+ * instead of counting their results also keeps a publisher's "not sent because an earlier message
+ * of the key failed" from using up their attempts.
  *
  * @param confirmedIds rows to delete
  * @param retries rows to reschedule
@@ -46,8 +48,7 @@ record BatchPlan(
       List<PublishResult> results,
       Instant now,
       Backoff backoff,
-      int maxAttempts,
-      boolean parkKeys) {
+      int maxAttempts) {
     long[] confirmed = new long[window.size()];
     int confirmedCount = 0;
     List<Retry> retries = new ArrayList<>();
@@ -82,11 +83,13 @@ record BatchPlan(
         String error =
             result instanceof PublishResult.Rejected r
                 ? "rejected by the publisher: " + describe(r.cause())
-                : "failed " + attempts + " times; last: "
+                : "failed "
+                    + attempts
+                    + " times; last: "
                     + describe(((PublishResult.Failed) result).cause());
         deadLetters.add(new DeadLetterMove(message.id(), attempts, error));
         deadLettered.merge(message.topic(), 1, Integer::sum);
-        if (key != null && parkKeys) {
+        if (key != null) {
           blockedKeys.add(key);
         }
       }

@@ -45,11 +45,6 @@ public final class DefaultRelay implements Relay {
 
   /** A relay for {@code config}; starts nothing. */
   public DefaultRelay(RelayConfig config) {
-    this(config, null);
-  }
-
-  /** A relay whose backoff jitter comes from {@code random} (tests); null for the default. */
-  public DefaultRelay(RelayConfig config, java.util.Random random) {
     this.config = config;
     OutpostSchema schema = OutpostSchema.named(config.schema());
     this.outbox = new RelayOutboxRepository(schema, config.parkKeyOnDeadLetter());
@@ -65,7 +60,7 @@ public final class DefaultRelay implements Relay {
             config, new LeaseRepository(schema), new InstanceRepository(schema), metrics);
     keeperRef[0] = keeper;
     Backoff backoff =
-        new Backoff(config.backoffBase(), config.backoffMax(), config.backoffJitter(), random);
+        new Backoff(config.backoffBase(), config.backoffMax(), config.backoffJitter(), null);
     this.worker = new PartitionWorker(config, outbox, backoff, metrics);
     this.schemaCheck = new SchemaCheck(config, schema, outbox, new LeaseRepository(schema));
     this.leaseMargin = config.heartbeatInterval().dividedBy(2);
@@ -76,7 +71,11 @@ public final class DefaultRelay implements Relay {
     synchronized (lifecycle) {
       if (state != State.NEW) {
         throw new IllegalStateException(
-            "relay " + config.instanceId() + " is " + state + "; start() works once, on a new relay");
+            "relay "
+                + config.instanceId()
+                + " is "
+                + state
+                + "; start() works once, on a new relay");
       }
       verify();
       workers = executor(config.threads(), "outpost-relay-worker-");
@@ -129,6 +128,9 @@ public final class DefaultRelay implements Relay {
             lastPublish = config.clock().instant();
             confirmed += result.confirmed();
           }
+        }
+        if (metrics.enabled()) {
+          refreshBacklog();
         }
         return confirmed;
       } catch (SQLException e) {
@@ -199,12 +201,14 @@ public final class DefaultRelay implements Relay {
                     + " stay and are published again)",
                 config.instanceId(),
                 config.shutdownTimeout());
+            abandonRunning();
             workers.shutdownNow();
             workers.awaitTermination(1, TimeUnit.SECONDS);
           }
         }
       } catch (InterruptedException e) {
         interrupted = true;
+        abandonRunning();
         workers.shutdownNow();
       } finally {
         if (leaseThread != null) {
@@ -228,15 +232,26 @@ public final class DefaultRelay implements Relay {
     }
   }
 
-  private void releaseAll() {
+  /**
+   * Forgets the partitions whose batch is still running. Their batches may still be with the
+   * publisher: their leases are left to expire rather than handing the rows to another relay while
+   * they are being sent.
+   */
+  private void abandonRunning() {
     for (OwnedPartition p : keeper.owned()) {
       if (p.running) {
-        // Its batch may still be with the publisher: let the lease expire rather than hand the
-        // rows to another relay while they are being sent.
         keeper.forget(p);
-        log.warn("Relay {}: abandoned partition {}; its lease expires", config.instanceId(), p.partition());
-        continue;
+        log.warn(
+            "Relay {}: abandoned the batch of partition {}; its lease expires in at most {}",
+            config.instanceId(),
+            p.partition(),
+            config.leaseDuration());
       }
+    }
+  }
+
+  private void releaseAll() {
+    for (OwnedPartition p : keeper.owned()) {
       try {
         keeper.release(p);
       } catch (SQLException | RuntimeException e) {
@@ -352,7 +367,11 @@ public final class DefaultRelay implements Relay {
       try {
         keeper.release(p);
       } catch (SQLException | RuntimeException e) {
-        log.warn("Relay {}: could not release partition {}; it expires", config.instanceId(), p.partition(), e);
+        log.warn(
+            "Relay {}: could not release partition {}; it expires",
+            config.instanceId(),
+            p.partition(),
+            e);
       }
       return null;
     }
@@ -447,8 +466,7 @@ public final class DefaultRelay implements Relay {
     AtomicInteger counter = new AtomicInteger();
     ThreadFactory factory =
         r -> {
-          Thread t =
-              new Thread(r, threads == 1 ? name : name + counter.incrementAndGet());
+          Thread t = new Thread(r, threads == 1 ? name : name + counter.incrementAndGet());
           t.setDaemon(false);
           return t;
         };

@@ -76,14 +76,7 @@ final class PartitionWorker {
     List<PublishResult> results = publish(window);
     // The outcome time, not the claim time: backoff counts from when the failure was known.
     Instant decidedAt = config.clock().instant();
-    BatchPlan plan =
-        BatchPlan.of(
-            window,
-            results,
-            decidedAt,
-            backoff,
-            config.maxAttempts(),
-            config.parkKeyOnDeadLetter());
+    BatchPlan plan = BatchPlan.of(window, results, decidedAt, backoff, config.maxAttempts());
     boolean applied = apply(lease, plan, decidedAt);
     metrics.batch(Duration.ofNanos(System.nanoTime() - started));
     if (!applied) {
@@ -124,16 +117,20 @@ final class PartitionWorker {
       throw e;
     }
     if (results == null || results.size() != window.size() || results.contains(null)) {
+      String got =
+          results == null
+              ? "null"
+              : results.size() != window.size() ? results.size() + " results" : "a null result";
       return allFailed(
           window.size(),
           new IllegalStateException(
               "publisher "
                   + publisher.getClass().getName()
                   + " returned "
-                  + (results == null ? "null" : results.size() + " results (or a null result)")
+                  + got
                   + " for "
                   + window.size()
-                  + " messages; it must return one result per message"));
+                  + " messages; it must return one non-null result per message, in order"));
     }
     return results;
   }
