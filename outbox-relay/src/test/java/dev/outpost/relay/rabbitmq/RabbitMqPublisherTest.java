@@ -240,6 +240,37 @@ class RabbitMqPublisherTest {
   }
 
   @Test
+  void does_not_publish_later_messages_of_a_key_whose_routing_failed() throws Exception {
+    String queue = rabbit.queue();
+    RabbitMqPublisher publisher =
+        publisher(
+            local()
+                .routing(
+                    m -> {
+                      if (m.key().equals("bad") && text(m.payload()).equals("1")) {
+                        throw new IllegalStateException("no route for this one");
+                      }
+                      return Destination.queue(queue);
+                    }));
+
+    List<PublishResult> results =
+        await(
+            publisher.publish(
+                List.of(
+                    message(queue, "bad", "1"),
+                    message(queue, "good", "2"),
+                    message(queue, "bad", "3"))));
+
+    assertThat(((PublishResult.Failed) results.get(0)).cause())
+        .hasMessageContaining("no route for this one");
+    assertThat(results.get(1)).isEqualTo(PublishResult.confirmed());
+    assertThat(((PublishResult.Failed) results.get(2)).cause())
+        .hasMessageContaining("waits behind an earlier message of key 'bad'");
+    assertThat(rabbit.take(queue, 1)).extracting(r -> text(r.getBody())).containsExactly("2");
+    assertThat(rabbit.count(queue)).isZero();
+  }
+
+  @Test
   void routes_with_the_routing_function_and_adds_cloud_events_headers() throws Exception {
     String exchange = rabbit.exchange("topic");
     String queue = rabbit.queue();
