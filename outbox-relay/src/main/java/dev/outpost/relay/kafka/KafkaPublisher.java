@@ -36,9 +36,10 @@ import org.apache.kafka.clients.producer.ProducerConfig;
  * metadata or buffer space); {@code rejected} (dead-lettered at once) for a record larger than
  * {@code max.request.size}/{@code buffer.memory} or the broker's limit, an invalid topic name, a
  * record the broker refuses as invalid, or a topic mapper that returns no topic. When a message
- * fails before it was handed to the producer, the later messages of the batch with the same key are
- * not sent (failed too), and when the producer fails synchronously (blocked past {@code
- * max.block.ms}, closed) all later messages of the batch are failed without being sent.
+ * fails or is rejected before the producer took it, the later messages of the batch with the same
+ * key are not sent (failed); when a send blocks past {@code max.block.ms}, the later messages for
+ * that topic are not sent either, and a second such block fails the rest of the batch unsent; when
+ * the producer throws (closed, broken), the rest of the batch fails unsent.
  *
  * <p>The producer is created on the first {@link #publish} (never by {@link Builder#build()}) and
  * replaced if it becomes unusable. Thread-safe: share one publisher among all relay threads. {@link

@@ -33,9 +33,9 @@ import java.util.function.Function;
  * not count them as sent), a channel or connection closed before the confirm, a broker blocked by a
  * resource alarm, no confirm within the confirm timeout (outcome unknown); {@code rejected}
  * (dead-lettered at once) for a payload above {@code maxMessageBytes}, or a routing function that
- * returns no destination. When a message fails before it was published, later messages of the same
- * key in the batch are not published (failed too); when a publish fails, the rest of the batch
- * fails.
+ * returns no destination. When a message fails or is rejected before it was published, later
+ * messages of the same key in the batch are not published (failed); when a publish fails, the rest
+ * of the batch fails.
  *
  * <p>The connection is opened on the first {@link #publish} (never by {@link Builder#build()}),
  * with automatic recovery; while it is down, batches fail at once and the relay backs off. A

@@ -116,14 +116,16 @@ class KafkaPublisherTest {
   }
 
   @Test
-  void rejects_a_record_above_max_request_size_without_sending_it_and_sends_the_rest() {
+  void rejects_a_record_above_max_request_size_without_sending_it_and_sends_other_keys() {
     KafkaPublisher publisher =
         publisher(KafkaPublisher.builder().producerProperty("max.request.size", 10_000));
     RelayMessage before = message(topic, "k", "before");
     RelayMessage huge = message(topic, "k", new byte[20_000]);
-    RelayMessage after = message(topic, "k", "after");
+    RelayMessage sameKey = message(topic, "k", "same key");
+    RelayMessage otherKey = message(topic, "j", "other key");
 
-    List<PublishResult> results = await(publisher.publish(List.of(before, huge, after)));
+    List<PublishResult> results =
+        await(publisher.publish(List.of(before, huge, sameKey, otherKey)));
 
     assertThat(results.get(0)).isEqualTo(PublishResult.confirmed());
     assertThat(results.get(1)).isInstanceOf(PublishResult.Rejected.class);
@@ -131,11 +133,13 @@ class KafkaPublisherTest {
         .hasMessageContaining(huge.messageId().toString())
         .hasMessageContaining("max.request.size")
         .hasRootCauseInstanceOf(RecordTooLargeException.class);
-    assertThat(results.get(2)).isEqualTo(PublishResult.confirmed());
+    assertThat(((PublishResult.Failed) results.get(2)).cause())
+        .isInstanceOf(NotSentException.class);
+    assertThat(results.get(3)).isEqualTo(PublishResult.confirmed());
     try (KafkaReader reader = new KafkaReader(kafka.bootstrapServers(), topic)) {
       assertThat(reader.readAtLeast(2))
           .extracting(r -> text(r.value()))
-          .containsExactly("before", "after");
+          .containsExactlyInAnyOrder("before", "other key");
     }
   }
 

@@ -115,7 +115,13 @@ class KafkaRelayTest {
               .maxBlock(Duration.ofSeconds(2))
               .build();
       try (Relay relay =
-          relay(db, publisher).threads(threads).batchSize(batchSize).maxAttempts(1000).build()) {
+          relay(db, publisher)
+              .threads(threads)
+              .batchSize(batchSize)
+              .maxAttempts(1000)
+              // Slow enough that the broker stops while most of the backlog is still there.
+              .rateLimitPerSecond(2_000)
+              .build()) {
         relay.start();
         await().atMost(Duration.ofSeconds(60)).until(() -> backlog(db) < 7_000);
         log.info("Kafka broker stops at backlog {}", backlog(db));

@@ -151,7 +151,13 @@ class RabbitMqRelayTest {
               .confirmTimeout(Duration.ofSeconds(5))
               .build();
       try (Relay relay =
-          relay(db, publisher).threads(threads).batchSize(batchSize).maxAttempts(1000).build()) {
+          relay(db, publisher)
+              .threads(threads)
+              .batchSize(batchSize)
+              .maxAttempts(1000)
+              // Slow enough that the broker stops while most of the backlog is still there.
+              .rateLimitPerSecond(2_000)
+              .build()) {
         relay.start();
         await().atMost(Duration.ofSeconds(60)).until(() -> backlog(db) < 7_000);
         log.info("broker down (proxy drops connections) at backlog {}", backlog(db));
@@ -160,7 +166,7 @@ class RabbitMqRelayTest {
         await().atMost(Duration.ofSeconds(30)).until(() -> retriedAtLeast(db, 6) > 0);
         log.info("broker up again; {} rows were retried", retriedAtLeast(db, 1));
         proxy.up();
-        await().atMost(Duration.ofSeconds(60)).until(() -> backlog(db) < 3_000);
+        await().atMost(Duration.ofSeconds(60)).until(() -> backlog(db) < 5_000);
         log.info("rabbitmqctl closes the relay's connection at backlog {}", backlog(db));
         assertThat(RabbitCtl.closeConnectionsNamed(connectionName)).isEqualTo(1);
         await().atMost(Duration.ofSeconds(90)).until(() -> backlog(db) == 0);

@@ -155,7 +155,11 @@ public final class ConfirmingKafkaPublisher implements KafkaPublisher {
     }
   }
 
-  /** Sends one batch; holds back what must not overtake a message that did not get through. */
+  /**
+   * Sends one batch; holds back what must not overtake a message that did not get through: the
+   * later messages of its key (also after a rejected one, which the relay may park the key for),
+   * and of its topic when the producer could not take it.
+   */
   private final class BatchSend {
     private final Producer<byte[], byte[]> producer;
     private final List<RelayMessage> batch;
@@ -182,6 +186,7 @@ public final class ConfirmingKafkaPublisher implements KafkaPublisher {
           record = records.toRecord(message);
         } catch (KafkaRecords.Unpublishable e) {
           outcome.complete(i, PublishResult.rejected(e));
+          holdBack(message, null);
           continue;
         } catch (RuntimeException e) {
           outcome.complete(i, PublishResult.failed(e));
@@ -222,7 +227,10 @@ public final class ConfirmingKafkaPublisher implements KafkaPublisher {
       // The producer reports metadata and buffer-space timeouts by calling the callback before
       // send() returns, after blocking up to max.block.ms; a second such block would only add
       // another max.block.ms to this batch, so then the rest is failed unsent.
-      if (outcome.result(i) instanceof PublishResult.Failed failed) {
+      PublishResult early = outcome.result(i);
+      if (early instanceof PublishResult.Rejected) {
+        holdBack(message, null);
+      } else if (early instanceof PublishResult.Failed failed) {
         holdBack(message, record.topic());
         if (blockedOnce) {
           outcome.failFrom(i + 1, NotSentException.rest(message, failed.cause()));

@@ -162,13 +162,13 @@ public final class ConfirmingRabbitMqPublisher implements RabbitMqPublisher {
         destination = messages.destination(message);
         properties = messages.properties(message);
       } catch (AmqpMessages.Unpublishable e) {
+        // Held back too: the relay may park the key of a dead-lettered message.
         outcome.complete(i, PublishResult.rejected(e));
+        holdBack(heldBackKeys, message);
         continue;
       } catch (RuntimeException e) {
         outcome.complete(i, PublishResult.failed(e));
-        if (message.key() != null) {
-          heldBackKeys.add(message.key());
-        }
+        holdBack(heldBackKeys, message);
         continue;
       }
       Pending pending = new Pending(outcome, i, message, destination);
@@ -180,6 +180,12 @@ public final class ConfirmingRabbitMqPublisher implements RabbitMqPublisher {
         outcome.failFrom(i + 1, NotSentException.rest(message, e));
         return;
       }
+    }
+  }
+
+  private static void holdBack(Set<String> heldBackKeys, RelayMessage message) {
+    if (message.key() != null) {
+      heldBackKeys.add(message.key());
     }
   }
 
