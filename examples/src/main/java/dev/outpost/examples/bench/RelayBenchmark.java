@@ -88,6 +88,15 @@ public final class RelayBenchmark {
           Runtime.getRuntime().availableProcessors(),
           serverVersion(pool));
 
+      // Warm-up, not reported: JIT and caches, so no method pays them inside its measurement.
+      int warmRows = Math.min(rows, 100_000);
+      fill(pool, warmRows);
+      drainWithRelay(pool, warmRows, threads);
+      fill(pool, warmRows);
+      drainWithRawSql(pool, threads, false);
+      fill(pool, warmRows);
+      drainWithRawSql(pool, threads, true);
+
       double relayRate = 0;
       double rawRate = 0;
       List<String> phases =
