@@ -49,21 +49,21 @@ public final class DefaultRelay implements Relay {
     OutpostSchema schema = OutpostSchema.named(config.schema());
     this.outbox = new RelayOutboxRepository(schema, config.parkKeyOnDeadLetter());
     this.deadLetters = new DeadLetterRepository(config.dataSource(), schema, config.clock());
-    LeaseKeeper[] keeperRef = new LeaseKeeper[1];
-    this.metrics =
-        RelayMetrics.create(
-            config.meterRegistry(),
-            config.schema(),
-            () -> keeperRef[0] == null ? 0 : keeperRef[0].ownedCount());
+    this.metrics = RelayMetrics.create(config.meterRegistry(), config.schema(), this::ownedCount);
     this.keeper =
         new LeaseKeeper(
             config, new LeaseRepository(schema), new InstanceRepository(schema), metrics);
-    keeperRef[0] = keeper;
     Backoff backoff =
         new Backoff(config.backoffBase(), config.backoffMax(), config.backoffJitter(), null);
     this.worker = new PartitionWorker(config, outbox, backoff, metrics);
     this.schemaCheck = new SchemaCheck(config, schema, outbox, new LeaseRepository(schema));
     this.leaseMargin = config.heartbeatInterval().dividedBy(2);
+  }
+
+  /** For the owned-partitions gauge, which is registered before the keeper exists. */
+  private int ownedCount() {
+    LeaseKeeper k = keeper;
+    return k == null ? 0 : k.ownedCount();
   }
 
   @Override
@@ -208,8 +208,10 @@ public final class DefaultRelay implements Relay {
         }
       } catch (InterruptedException e) {
         interrupted = true;
-        abandonRunning();
-        workers.shutdownNow();
+        if (workers != null) {
+          abandonRunning();
+          workers.shutdownNow();
+        }
       } finally {
         if (leaseThread != null) {
           leaseThread.shutdownNow();
