@@ -3,6 +3,8 @@ package dev.outpost.relay;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.zaxxer.hikari.HikariDataSource;
+import dev.outpost.relay.testing.RecordingPublisher;
 import dev.outpost.testing.OutpostDatabaseExtension;
 import dev.outpost.testing.TestDatabase;
 import java.io.File;
@@ -19,7 +21,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.slf4j.LoggerFactory;
 
-/** A relay killed with SIGKILL in the middle of publishing loses nothing. */
+/** A relay killed in the middle of publishing (process or database sessions) loses nothing. */
 @ExtendWith(OutpostDatabaseExtension.class)
 class CrashTest {
 
@@ -61,6 +63,56 @@ class CrashTest {
     assertThat(duplicates)
         .as("duplicates only from the batches in flight at the kill")
         .isLessThanOrEqualTo(CrashingRelayMain.THREADS * CrashingRelayMain.BATCH_SIZE);
+  }
+
+  @Test
+  void a_relay_whose_database_sessions_are_terminated_mid_publish_recovers_without_loss(
+      TestDatabase db) throws Exception {
+    List<UUID> committed = new Messages(db.dataSource()).sendSpread("orders", 3000, 30);
+    RecordingPublisher recorder = new RecordingPublisher();
+    Publisher slow =
+        batch -> {
+          try {
+            TimeUnit.MILLISECONDS.sleep(5);
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+          return recorder.publish(batch);
+        };
+    try (HikariDataSource pool = db.newDataSource(8, "terminated-relay");
+        Relay relay =
+            Relay.builder()
+                .dataSource(pool)
+                .publisher(slow)
+                .batchSize(50)
+                .pollInterval(Duration.ofMillis(200))
+                .build()) {
+      relay.start();
+      for (int kill = 1; kill <= 3; kill++) {
+        int reached = kill * 500;
+        await().atMost(Duration.ofSeconds(60)).until(() -> recorder.count() >= reached);
+        db.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                + " WHERE pid <> pg_backend_pid() AND datname = current_database()"
+                + " AND backend_type = 'client backend'");
+      }
+      await()
+          .atMost(Duration.ofSeconds(60))
+          .until(() -> db.queryLong("SELECT count(*) FROM outbox_message") == 0);
+      await().atMost(Duration.ofSeconds(20)).until(() -> relay.health().listening());
+    }
+
+    List<Deliveries.Delivery> history =
+        recorder.messages().stream()
+            .map(
+                m ->
+                    new Deliveries.Delivery(
+                        m.messageId(), m.key(), Long.parseLong(Messages.payload(m))))
+            .toList();
+    int duplicates = Deliveries.check(committed, history);
+    assertThat(duplicates)
+        .as("at most the in-flight batches per kill")
+        .isLessThanOrEqualTo(3 * 4 * 50);
   }
 
   private static Process startChild(TestDatabase db) throws Exception {

@@ -49,21 +49,21 @@ public final class DefaultRelay implements Relay {
     OutpostSchema schema = OutpostSchema.named(config.schema());
     this.outbox = new RelayOutboxRepository(schema, config.parkKeyOnDeadLetter());
     this.deadLetters = new DeadLetterRepository(config.dataSource(), schema, config.clock());
-    LeaseKeeper[] keeperRef = new LeaseKeeper[1];
-    this.metrics =
-        RelayMetrics.create(
-            config.meterRegistry(),
-            config.schema(),
-            () -> keeperRef[0] == null ? 0 : keeperRef[0].ownedCount());
+    this.metrics = RelayMetrics.create(config.meterRegistry(), config.schema(), this::ownedCount);
     this.keeper =
         new LeaseKeeper(
             config, new LeaseRepository(schema), new InstanceRepository(schema), metrics);
-    keeperRef[0] = keeper;
     Backoff backoff =
         new Backoff(config.backoffBase(), config.backoffMax(), config.backoffJitter(), null);
     this.worker = new PartitionWorker(config, outbox, backoff, metrics);
     this.schemaCheck = new SchemaCheck(config, schema, outbox, new LeaseRepository(schema));
     this.leaseMargin = config.heartbeatInterval().dividedBy(2);
+  }
+
+  /** For the owned-partitions gauge, which is registered before the keeper exists. */
+  private int ownedCount() {
+    LeaseKeeper k = keeper;
+    return k == null ? 0 : k.ownedCount();
   }
 
   @Override
@@ -208,8 +208,10 @@ public final class DefaultRelay implements Relay {
         }
       } catch (InterruptedException e) {
         interrupted = true;
-        abandonRunning();
-        workers.shutdownNow();
+        if (workers != null) {
+          abandonRunning();
+          workers.shutdownNow();
+        }
       } finally {
         if (leaseThread != null) {
           leaseThread.shutdownNow();
@@ -386,34 +388,54 @@ public final class DefaultRelay implements Relay {
         lost(p);
         return null;
       }
+      if (p.failing) {
+        p.failing = false;
+        log.info("Relay {}: partition {} works again", config.instanceId(), p.partition());
+      }
       if (result.confirmed() > 0) {
         lastPublish = config.clock().instant();
       }
-      if (result.fullWindow()) {
-        return Duration.ZERO;
-      }
-      Duration next = config.pollInterval();
-      if (result.nextRetryAt() != null) {
-        Duration untilRetry = Duration.between(config.clock().instant(), result.nextRetryAt());
-        if (untilRetry.compareTo(next) < 0) {
-          next = untilRetry.isNegative() || untilRetry.isZero() ? Duration.ofMillis(1) : untilRetry;
-        }
-      }
-      return next;
+      return nextRun(result);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return null;
     } catch (SQLException | RuntimeException e) {
-      log.warn(
-          "Relay {}: batch of partition {} failed ({}); retrying in {}",
-          config.instanceId(),
-          p.partition(),
-          e.toString(),
-          config.pollInterval());
+      batchFailed(p, e);
       return config.pollInterval();
     } finally {
       p.running = false;
     }
+  }
+
+  /** At once after a full window; else at the next poll, or sooner when a retry is due. */
+  private Duration nextRun(BatchResult result) {
+    if (result.fullWindow()) {
+      return Duration.ZERO;
+    }
+    Duration next = config.pollInterval();
+    if (result.nextRetryAt() != null) {
+      Duration untilRetry = Duration.between(config.clock().instant(), result.nextRetryAt());
+      if (untilRetry.compareTo(next) < 0) {
+        next = untilRetry.isNegative() || untilRetry.isZero() ? Duration.ofMillis(1) : untilRetry;
+      }
+    }
+    return next;
+  }
+
+  private void batchFailed(OwnedPartition p, Exception e) {
+    if (p.failing) {
+      log.debug(
+          "Relay {}: batch of partition {} failed again", config.instanceId(), p.partition(), e);
+      return;
+    }
+    p.failing = true;
+    log.warn(
+        "Relay {}: batch of partition {} failed; retrying every {} (logged once until it works"
+            + " again)",
+        config.instanceId(),
+        p.partition(),
+        config.pollInterval(),
+        e);
   }
 
   private void lost(OwnedPartition p) {

@@ -31,6 +31,9 @@ final class OwnedPartition {
 
   volatile ScheduledFuture<?> nextPoll;
 
+  /** The last batch failed unexpectedly (logged once per outage, not once per poll). */
+  volatile boolean failing;
+
   OwnedPartition(LeaseToken lease, Instant expiresAt) {
     this.lease = lease;
     this.expiresAt = expiresAt;
