@@ -9,6 +9,7 @@ import dev.outpost.testing.TestDatabase;
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -50,5 +51,24 @@ class RelayBasicsTest {
     assertThat(publisher.count()).isEqualTo(30);
     assertThat(db.queryLong("SELECT count(*) FROM relay_lease WHERE owner IS NOT NULL")).isZero();
     assertThat(db.queryLong("SELECT count(*) FROM relay_instance")).isZero();
+  }
+
+  @Test
+  void accepts_publishers_that_answer_with_immutable_result_lists(TestDatabase db) {
+    List<RelayMessage> received = new CopyOnWriteArrayList<>();
+    Publisher immutableAnswers =
+        batch -> {
+          received.addAll(batch);
+          return CompletableFuture.completedFuture(
+              List.copyOf(batch.stream().map(m -> PublishResult.confirmed()).toList()));
+        };
+    new Messages(db.dataSource()).sendSpread("orders", 20, 4);
+
+    try (Relay relay =
+        Relay.builder().dataSource(db.dataSource()).publisher(immutableAnswers).listen(false).build()) {
+      assertThat(relay.runOnce()).isEqualTo(20);
+    }
+    assertThat(received).hasSize(20);
+    assertThat(db.queryLong("SELECT count(*) FROM outbox_message")).isZero();
   }
 }

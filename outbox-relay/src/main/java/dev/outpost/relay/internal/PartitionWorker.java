@@ -116,7 +116,7 @@ final class PartitionWorker {
       outcome.cancel(true);
       throw e;
     }
-    if (results == null || results.size() != window.size() || results.contains(null)) {
+    if (results == null || results.size() != window.size() || hasNull(results)) {
       String got =
           results == null
               ? "null"
@@ -188,5 +188,15 @@ final class PartitionWorker {
     for (Map.Entry<String, Integer> e : plan.deadLettered().entrySet()) {
       metrics.deadLettered(e.getKey(), e.getValue());
     }
+  }
+
+  // Not results.contains(null): immutable lists (List.of, List.copyOf) throw on a null query.
+  private static boolean hasNull(List<PublishResult> results) {
+    for (PublishResult result : results) {
+      if (result == null) {
+        return true;
+      }
+    }
+    return false;
   }
 }
