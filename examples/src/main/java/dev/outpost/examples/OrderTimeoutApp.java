@@ -1,29 +1,114 @@
 package dev.outpost.examples;
 
-import dev.outpost.migrations.OutpostMigrations;
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
-import java.sql.Connection;
-import java.sql.ResultSet;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.time.Clock;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
-/** Placeholder entry point: migrates an embedded PostgreSQL and lists Outpost's tables. */
+/**
+ * The order-timeout service: places orders, takes payments, and cancels orders left unpaid, with
+ * Outpost's outbox, relay, delay scheduler and dedup store doing the messaging.
+ *
+ * <p>{@code java -jar outpost-example.jar} starts it on an embedded PostgreSQL with in-process
+ * delivery; {@code --help} lists the flags (real PostgreSQL, RabbitMQ, Kafka, simulation).
+ */
 public final class OrderTimeoutApp {
+
   private OrderTimeoutApp() {}
 
-  /** Runs the placeholder. */
+  /** Parses the flags, runs the app, exits with 0, 1 (an invariant failed) or 2 (bad flags). */
   public static void main(String[] args) throws Exception {
-    try (EmbeddedPostgres postgres = EmbeddedPostgres.builder().start()) {
-      OutpostMigrations.migrate(postgres.getPostgresDatabase());
-      try (Connection connection = postgres.getPostgresDatabase().getConnection();
-          ResultSet rs =
-              connection
-                  .createStatement()
-                  .executeQuery(
-                      "SELECT table_name FROM information_schema.tables"
-                          + " WHERE table_schema = 'public' ORDER BY 1")) {
-        while (rs.next()) {
-          System.out.println(rs.getString(1));
+    AppConfig config;
+    try {
+      config = AppConfig.parse(args, System.getenv());
+    } catch (IllegalArgumentException e) {
+      System.err.println("error: " + e.getMessage());
+      System.exit(2);
+      return;
+    }
+    if (config == null) {
+      System.out.print(AppConfig.USAGE);
+      return;
+    }
+    System.exit(run(config, System.out));
+  }
+
+  /** Runs the app with {@code config}; returns the exit code. Serves until the JVM stops. */
+  static int run(AppConfig config, PrintStream out) throws IOException, InterruptedException {
+    CountDownLatch closed = new CountDownLatch(1);
+    try {
+      return run(config, out, closed);
+    } finally {
+      closed.countDown();
+    }
+  }
+
+  private static int run(AppConfig config, PrintStream out, CountDownLatch closed)
+      throws IOException, InterruptedException {
+    Clock clock = Clock.systemUTC();
+    Stats stats = new Stats();
+    try (AppDatabase db = AppDatabase.open(config);
+        Messaging messaging = Messaging.start(config, db, stats, clock)) {
+      db.seedStock(config.initialStock());
+      OrderService orders =
+          new OrderService(
+              db, messaging.outbox(), messaging.scheduler(), config.orderTimeout(), stats, clock);
+      Queries queries = new Queries(db);
+      HttpApi http = config.port() >= 0 ? new HttpApi(orders, queries, config.port()) : null;
+      try (http) {
+        if (http != null) {
+          http.start();
+          printWelcome(out, config, http.port());
         }
+        if (config.simulation()) {
+          return new Simulation(config, orders, queries, stats, out).run();
+        }
+        awaitShutdown(closed);
+        return 0;
       }
     }
+  }
+
+  /** Blocks until Ctrl-C / SIGTERM; the hook then waits for {@code run} to close everything. */
+  private static void awaitShutdown(CountDownLatch closed) throws InterruptedException {
+    CountDownLatch stopping = new CountDownLatch(1);
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  stopping.countDown();
+                  try {
+                    closed.await(20, TimeUnit.SECONDS);
+                  } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                  }
+                },
+                "example-shutdown"));
+    stopping.await();
+  }
+
+  private static void printWelcome(PrintStream out, AppConfig config, int port) {
+    String base = "http://localhost:" + port;
+    out.printf(
+        """
+
+        Order-timeout service on %s (%s, orders time out after %s). Try:
+          curl -s -XPOST %s/orders -d '{"item":"apple","quantity":2}'
+          curl -s -XPOST %s/orders/<id>/pay
+          curl -s %s/orders/<id>
+          curl -s %s/stock
+          curl -s %s/outbox/status
+        Ctrl-C stops it. --help lists the flags; --simulate 1000 runs a simulation.
+
+        """,
+        base,
+        config.transportName(),
+        config.orderTimeout(),
+        base,
+        base,
+        base,
+        base,
+        base);
   }
 }

@@ -1,0 +1,70 @@
+package dev.outpost.examples;
+
+import dev.outpost.dedup.Dedup;
+import dev.outpost.delay.DelayScheduler;
+import dev.outpost.outbox.Outbox;
+import dev.outpost.relay.Relay;
+import java.time.Clock;
+
+/**
+ * Outpost's parts, wired for the app: the outbox writer and delay scheduler the order service
+ * writes with, the relay that publishes committed messages, and the consumers (through the dedup
+ * store) that receive them via the chosen {@link Transport}.
+ */
+final class Messaging implements AutoCloseable {
+
+  private final Outbox outbox;
+  private final DelayScheduler scheduler;
+  private final Transport transport;
+  private final Relay relay;
+
+  private Messaging(Outbox outbox, DelayScheduler scheduler, Transport transport, Relay relay) {
+    this.outbox = outbox;
+    this.scheduler = scheduler;
+    this.transport = transport;
+    this.relay = relay;
+  }
+
+  static Messaging start(AppConfig config, AppDatabase db, Stats stats, Clock clock) {
+    String schema = config.schema();
+    Outbox outbox = Outbox.builder().schema(schema).clock(clock).build();
+    Dedup dedup = Dedup.builder().schema(schema).clock(clock).build();
+    Consumers consumers =
+        new Consumers(
+            db, new TimeoutConsumer(dedup, stats, clock), new InventoryConsumer(dedup, stats, clock));
+    Transport transport = Transport.create(config, db, consumers);
+    DelayScheduler scheduler =
+        DelayScheduler.builder().dataSource(db.dataSource()).schema(schema).clock(clock).build();
+    Relay relay =
+        Relay.builder()
+            .dataSource(db.dataSource())
+            .schema(schema)
+            .publisher(new DuplicatingPublisher(transport.publisher(), config.duplicateShare(), stats))
+            .build();
+    Messaging messaging = new Messaging(outbox, scheduler, transport, relay);
+    try {
+      transport.startConsumers();
+      scheduler.start();
+      relay.start();
+    } catch (RuntimeException e) {
+      messaging.close();
+      throw e;
+    }
+    return messaging;
+  }
+
+  Outbox outbox() {
+    return outbox;
+  }
+
+  DelayScheduler scheduler() {
+    return scheduler;
+  }
+
+  @Override
+  public void close() {
+    relay.close();
+    scheduler.close();
+    transport.close();
+  }
+}

@@ -1,0 +1,218 @@
+package dev.outpost.examples;
+
+import java.io.PrintStream;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.SplittableRandom;
+import java.util.UUID;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Phaser;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Drives orders through the running app: places {@code --simulate N} orders at {@code --rate},
+ * pays a random share of them at a random moment between placing and a little after the timeout
+ * (so some payments race the timeout), waits until every order has settled, then prints a report
+ * and checks the {@link Invariants}.
+ */
+final class Simulation {
+
+  private static final Logger log = LoggerFactory.getLogger(Simulation.class);
+
+  private final AppConfig config;
+  private final OrderService orders;
+  private final Queries queries;
+  private final Stats stats;
+  private final PrintStream out;
+  private final long startNanos = System.nanoTime();
+
+  Simulation(AppConfig config, OrderService orders, Queries queries, Stats stats, PrintStream out) {
+    this.config = config;
+    this.orders = orders;
+    this.queries = queries;
+    this.stats = stats;
+    this.out = out;
+  }
+
+  /** Runs the simulation; returns the process exit code (0 = every invariant holds). */
+  int run() throws InterruptedException {
+    out.printf(
+        "Simulation: %s orders, order timeout %s, pay share %.2f, duplicate share %.2f, %s, seed %d%n",
+        config.resume() ? "no new" : config.simulate(),
+        format(config.orderTimeout()),
+        config.payShare(),
+        config.duplicateShare(),
+        config.transportName(),
+        config.seed());
+    ScheduledExecutorService progress =
+        Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "example-progress"));
+    progress.scheduleAtFixedRate(this::printProgress, 1, 1, TimeUnit.SECONDS);
+    try {
+      if (!config.resume()) {
+        placeAndPay();
+      }
+      boolean settled = awaitSettled();
+      printProgress();
+      return report(settled);
+    } finally {
+      progress.shutdownNow();
+    }
+  }
+
+  private void placeAndPay() throws InterruptedException {
+    ScheduledExecutorService customers =
+        Executors.newScheduledThreadPool(8, r -> new Thread(r, "example-customer"));
+    SplittableRandom random = new SplittableRandom(config.seed());
+    List<String> items = AppDatabase.ITEMS;
+    long timeoutMillis = config.orderTimeout().toMillis();
+    // Every task registers before it is scheduled and arrives when done, pays included.
+    Phaser pending = new Phaser(1);
+    for (int i = 0; i < config.simulate(); i++) {
+      String item = items.get(random.nextInt(items.size()));
+      int quantity = 1 + random.nextInt(3);
+      // Pay somewhere in [0, 1.25 x timeout]: most in time, some racing the timeout, some late.
+      long payAfter = random.nextDouble() < config.payShare() ? random.nextLong(timeoutMillis * 5 / 4) : -1;
+      long placeAt = i * 1_000_000L / config.rate();
+      pending.register();
+      customers.schedule(
+          () -> customer(customers, pending, item, quantity, payAfter), placeAt, TimeUnit.MICROSECONDS);
+    }
+    pending.arriveAndAwaitAdvance();
+    customers.shutdown();
+    customers.awaitTermination(10, TimeUnit.SECONDS);
+  }
+
+  private void customer(
+      ScheduledExecutorService customers, Phaser pending, String item, int quantity, long payAfter) {
+    try {
+      Order order = orders.place(item, quantity);
+      if (payAfter >= 0) {
+        pending.register();
+        customers.schedule(() -> pay(pending, order.id()), payAfter, TimeUnit.MILLISECONDS);
+      }
+    } catch (OrderException e) {
+      stats.outOfStock.increment();
+    } catch (RuntimeException e) {
+      log.warn("placing an order failed", e);
+    } finally {
+      pending.arriveAndDeregister();
+    }
+  }
+
+  private void pay(Phaser pending, UUID orderId) {
+    try {
+      stats.payAttempts.increment();
+      orders.pay(orderId);
+    } catch (OrderException e) {
+      // 409: the timeout won the race; counted by the order service.
+    } catch (RuntimeException e) {
+      log.warn("paying order {} failed", orderId, e);
+    } finally {
+      pending.arriveAndDeregister();
+    }
+  }
+
+  /** Waits until no order is unpaid and Outpost has nothing left to deliver. */
+  private boolean awaitSettled() throws InterruptedException {
+    long deadline = System.nanoTime() + config.orderTimeout().plus(config.settleTimeout()).toNanos();
+    while (System.nanoTime() < deadline) {
+      if (settled()) {
+        return true;
+      }
+      Thread.sleep(200);
+    }
+    out.println("Not settled after " + format(config.settleTimeout()) + " (--settle-timeout)");
+    return false;
+  }
+
+  private boolean settled() {
+    Queries.OutboxStatus status = queries.outboxStatus();
+    return status.backlog() == 0
+        && status.delayedPending() == 0
+        && queries.count("SELECT count(*) FROM orders WHERE status = 'UNPAID'") == 0
+        && queries.count(
+                "SELECT count(*) FROM orders o"
+                    + " WHERE NOT EXISTS (SELECT 1 FROM order_notice n WHERE n.order_id = o.id)")
+            == 0;
+  }
+
+  private void printProgress() {
+    try {
+      Queries.OutboxStatus status = queries.outboxStatus();
+      out.printf(
+          "[%5.1fs] placed %d  paid %d  released %d  unpaid %d | outbox %d  delayed %d"
+              + "  published %d  duplicates skipped %d%n",
+          elapsedSeconds(),
+          queries.count("SELECT count(*) FROM orders"),
+          queries.count("SELECT count(*) FROM orders WHERE status = 'PAID'"),
+          queries.count("SELECT count(*) FROM orders WHERE status = 'CANCELLED'"),
+          queries.count("SELECT count(*) FROM orders WHERE status = 'UNPAID'"),
+          status.backlog(),
+          status.delayedPending(),
+          stats.published.sum(),
+          stats.duplicatesSkipped.sum());
+    } catch (RuntimeException e) {
+      log.warn("progress query failed: {}", e.toString());
+    }
+  }
+
+  private int report(boolean settled) {
+    long[] lateness = stats.lateness();
+    out.println();
+    out.printf(Locale.ROOT, "Report after %.1f s (%s)%n", elapsedSeconds(), config.transportName());
+    row("orders placed (this run)", stats.placed.sum() + "  (refused, out of stock: " + stats.outOfStock.sum() + ")");
+    row("orders in the database", queries.count("SELECT count(*) FROM orders"));
+    row("paid", queries.count("SELECT count(*) FROM orders WHERE status = 'PAID'"));
+    row("released (timed out)", queries.count("SELECT count(*) FROM orders WHERE status = 'CANCELLED'"));
+    row(
+        "payments",
+        stats.payAttempts.sum()
+            + " tried, "
+            + stats.payTooLate.sum()
+            + " too late (the timeout had won)");
+    row(
+        "timeouts at payment",
+        stats.timeoutsCancelled.sum()
+            + " cancelled, "
+            + stats.timeoutsAlreadyDue.sum()
+            + " already due (delivered, then ignored: "
+            + stats.timeoutsAfterPayment.sum()
+            + ")");
+    row("messages published", stats.published.sum());
+    row(
+        "duplicates",
+        stats.duplicatesInjected.sum()
+            + " injected, "
+            + stats.duplicatesSkipped.sum()
+            + " skipped by the dedup store");
+    row(
+        "timeout lateness",
+        "p50 " + lateness[2] + " ms, p99 " + lateness[3] + " ms, max " + lateness[4]
+            + " ms (" + lateness[0] + " timeouts)");
+    out.println();
+    out.println("Invariants");
+    boolean allHold = settled;
+    for (Invariants.Check check : Invariants.check(queries, stats)) {
+      allHold &= check.holds();
+      out.printf("  [%s] %s: %s%n", check.holds() ? "ok" : "FAILED", check.description(), check.detail());
+    }
+    out.println(allHold ? "RESULT: all invariants hold" : "RESULT: INVARIANT FAILED");
+    return allHold ? 0 : 1;
+  }
+
+  private void row(String label, Object value) {
+    out.printf("  %-26s %s%n", label, value);
+  }
+
+  private double elapsedSeconds() {
+    return (System.nanoTime() - startNanos) / 1e9;
+  }
+
+  private static String format(Duration d) {
+    return d.toMillis() % 1000 == 0 ? d.toSeconds() + " s" : d.toMillis() + " ms";
+  }
+}

@@ -1,0 +1,88 @@
+package dev.outpost.examples;
+
+import dev.outpost.dedup.Dedup;
+import dev.outpost.examples.Events.OrderTimeout;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.UUID;
+
+/**
+ * Handles {@code order.timeout}: an order still unpaid when its time is up is cancelled and its
+ * stock goes back to the shelf. Runs through the dedup store, so a redelivered timeout is skipped;
+ * and the status update is conditional, so a payment that committed first wins.
+ */
+final class TimeoutConsumer {
+
+  /** The consumer name in the dedup store. */
+  static final String NAME = "order-timeout";
+
+  private final Dedup dedup;
+  private final Stats stats;
+  private final Clock clock;
+
+  TimeoutConsumer(Dedup dedup, Stats stats, Clock clock) {
+    this.dedup = dedup;
+    this.stats = stats;
+    this.clock = clock;
+  }
+
+  /** Handles one delivery inside the caller's transaction {@code tx}. */
+  void handle(Connection tx, UUID messageId, byte[] payload) throws SQLException {
+    OrderTimeout timeout = Events.read(payload, OrderTimeout.class);
+    Instant now = clock.instant();
+    boolean firstTime =
+        dedup.processOnce(tx, NAME, messageId, () -> releaseIfUnpaid(tx, timeout, messageId, now));
+    if (firstTime) {
+      stats.recordLateness(now.toEpochMilli() - timeout.payBy().toEpochMilli());
+    } else {
+      stats.duplicatesSkipped.increment();
+    }
+  }
+
+  private void releaseIfUnpaid(Connection tx, OrderTimeout timeout, UUID messageId, Instant now)
+      throws SQLException {
+    try (PreparedStatement cancel =
+        tx.prepareStatement(
+            """
+            UPDATE orders SET status = 'CANCELLED', cancelled_at = ?
+            WHERE id = ? AND status = 'UNPAID'
+            RETURNING item, quantity""")) {
+      cancel.setTimestamp(1, Timestamp.from(now));
+      cancel.setObject(2, timeout.orderId());
+      try (ResultSet rs = cancel.executeQuery()) {
+        if (!rs.next()) {
+          stats.timeoutsAfterPayment.increment(); // paid first: nothing to release
+          return;
+        }
+        releaseStock(tx, rs.getString(1), rs.getInt(2), timeout.orderId(), messageId, now);
+      }
+    }
+    stats.released.increment();
+  }
+
+  private static void releaseStock(
+      Connection tx, String item, int quantity, UUID orderId, UUID messageId, Instant now)
+      throws SQLException {
+    try (PreparedStatement release =
+            tx.prepareStatement("UPDATE stock SET available = available + ? WHERE item = ?");
+        PreparedStatement audit =
+            tx.prepareStatement(
+                """
+                INSERT INTO stock_release (order_id, quantity, message_id, released_at)
+                VALUES (?, ?, ?, ?)""")) {
+      release.setInt(1, quantity);
+      release.setString(2, item);
+      release.executeUpdate();
+      audit.setObject(1, orderId);
+      audit.setInt(2, quantity);
+      audit.setObject(3, messageId);
+      audit.setTimestamp(4, Timestamp.from(now));
+      audit.executeUpdate();
+    }
+  }
+}
