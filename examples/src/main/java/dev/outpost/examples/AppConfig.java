@@ -180,6 +180,11 @@ public record AppConfig(
     int simulate = intValue(v, "--simulate", 0, 0, 10_000_000);
     boolean resume = v.containsKey("--resume");
     boolean simulation = simulate > 0 || resume;
+    if (resume && simulate > 0) {
+      throw new IllegalArgumentException(
+          "--resume places no new orders, so it cannot go with --simulate " + simulate
+              + "; give one of them");
+    }
     if (v.containsKey("--rabbitmq-uri") && v.containsKey("--kafka-bootstrap")) {
       throw new IllegalArgumentException(
           "--rabbitmq-uri and --kafka-bootstrap were both given; choose one broker");

@@ -46,27 +46,15 @@ public final class OrderTimeoutApp {
 
   private static int run(AppConfig config, PrintStream out, CountDownLatch closed)
       throws IOException, InterruptedException {
-    Clock clock = Clock.systemUTC();
-    Stats stats = new Stats();
-    try (AppDatabase db = AppDatabase.open(config);
-        Messaging messaging = Messaging.start(config, db, stats, clock)) {
-      db.seedStock(config.initialStock());
-      OrderService orders =
-          new OrderService(
-              db, messaging.outbox(), messaging.scheduler(), config.orderTimeout(), stats, clock);
-      Queries queries = new Queries(db);
-      HttpApi http = config.port() >= 0 ? new HttpApi(orders, queries, config.port()) : null;
-      try (http) {
-        if (http != null) {
-          http.start();
-          printWelcome(out, config, http.port());
-        }
-        if (config.simulation()) {
-          return new Simulation(config, orders, queries, stats, out).run();
-        }
-        awaitShutdown(closed);
-        return 0;
+    try (App app = App.start(config, Clock.systemUTC())) {
+      if (app.port() >= 0) {
+        printWelcome(out, config, app.port());
       }
+      if (config.simulation()) {
+        return new Simulation(config, app.orders(), app.queries(), app.stats(), out).run();
+      }
+      awaitShutdown(closed);
+      return 0;
     }
   }
 
