@@ -1,0 +1,97 @@
+package dev.outpost.dedup.internal;
+
+import dev.outpost.migrations.OutpostTableNames;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.UUID;
+import org.jooq.DSLContext;
+import org.jooq.Field;
+import org.jooq.Query;
+import org.jooq.Record;
+import org.jooq.SQLDialect;
+import org.jooq.Table;
+import org.jooq.conf.Settings;
+import org.jooq.impl.DSL;
+import org.jooq.impl.SQLDataType;
+
+/** The SQL of the {@code dedup_key} table. Immutable and thread-safe. */
+public final class DedupRepository {
+
+  /*
+   * Deletes one batch of the oldest keys. ctid = ANY(ARRAY(...)) makes PostgreSQL fetch the batch
+   * through the processed_at index and delete by tuple id, without a join plan that might scan the
+   * whole table; SKIP LOCKED lets two purgers run side by side without waiting on each other.
+   */
+  private static final String DELETE_BATCH =
+      """
+      delete from {0} where ctid = any(array(
+        select ctid from {0} where {1} < {2} order by {1} limit {3} for update skip locked))""";
+
+  private final Table<Record> table;
+  private final Field<String> consumer;
+  private final Field<UUID> messageId;
+  private final Field<OffsetDateTime> processedAt;
+  private final Settings settings;
+  private final String insertSql;
+
+  /** The table in {@code schema}. */
+  public DedupRepository(String schema) {
+    this.table = DSL.table(DSL.name(schema, OutpostTableNames.DEDUP_KEY));
+    this.consumer = DSL.field(DSL.name("consumer"), SQLDataType.CLOB);
+    this.messageId = DSL.field(DSL.name("message_id"), SQLDataType.UUID);
+    this.processedAt = DSL.field(DSL.name("processed_at"), SQLDataType.TIMESTAMPWITHTIMEZONE);
+    this.settings = new Settings().withRenderSchema(true).withExecuteLogging(false);
+    // Rendered once: processOnce is on every consumer's hot path, so it binds a ready string.
+    this.insertSql =
+        dsl()
+            .insertInto(table, consumer, messageId, processedAt)
+            .values((String) null, (UUID) null, (OffsetDateTime) null)
+            .onConflictDoNothing()
+            .getSQL();
+  }
+
+  /**
+   * Inserts the key on the caller's transaction.
+   *
+   * @return {@code true} when the key is new, {@code false} when it was already there
+   */
+  public boolean insert(Connection connection, String consumerName, UUID id, Instant now)
+      throws SQLException {
+    try (PreparedStatement statement = connection.prepareStatement(insertSql)) {
+      statement.setString(1, consumerName);
+      statement.setObject(2, id);
+      statement.setObject(3, OffsetDateTime.ofInstant(now, ZoneOffset.UTC));
+      return statement.executeUpdate() == 1;
+    }
+  }
+
+  /**
+   * Deletes at most {@code limit} keys processed before {@code cutoff}, oldest first, as one
+   * statement on {@code connection} (auto-commit: the batch commits on its own).
+   *
+   * @return the number of keys deleted
+   */
+  public int deleteOlderThan(Connection connection, Instant cutoff, int limit) {
+    Query query =
+        DSL.query(
+            DELETE_BATCH,
+            table,
+            processedAt,
+            DSL.val(OffsetDateTime.ofInstant(cutoff, ZoneOffset.UTC), processedAt),
+            DSL.inline(limit));
+    return DSL.using(connection, SQLDialect.POSTGRES, settings).execute(query);
+  }
+
+  /** The insert statement, for diagnostics and tests. */
+  public String insertSql() {
+    return insertSql;
+  }
+
+  private DSLContext dsl() {
+    return DSL.using(SQLDialect.POSTGRES, settings);
+  }
+}

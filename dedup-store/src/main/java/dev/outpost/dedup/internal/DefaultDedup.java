@@ -1,0 +1,176 @@
+package dev.outpost.dedup.internal;
+
+import dev.outpost.dedup.Dedup;
+import dev.outpost.dedup.DedupCounts;
+import dev.outpost.dedup.DedupException;
+import dev.outpost.dedup.SqlWork;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
+import org.jooq.Configuration;
+import org.jooq.DSLContext;
+
+/** The dedup store on the {@code dedup_key} table. Thread-safe. */
+public final class DefaultDedup implements Dedup {
+
+  private final DedupSettings settings;
+  private final DedupRepository repository;
+  private final ConcurrentHashMap<String, Tally> tallies = new ConcurrentHashMap<>();
+
+  /** A store with validated settings. */
+  public DefaultDedup(DedupSettings settings) {
+    this.settings = settings;
+    this.repository = new DedupRepository(settings.schema());
+  }
+
+  @Override
+  public boolean processOnce(DSLContext tx, String consumer, UUID messageId, Runnable work) {
+    Identifiers.require("tx", tx);
+    checkArguments(consumer, messageId, work);
+    Instant now = settings.clock().instant();
+    // jOOQ may wrap exceptions thrown inside the callable, so failures come back as values.
+    Object outcome = tx.connectionResult(connection -> insertKey(connection, consumer, messageId, now));
+    return finish(outcome, consumer, messageId, work);
+  }
+
+  @Override
+  public boolean processOnce(Configuration tx, String consumer, UUID messageId, Runnable work) {
+    Identifiers.require("tx", tx);
+    return processOnce(tx.dsl(), consumer, messageId, work);
+  }
+
+  @Override
+  public boolean processOnce(Connection tx, String consumer, UUID messageId, SqlWork work) {
+    Identifiers.require("tx", tx);
+    checkArguments(consumer, messageId, work);
+    Object outcome = insertKey(tx, consumer, messageId, settings.clock().instant());
+    return finish(outcome, consumer, messageId, () -> runSqlWork(work, consumer, messageId));
+  }
+
+  @Override
+  public DedupCounts counts(String consumer) {
+    Identifiers.require("consumer", consumer);
+    Tally tally = tallies.get(consumer);
+    return tally == null ? DedupCounts.ZERO : tally.snapshot();
+  }
+
+  @Override
+  public Map<String, DedupCounts> counts() {
+    Map<String, DedupCounts> snapshot = new TreeMap<>();
+    tallies.forEach((consumer, tally) -> snapshot.put(consumer, tally.snapshot()));
+    return Map.copyOf(snapshot);
+  }
+
+  @Override
+  public String schema() {
+    return settings.schema();
+  }
+
+  @Override
+  public String toString() {
+    return "Dedup[schema=" + settings.schema() + "]";
+  }
+
+  private static void checkArguments(String consumer, UUID messageId, Object work) {
+    Identifiers.requireConsumer(consumer);
+    Identifiers.requireMessageId(messageId);
+    Identifiers.require("work", work);
+  }
+
+  /** Returns {@code Boolean} (key new?) or the {@code RuntimeException} to throw. */
+  private Object insertKey(Connection connection, String consumer, UUID messageId, Instant now) {
+    try {
+      if (connection.getAutoCommit()) {
+        return new IllegalArgumentException(
+            "the connection is in auto-commit mode, so the dedup key of message "
+                + messageId
+                + " would commit apart from the work; call processOnce inside a transaction"
+                + " (connection.setAutoCommit(false), or jOOQ's dsl.transaction(tx -> ...))");
+      }
+      return repository.insert(connection, consumer, messageId, now);
+    } catch (SQLException e) {
+      return new DedupException(
+          "could not record dedup key ("
+              + consumer
+              + ", "
+              + messageId
+              + ") in "
+              + settings.schema()
+              + ".dedup_key: "
+              + e.getMessage()
+              + " (SQLSTATE "
+              + e.getSQLState()
+              + "); roll back the transaction and retry the message",
+          consumer,
+          messageId,
+          e);
+    }
+  }
+
+  private boolean finish(Object outcome, String consumer, UUID messageId, Runnable work) {
+    if (outcome instanceof RuntimeException e) {
+      throw e;
+    }
+    Tally tally = tallies.computeIfAbsent(consumer, this::newTally);
+    if (!(Boolean) outcome) {
+      tally.duplicate();
+      return false;
+    }
+    work.run();
+    tally.processed();
+    return true;
+  }
+
+  private static void runSqlWork(SqlWork work, String consumer, UUID messageId) {
+    try {
+      work.run();
+    } catch (SQLException e) {
+      throw new DedupException(
+          "the work of consumer '"
+              + consumer
+              + "' for message "
+              + messageId
+              + " failed: "
+              + e.getMessage()
+              + " (SQLSTATE "
+              + e.getSQLState()
+              + "); roll back the transaction so the dedup key goes too",
+          consumer,
+          messageId,
+          e);
+    }
+  }
+
+  private Tally newTally(String consumer) {
+    return new Tally(settings.meters().forConsumer(consumer));
+  }
+
+  private static final class Tally {
+    private final LongAdder processed = new LongAdder();
+    private final LongAdder duplicates = new LongAdder();
+    private final DedupMeters.Increments meters;
+
+    Tally(DedupMeters.Increments meters) {
+      this.meters = meters;
+    }
+
+    void processed() {
+      processed.increment();
+      meters.processed().run();
+    }
+
+    void duplicate() {
+      duplicates.increment();
+      meters.duplicate().run();
+    }
+
+    DedupCounts snapshot() {
+      return new DedupCounts(processed.sum(), duplicates.sum());
+    }
+  }
+}
