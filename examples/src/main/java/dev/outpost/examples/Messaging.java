@@ -32,7 +32,7 @@ final class Messaging implements AutoCloseable {
     Consumers consumers =
         new Consumers(
             db, new TimeoutConsumer(dedup, stats, clock), new InventoryConsumer(dedup, stats, clock));
-    Transport transport = Transport.create(config, db, consumers);
+    Transport transport = Transport.create(config, consumers);
     DelayScheduler scheduler =
         DelayScheduler.builder().dataSource(db.dataSource()).schema(schema).clock(clock).build();
     Relay relay =
