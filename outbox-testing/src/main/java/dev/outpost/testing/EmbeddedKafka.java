@@ -20,7 +20,9 @@ import org.slf4j.LoggerFactory;
  * {@code kafka_2.13} and {@code kafka-server} on the test classpath.
  *
  * <p>Use {@link #shared()} for one broker per test JVM, or {@link #start()} for a private one
- * (close it). Thread-safe.
+ * (close it). A private broker can be stopped and started again ({@link #stopBroker()}, {@link
+ * #startBroker()}) to simulate an outage: it comes back on the same port, so clients reconnect.
+ * Thread-safe.
  */
 public final class EmbeddedKafka implements AutoCloseable {
 
@@ -102,6 +104,34 @@ public final class EmbeddedKafka implements AutoCloseable {
         Thread.currentThread().interrupt();
       }
       throw new IllegalStateException("could not create topic " + topic + ": " + e, e);
+    }
+  }
+
+  /**
+   * Stops the broker node (the KRaft controller keeps running): clients see the broker as down
+   * until {@link #startBroker()}. Do not call it on the {@link #shared()} broker.
+   */
+  public void stopBroker() {
+    cluster.brokers().values().forEach(broker -> broker.shutdown());
+    log.info("Embedded Kafka broker stopped");
+  }
+
+  /**
+   * Starts the broker stopped by {@link #stopBroker()} again on the same port and waits until it
+   * serves requests.
+   *
+   * @throws IllegalStateException if it does not come back
+   */
+  public void startBroker() {
+    try {
+      cluster.brokers().values().forEach(broker -> broker.startup());
+      cluster.waitForReadyBrokers();
+      log.info("Embedded Kafka broker started again at {}", bootstrapServers());
+    } catch (Exception e) {
+      if (e instanceof InterruptedException) {
+        Thread.currentThread().interrupt();
+      }
+      throw new IllegalStateException("could not restart the embedded Kafka broker: " + e, e);
     }
   }
 
