@@ -82,7 +82,7 @@ public record AppConfig(
                                 a crash), check the invariants, exit
         --pay-share X           share of orders whose customer tries to pay, default 0.5
         --duplicate-share X     share of messages delivered twice on purpose, default 0.05
-        --rate N                orders placed per second, default 400
+        --rate N                orders placed per second, default 250
         --settle-timeout D      how long to wait for all orders to settle, default 2m
         --seed N                random seed, default: random
         --help                  print this text
@@ -227,7 +227,7 @@ public record AppConfig(
         resume,
         doubleValue(v, "--pay-share", 0.5),
         doubleValue(v, "--duplicate-share", simulation ? 0.05 : 0.0),
-        intValue(v, "--rate", 400, 1, 100_000),
+        intValue(v, "--rate", 250, 1, 100_000),
         intValue(v, "--initial-stock", stockDefault, 0, Integer.MAX_VALUE / 8),
         durationValue(
             v, "--settle-timeout", Duration.ofMinutes(2), Duration.ofSeconds(1), Duration.ofDays(1)),

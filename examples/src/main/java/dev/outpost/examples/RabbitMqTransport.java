@@ -26,6 +26,10 @@ final class RabbitMqTransport implements Transport {
 
   static final String EXCHANGE = "outpost.example";
 
+  // A channel hands its deliveries to its consumer one at a time; several channels per queue let
+  // several consumer transactions run at once.
+  private static final int CONSUMERS_PER_QUEUE = 4;
+
   private static final Logger log = LoggerFactory.getLogger(RabbitMqTransport.class);
 
   private final String uri;
@@ -54,7 +58,9 @@ final class RabbitMqTransport implements Transport {
       factory.setUri(uri);
       connection = factory.newConnection("outpost-example-consumers");
       for (String topic : List.of(Events.ORDER_CREATED, Events.ORDER_TIMEOUT)) {
-        consume(topic);
+        for (int i = 0; i < CONSUMERS_PER_QUEUE; i++) {
+          consume(topic);
+        }
       }
     } catch (Exception e) {
       close();

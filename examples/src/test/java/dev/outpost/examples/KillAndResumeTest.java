@@ -46,9 +46,17 @@ class KillAndResumeTest {
     await()
         .atMost(Duration.ofSeconds(90))
         .pollInterval(Duration.ofMillis(100))
-        .until(() -> first.isAlive() && schemaReady() && ledger.orders() >= 600);
+        .until(
+            () ->
+                first.isAlive()
+                    && schemaReady()
+                    && ledger.orders() >= 600
+                    && ledger.count("SELECT count(*) FROM $s.orders WHERE status = 'PAID'") >= 20
+                    && ledger.count("SELECT count(*) FROM $s.orders WHERE status = 'CANCELLED'")
+                        >= 20);
 
     first.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+    System.out.println("killed run:\n" + Files.readString(dir.resolve("first.log")));
 
     long placedBeforeKill = ledger.orders();
     assertThat(placedBeforeKill).isBetween(600L, 2999L);
@@ -60,6 +68,7 @@ class KillAndResumeTest {
     Process second = startApp(secondLog, "--resume");
     boolean exited = second.waitFor(150, TimeUnit.SECONDS);
     String output = Files.readString(secondLog, StandardCharsets.UTF_8);
+    System.out.println("resumed run:\n" + output);
     assertThat(exited).as("resumed run finished; output so far:%n%s", output).isTrue();
     assertThat(output).contains("RESULT: all invariants hold");
     assertThat(second.exitValue()).as("exit code; output:%n%s", output).isZero();
