@@ -9,14 +9,24 @@ import java.util.concurrent.CompletionStage;
  * <p>{@link #publish(List)} is called with one partition's batch, in outbox order; the publisher
  * sends the whole batch pipelined and completes the returned stage once every message has an
  * outcome, with one {@link PublishResult} per message <b>in the same order</b>. Messages with the
- * same key must reach the broker in the order given. The stage should not complete exceptionally:
- * an unexpected exception counts as {@link PublishResult.Failed} for the whole batch. An outcome
- * that is unknown (timeout, connection lost before the confirm) must be reported as failed: the
- * message is then sent again (a possible duplicate, never a loss).
+ * same key must reach the broker in the order given, and once a message of a key fails, later
+ * messages of that key in the batch should not be sent at all (report them failed): the relay
+ * publishes them again after the failed one, so each key's first deliveries stay in outbox order.
+ * (The relay never deletes a later message of a key whose earlier message was not confirmed, even
+ * if the publisher confirmed it.) The stage should not complete exceptionally: an unexpected
+ * exception counts as {@link PublishResult.Failed} for the whole batch. An outcome that is unknown
+ * (timeout, connection lost before the confirm) must be reported as failed: the message is then
+ * sent again (a possible duplicate, never a loss). The relay waits at most {@link
+ * RelayConfig#publishTimeout()} for the stage; messages without an outcome by then count as
+ * failed.
+ *
+ * <p>Headers ({@link RelayMessage#headers()}, including W3C {@code traceparent}/{@code tracestate}
+ * captured by the writer) must be sent along unchanged, together with the message id.
  *
  * <p>Implementations must be thread-safe: the relay calls {@code publish} from several partition
- * threads at once. {@link #close()} releases broker resources; the relay closes publishers it was
- * given only if told to.
+ * threads at once (never two batches of one partition at the same time). {@link #close()}
+ * releases broker resources; the relay closes its publisher only with {@link
+ * Relay.Builder#closePublisher(boolean)}.
  */
 public interface Publisher extends AutoCloseable {
 

@@ -1,0 +1,231 @@
+package dev.outpost.delay.internal;
+
+import dev.outpost.delay.DuplicateCancelKey;
+import dev.outpost.delay.Scheduled;
+import dev.outpost.outbox.OutpostException;
+import dev.outpost.outbox.internal.PreparedMessage;
+import dev.outpost.outbox.schema.OutpostSchema;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.OffsetDateTime;
+import java.util.UUID;
+import org.jooq.SQLDialect;
+import org.jooq.conf.Settings;
+import org.jooq.impl.DSL;
+
+/**
+ * The statements on {@code delayed_message}, including the move into {@code outbox_message}.
+ * Table names are rendered (quoted) by jOOQ from the configured schema once, at construction; each
+ * call is one plain prepared statement. Thread-safe.
+ */
+public final class DelayedRepository {
+
+  /** Seconds a move statement may run before the driver cancels it (a frozen connection). */
+  static final int MOVE_TIMEOUT_SECONDS = 120;
+
+  // RETURNING (xmax = 0) tells an inserted row from one the ON CONFLICT branch updated: the new
+  // version of an updated row carries the updating transaction as xmax.
+  private static final String INSERT =
+      """
+      INSERT INTO %1$s AS d (message_id, topic, message_key, partition_no, payload, headers,
+                             created_at, deliver_at, cancel_key)
+      VALUES (?, ?, ?, ?, ?, CAST(? AS jsonb), ?, ?, ?)
+      ON CONFLICT (topic, cancel_key) DO UPDATE SET %2$s
+      RETURNING d.message_id, d.deliver_at, (d.xmax = 0) AS inserted
+      """;
+
+  private static final String REPLACE_PENDING =
+      """
+      message_id = excluded.message_id, message_key = excluded.message_key,
+        partition_no = excluded.partition_no, payload = excluded.payload,
+        headers = excluded.headers, created_at = excluded.created_at,
+        deliver_at = excluded.deliver_at""";
+
+  // A no-op update rather than DO NOTHING: it waits for and locks the pending row and returns it,
+  // so the caller learns the id and due time of the message that stays.
+  private static final String KEEP_PENDING = "cancel_key = d.cancel_key";
+
+  private static final String CANCEL =
+      """
+      DELETE FROM %1$s WHERE topic = ? AND cancel_key = ?
+      """;
+
+  private static final String RESCHEDULE =
+      """
+      UPDATE %1$s SET deliver_at = ? WHERE topic = ? AND cancel_key = ?
+      """;
+
+  private static final String ANY_DUE =
+      """
+      SELECT EXISTS (SELECT 1 FROM %1$s WHERE deliver_at <= ?)
+      """;
+
+  // Oldest first: the INSERT takes the moved rows in due order, so the outbox ids (the relay's
+  // per-key order) follow due order. SKIP LOCKED lets several sweepers share the due rows and
+  // skips rows an uncommitted cancel/reschedule holds. ON CONFLICT keeps one delayed message whose
+  // id is already in the outbox from failing (and blocking) every sweep: its row is dropped, and
+  // counted as moved minus inserted.
+  private static final String MOVE_DUE =
+      """
+      WITH due AS (
+        SELECT id FROM %1$s
+        WHERE deliver_at <= ?
+        ORDER BY deliver_at, id
+        LIMIT ?
+        FOR UPDATE SKIP LOCKED
+      ), moved AS (
+        DELETE FROM %1$s d USING due WHERE d.id = due.id
+        RETURNING d.id, d.message_id, d.topic, d.message_key, d.partition_no, d.payload,
+                  d.headers, d.created_at, d.deliver_at
+      ), inserted AS (
+        INSERT INTO %2$s (message_id, topic, message_key, partition_no, payload, headers,
+                          created_at, available_at)
+        SELECT message_id, topic, message_key, partition_no, payload, headers,
+               created_at, deliver_at
+        FROM moved
+        ORDER BY deliver_at, id
+        ON CONFLICT (message_id) DO NOTHING
+        RETURNING 1
+      )
+      SELECT (SELECT count(*) FROM moved), (SELECT count(*) FROM inserted),
+             (SELECT min(deliver_at) FROM moved)
+      """;
+
+  private final Scheduled.Outcome conflictOutcome;
+  private final String delayedTable;
+  private final String insertSql;
+  private final String cancelSql;
+  private final String rescheduleSql;
+  private final String anyDueSql;
+  private final String moveDueSql;
+
+  /** Statements on the tables of {@code schema}; {@code policy} decides a duplicate cancel key. */
+  public DelayedRepository(OutpostSchema schema, DuplicateCancelKey policy) {
+    this.conflictOutcome =
+        policy == DuplicateCancelKey.REPLACE
+            ? Scheduled.Outcome.REPLACED
+            : Scheduled.Outcome.KEPT_EXISTING;
+    var dsl = DSL.using(SQLDialect.POSTGRES, new Settings().withExecuteLogging(false));
+    this.delayedTable = dsl.render(schema.delayedMessage.table);
+    String outboxTable = dsl.render(schema.outboxMessage.table);
+    this.insertSql =
+        INSERT.formatted(
+            delayedTable, policy == DuplicateCancelKey.REPLACE ? REPLACE_PENDING : KEEP_PENDING);
+    this.cancelSql = CANCEL.formatted(delayedTable);
+    this.rescheduleSql = RESCHEDULE.formatted(delayedTable);
+    this.anyDueSql = ANY_DUE.formatted(delayedTable);
+    this.moveDueSql = MOVE_DUE.formatted(delayedTable, outboxTable);
+  }
+
+  /**
+   * Inserts a delayed message, or with a pending {@code cancelKey} applies the duplicate policy.
+   */
+  public Scheduled insert(
+      Connection connection, PreparedMessage message, OffsetDateTime deliverAt, String cancelKey) {
+    try (PreparedStatement statement = connection.prepareStatement(insertSql)) {
+      statement.setObject(1, message.messageId());
+      statement.setString(2, message.topic());
+      statement.setString(3, message.key());
+      statement.setInt(4, message.partitionNo());
+      statement.setBytes(5, message.payload());
+      statement.setString(6, message.headersJson());
+      statement.setObject(7, message.createdAt());
+      statement.setObject(8, deliverAt);
+      statement.setString(9, cancelKey);
+      try (ResultSet rs = statement.executeQuery()) {
+        rs.next();
+        UUID pendingId = rs.getObject(1, UUID.class);
+        OffsetDateTime pendingAt = rs.getObject(2, OffsetDateTime.class);
+        Scheduled.Outcome outcome = rs.getBoolean(3) ? Scheduled.Outcome.SCHEDULED : conflictOutcome;
+        return new Scheduled(pendingId, pendingAt.toInstant(), outcome);
+      }
+    } catch (SQLException e) {
+      throw failure(
+          "could not schedule message "
+              + message.messageId()
+              + " (topic '"
+              + message.topic()
+              + "'"
+              + (cancelKey == null ? "" : ", cancel key '" + cancelKey + "'")
+              + ")",
+          e);
+    }
+  }
+
+  /** Deletes the pending message of {@code topic} and {@code cancelKey}; true if there was one. */
+  public boolean cancel(Connection connection, String topic, String cancelKey) {
+    try (PreparedStatement statement = connection.prepareStatement(cancelSql)) {
+      statement.setString(1, topic);
+      statement.setString(2, cancelKey);
+      return statement.executeUpdate() == 1;
+    } catch (SQLException e) {
+      throw failure("could not cancel '" + cancelKey + "' of topic '" + topic + "'", e);
+    }
+  }
+
+  /** Sets the due time of the pending message of {@code topic} and {@code cancelKey}. */
+  public boolean reschedule(
+      Connection connection, String topic, String cancelKey, OffsetDateTime deliverAt) {
+    try (PreparedStatement statement = connection.prepareStatement(rescheduleSql)) {
+      statement.setObject(1, deliverAt);
+      statement.setString(2, topic);
+      statement.setString(3, cancelKey);
+      return statement.executeUpdate() == 1;
+    } catch (SQLException e) {
+      throw failure("could not reschedule '" + cancelKey + "' of topic '" + topic + "'", e);
+    }
+  }
+
+  /**
+   * Whether any message is due at {@code now}: an index-only probe, so an idle sweep runs no
+   * INSERT (whose statement trigger would wake every relay for nothing).
+   */
+  public boolean anyDue(Connection connection, OffsetDateTime now) {
+    try (PreparedStatement statement = connection.prepareStatement(anyDueSql)) {
+      statement.setObject(1, now);
+      try (ResultSet rs = statement.executeQuery()) {
+        rs.next();
+        return rs.getBoolean(1);
+      }
+    } catch (SQLException e) {
+      throw failure("could not look for due messages", e);
+    }
+  }
+
+  /** Moves up to {@code limit} messages due at {@code now} into the outbox, oldest first. */
+  public MovedBatch moveDue(Connection connection, OffsetDateTime now, int limit) {
+    try (PreparedStatement statement = connection.prepareStatement(moveDueSql)) {
+      statement.setQueryTimeout(MOVE_TIMEOUT_SECONDS);
+      statement.setObject(1, now);
+      statement.setInt(2, limit);
+      try (ResultSet rs = statement.executeQuery()) {
+        rs.next();
+        return new MovedBatch(rs.getLong(1), rs.getLong(2), rs.getObject(3, OffsetDateTime.class));
+      }
+    } catch (SQLException e) {
+      throw failure("could not move due messages into the outbox", e);
+    }
+  }
+
+  /**
+   * One move statement's outcome.
+   *
+   * @param removed rows deleted from {@code delayed_message}
+   * @param inserted rows inserted into {@code outbox_message} (fewer than removed only for message
+   *     ids already in the outbox)
+   * @param oldestDueAt due time of the oldest removed row, null when none
+   */
+  public record MovedBatch(long removed, long inserted, OffsetDateTime oldestDueAt) {}
+
+  private OutpostException failure(String what, SQLException e) {
+    String hint =
+        "42P01".equals(e.getSQLState()) || "3F000".equals(e.getSQLState())
+            ? " The table does not exist: run OutpostMigrations.migrate(dataSource) for this"
+                + " schema first."
+            : "";
+    return new OutpostException(
+        what + " in " + delayedTable + ": " + e.getMessage() + '.' + hint, e);
+  }
+}

@@ -1,0 +1,198 @@
+package dev.outpost.delay.internal;
+
+import dev.outpost.delay.SweepResult;
+import dev.outpost.outbox.OutpostException;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
+import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Moves due messages into the outbox: one sweep reads the clock once and repeats the move
+ * statement, each batch in its own transaction, until a batch comes back smaller than the batch
+ * size. All time logic lives here, not in the Quartz job, so tests drive it with a mutable clock.
+ * Thread-safe; sweeps of one instance never overlap.
+ */
+public final class Sweeper {
+
+  private static final Logger log = LoggerFactory.getLogger(Sweeper.class);
+
+  private final DataSource dataSource;
+  private final DelayedRepository repository;
+  private final Clock clock;
+  private final int batchSize;
+  private final DelayMetrics metrics;
+  private final ReentrantLock sweeping = new ReentrantLock();
+  private volatile boolean closed;
+
+  /** A sweeper moving batches of {@code batchSize} rows through {@code repository}. */
+  public Sweeper(
+      DataSource dataSource,
+      DelayedRepository repository,
+      Clock clock,
+      int batchSize,
+      DelayMetrics metrics) {
+    this.dataSource = dataSource;
+    this.repository = repository;
+    this.clock = clock;
+    this.batchSize = batchSize;
+    this.metrics = metrics;
+  }
+
+  /**
+   * Sweeps now: moves everything due at the clock's current time.
+   *
+   * @throws OutpostException if the database fails (committed batches stay moved)
+   * @throws IllegalStateException after {@link #close}
+   */
+  public SweepResult sweepOnce() {
+    sweeping.lock();
+    try {
+      if (closed) {
+        throw new IllegalStateException("the delay scheduler is closed; no more sweeps");
+      }
+      return sweep(truncateToMicros(clock.instant()));
+    } finally {
+      sweeping.unlock();
+    }
+  }
+
+  /** The Quartz job's entry: a failure is logged and counted, the next fire tries again. */
+  void sweepFromQuartz() {
+    if (closed) {
+      return;
+    }
+    try {
+      SweepResult result = sweepOnce();
+      if (result.moved() > 0) {
+        log.debug("moved {} due message(s) into the outbox", result.moved());
+      }
+    } catch (RuntimeException e) {
+      if (closed) {
+        log.debug("sweep ended by close", e);
+        return;
+      }
+      metrics.sweepFailed();
+      log.warn("delayed-message sweep failed; the next sweep retries: {}", e.toString(), e);
+    }
+  }
+
+  /**
+   * Stops sweeping after the current batch and waits up to {@code timeout} for an in-flight sweep.
+   *
+   * @return whether no sweep was running any more when it returned
+   */
+  boolean close(Duration timeout) {
+    closed = true;
+    try {
+      if (sweeping.tryLock(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+        sweeping.unlock();
+        return true;
+      }
+      return false;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+  }
+
+  private SweepResult sweep(OffsetDateTime now) {
+    long moved = 0;
+    long duplicates = 0;
+    int batches = 0;
+    Duration maxLateness = Duration.ZERO;
+    try (Connection connection = dataSource.getConnection()) {
+      boolean autoCommit = connection.getAutoCommit();
+      connection.setAutoCommit(false);
+      try {
+        while (!closed) {
+          DelayedRepository.MovedBatch batch = moveOneBatch(connection, now);
+          if (batch == null) {
+            break;
+          }
+          batches++;
+          moved += batch.inserted();
+          duplicates += batch.removed() - batch.inserted();
+          Duration lateness = lateness(batch);
+          if (lateness.compareTo(maxLateness) > 0) {
+            maxLateness = lateness;
+          }
+          metrics.batchMoved(batch.inserted(), batch.removed() - batch.inserted(), lateness);
+          if (batch.removed() > batch.inserted()) {
+            log.warn(
+                "dropped {} due message(s) whose message id was already in the outbox",
+                batch.removed() - batch.inserted());
+          }
+          if (batch.removed() < batchSize) {
+            break;
+          }
+        }
+      } finally {
+        restore(connection, autoCommit);
+      }
+    } catch (SQLException e) {
+      throw new OutpostException(
+          "could not sweep delayed messages: " + e.getMessage() + ". Check the database.", e);
+    }
+    return batches == 0 ? SweepResult.NOTHING_DUE
+        : new SweepResult(moved, duplicates, batches, maxLateness);
+  }
+
+  /** One transaction: probe, move. Null when nothing was due. */
+  private DelayedRepository.MovedBatch moveOneBatch(Connection connection, OffsetDateTime now)
+      throws SQLException {
+    try {
+      if (!repository.anyDue(connection, now)) {
+        connection.commit();
+        return null;
+      }
+      DelayedRepository.MovedBatch batch = repository.moveDue(connection, now, batchSize);
+      connection.commit();
+      return batch;
+    } catch (RuntimeException | SQLException e) {
+      rollbackQuietly(connection, e);
+      throw e;
+    }
+  }
+
+  private Duration lateness(DelayedRepository.MovedBatch batch) {
+    if (batch.oldestDueAt() == null) {
+      return Duration.ZERO;
+    }
+    Duration lateness = Duration.between(batch.oldestDueAt().toInstant(), clock.instant());
+    return lateness.isNegative() ? Duration.ZERO : lateness;
+  }
+
+  private static void rollbackQuietly(Connection connection, Exception cause) {
+    try {
+      connection.rollback();
+    } catch (SQLException e) {
+      cause.addSuppressed(e);
+    }
+  }
+
+  private static void restore(Connection connection, boolean autoCommit) {
+    try {
+      connection.setAutoCommit(autoCommit);
+    } catch (SQLException e) {
+      log.debug("could not restore auto-commit of a sweep connection", e);
+    }
+  }
+
+  /**
+   * PostgreSQL keeps microseconds and would round a finer cutoff up, which could move a message
+   * up to half a microsecond early; truncating keeps the cutoff at or before the clock.
+   */
+  static OffsetDateTime truncateToMicros(Instant instant) {
+    return instant.truncatedTo(ChronoUnit.MICROS).atOffset(ZoneOffset.UTC);
+  }
+}

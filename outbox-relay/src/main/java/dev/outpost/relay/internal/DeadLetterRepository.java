@@ -1,0 +1,206 @@
+package dev.outpost.relay.internal;
+
+import dev.outpost.outbox.OutpostException;
+import dev.outpost.outbox.internal.HeadersJson;
+import dev.outpost.outbox.schema.DeadLetterTable;
+import dev.outpost.outbox.schema.OutpostSchema;
+import dev.outpost.relay.DeadLetter;
+import dev.outpost.relay.DeadLetterFilter;
+import dev.outpost.relay.DeadLetters;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.UUID;
+import java.util.function.Supplier;
+import javax.sql.DataSource;
+import org.jooq.Condition;
+import org.jooq.DSLContext;
+import org.jooq.Record;
+import org.jooq.SQLDialect;
+import org.jooq.exception.DataAccessException;
+import org.jooq.impl.DSL;
+
+/** {@link DeadLetters} over {@code outbox_dead_letter}: the one place with its DML. Thread-safe. */
+public final class DeadLetterRepository implements DeadLetters {
+
+  /**
+   * Moves dead letters back in one statement. The row gets its old outbox id back (identity
+   * values are never reused, so it is free), which puts it before the later messages of its key
+   * that a parked key held back. A row whose message id or outbox id is taken stays a dead letter.
+   * Parts: {0} dead-letter table, {1} outbox table, {2} filter, {3} available_at.
+   */
+  private static final String REPLAY =
+      """
+      WITH picked AS (
+        SELECT id FROM {0} WHERE {2} FOR UPDATE),
+      inserted AS (
+        INSERT INTO {1} (id, message_id, topic, message_key, partition_no, payload, headers,
+                         created_at, available_at, attempts)
+        OVERRIDING SYSTEM VALUE
+        SELECT d.outbox_id, d.message_id, d.topic, d.message_key, d.partition_no, d.payload,
+               d.headers, d.created_at, {3}, 0
+        FROM {0} d JOIN picked p ON p.id = d.id
+        ORDER BY d.outbox_id
+        ON CONFLICT DO NOTHING
+        RETURNING message_id)
+      DELETE FROM {0} d USING inserted i WHERE d.message_id = i.message_id
+      """;
+
+  private final DSLContext dsl;
+  private final OutpostSchema schema;
+  private final DeadLetterTable table;
+  private final Clock clock;
+
+  /** Dead letters of {@code schema}. */
+  public DeadLetterRepository(DataSource dataSource, OutpostSchema schema, Clock clock) {
+    this.dsl = DSL.using(dataSource, SQLDialect.POSTGRES, SqlText.SETTINGS);
+    this.schema = schema;
+    this.table = schema.deadLetter;
+    this.clock = clock;
+  }
+
+  @Override
+  public List<DeadLetter> list(DeadLetterFilter filter, long afterId, int limit) {
+    if (limit < 1 || limit > MAX_PAGE_SIZE) {
+      throw new IllegalArgumentException(
+          "limit is " + limit + "; allowed 1.." + MAX_PAGE_SIZE + " (page with afterId)");
+    }
+    Condition where = condition(filter).and(table.id.gt(afterId));
+    return run(
+        "list dead letters",
+        () -> {
+          List<DeadLetter> page = new ArrayList<>();
+          for (Record r :
+              dsl.select(
+                      table.id,
+                      table.outboxId,
+                      table.messageId,
+                      table.topic,
+                      table.messageKey,
+                      table.partitionNo,
+                      table.payload,
+                      table.headers,
+                      table.createdAt,
+                      table.failedAt,
+                      table.attempts,
+                      table.lastError)
+                  .from(table.table)
+                  .where(where)
+                  .orderBy(table.id)
+                  .limit(limit)
+                  .fetch()) {
+            page.add(toDeadLetter(r));
+          }
+          return page;
+        });
+  }
+
+  @Override
+  public long count(DeadLetterFilter filter) {
+    Condition where = condition(filter);
+    return run("count dead letters", () -> (long) dsl.fetchCount(table.table, where));
+  }
+
+  @Override
+  public int replay(DeadLetterFilter filter) {
+    return replay(condition(filter));
+  }
+
+  @Override
+  public int replay(Collection<UUID> messageIds) {
+    return replay(byIds(messageIds));
+  }
+
+  @Override
+  public int purge(DeadLetterFilter filter) {
+    Condition where = condition(filter);
+    return run("purge dead letters", () -> dsl.deleteFrom(table.table).where(where).execute());
+  }
+
+  @Override
+  public int purge(Collection<UUID> messageIds) {
+    Condition where = byIds(messageIds);
+    return run("purge dead letters", () -> dsl.deleteFrom(table.table).where(where).execute());
+  }
+
+  private int replay(Condition where) {
+    return run(
+        "replay dead letters",
+        () ->
+            dsl.query(
+                    REPLAY,
+                    table.table,
+                    schema.outboxMessage.table,
+                    where,
+                    DSL.val(clock.instant().atOffset(ZoneOffset.UTC)))
+                .execute());
+  }
+
+  private Condition condition(DeadLetterFilter filter) {
+    if (filter == null) {
+      throw new IllegalArgumentException("filter must not be null; use DeadLetterFilter.all()");
+    }
+    Condition where = DSL.trueCondition();
+    if (filter.topic() != null) {
+      where = where.and(table.topic.eq(filter.topic()));
+    }
+    if (filter.key() != null) {
+      where = where.and(table.messageKey.eq(filter.key()));
+    }
+    if (filter.failedFrom() != null) {
+      where = where.and(table.failedAt.ge(filter.failedFrom().atOffset(ZoneOffset.UTC)));
+    }
+    if (filter.failedBefore() != null) {
+      where = where.and(table.failedAt.lt(filter.failedBefore().atOffset(ZoneOffset.UTC)));
+    }
+    return where;
+  }
+
+  private Condition byIds(Collection<UUID> messageIds) {
+    if (messageIds == null) {
+      throw new IllegalArgumentException("messageIds must not be null");
+    }
+    return table.messageId.in(messageIds);
+  }
+
+  private DeadLetter toDeadLetter(Record r) {
+    return new DeadLetter(
+        r.get(table.id),
+        r.get(table.outboxId),
+        r.get(table.messageId),
+        r.get(table.topic),
+        r.get(table.messageKey),
+        r.get(table.partitionNo),
+        r.get(table.payload),
+        HeadersJson.read(r.get(table.headers) == null ? null : r.get(table.headers).data()),
+        r.get(table.createdAt).toInstant(),
+        r.get(table.failedAt).toInstant(),
+        r.get(table.attempts),
+        r.get(table.lastError));
+  }
+
+  private <T> T run(String what, Supplier<T> action) {
+    try {
+      return action.get();
+    } catch (DataAccessException e) {
+      boolean missing =
+          e.getCause() instanceof SQLException s && SqlText.isMissingTable(s);
+      throw new OutpostException(
+          "could not "
+              + what
+              + " in "
+              + table.table.getQualifiedName()
+              + ": "
+              + e.getMessage()
+              + (missing
+                  ? ". The table does not exist: run OutpostMigrations for schema '"
+                      + schema.name()
+                      + "' first."
+                  : ""),
+          e);
+    }
+  }
+}

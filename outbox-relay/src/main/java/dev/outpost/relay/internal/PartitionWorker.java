@@ -1,0 +1,200 @@
+package dev.outpost.relay.internal;
+
+import dev.outpost.relay.PublishResult;
+import dev.outpost.relay.Publisher;
+import dev.outpost.relay.RelayConfig;
+import dev.outpost.relay.RelayMessage;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import javax.sql.DataSource;
+
+/**
+ * Processes one batch of one partition: reads the head window, publishes it, and records the
+ * outcome (delete confirmed, reschedule failed, dead-letter exhausted or rejected) in one
+ * transaction guarded by the lease. No connection is held while the publisher works. Thread-safe;
+ * the caller makes sure one partition has one batch at a time.
+ */
+final class PartitionWorker {
+
+  /** What one batch did. */
+  record BatchResult(
+      int claimed, int confirmed, boolean fullWindow, Instant nextRetryAt, boolean leaseLost) {
+    static final BatchResult EMPTY = new BatchResult(0, 0, false, null, false);
+  }
+
+  private final RelayConfig config;
+  private final DataSource dataSource;
+  private final Publisher publisher;
+  private final RelayOutboxRepository outbox;
+  private final Backoff backoff;
+  private final PublishPacer pacer;
+  private final RelayMetrics metrics;
+  private final int limit;
+
+  PartitionWorker(
+      RelayConfig config, RelayOutboxRepository outbox, Backoff backoff, RelayMetrics metrics) {
+    this.config = config;
+    this.dataSource = config.dataSource();
+    this.publisher = config.publisher();
+    this.outbox = outbox;
+    this.backoff = backoff;
+    this.metrics = metrics;
+    this.pacer =
+        config.rateLimitPerSecond() == 0 ? null : new PublishPacer(config.rateLimitPerSecond());
+    this.limit = PublishPacer.batchLimit(config.batchSize(), config.rateLimitPerSecond());
+  }
+
+  /**
+   * One batch of {@code lease}'s partition.
+   *
+   * @throws InterruptedException if interrupted while pacing or awaiting the publisher; the
+   *     window's rows are then left as they were (published again later)
+   */
+  BatchResult process(LeaseToken lease) throws SQLException, InterruptedException {
+    Instant claimedAt = config.clock().instant();
+    List<RelayMessage> window;
+    try (Connection c = dataSource.getConnection()) {
+      window = outbox.claimWindow(c, lease.partition(), claimedAt, limit);
+    }
+    if (window.isEmpty()) {
+      return BatchResult.EMPTY;
+    }
+    if (pacer != null) {
+      pacer.acquire(window.size());
+    }
+    long started = System.nanoTime();
+    List<PublishResult> results = publish(window);
+    // The outcome time, not the claim time: backoff counts from when the failure was known.
+    Instant decidedAt = config.clock().instant();
+    BatchPlan plan =
+        BatchPlan.of(
+            window,
+            results,
+            decidedAt,
+            backoff,
+            config.maxAttempts());
+    boolean applied = apply(lease, plan, decidedAt);
+    metrics.batch(Duration.ofNanos(System.nanoTime() - started));
+    if (!applied) {
+      return new BatchResult(window.size(), 0, false, null, true);
+    }
+    report(plan);
+    return new BatchResult(
+        window.size(),
+        plan.confirmedIds().length,
+        window.size() == limit,
+        plan.nextRetryAt(),
+        false);
+  }
+
+  private List<PublishResult> publish(List<RelayMessage> window) throws InterruptedException {
+    List<RelayMessage> batch = Collections.unmodifiableList(window);
+    CompletableFuture<List<PublishResult>> outcome;
+    try {
+      outcome = publisher.publish(batch).toCompletableFuture();
+    } catch (RuntimeException e) {
+      return allFailed(window.size(), e);
+    }
+    List<PublishResult> results;
+    try {
+      results = outcome.get(config.publishTimeout().toNanos(), TimeUnit.NANOSECONDS);
+    } catch (TimeoutException e) {
+      outcome.cancel(true);
+      return allFailed(
+          window.size(),
+          new TimeoutException(
+              "no publish outcome within publishTimeout "
+                  + config.publishTimeout()
+                  + "; counted as not confirmed"));
+    } catch (ExecutionException e) {
+      return allFailed(window.size(), e.getCause() == null ? e : e.getCause());
+    } catch (InterruptedException e) {
+      outcome.cancel(true);
+      throw e;
+    }
+    if (results == null || results.size() != window.size() || results.contains(null)) {
+      String got =
+          results == null
+              ? "null"
+              : results.size() != window.size()
+                  ? results.size() + " results"
+                  : "a null result";
+      return allFailed(
+          window.size(),
+          new IllegalStateException(
+              "publisher "
+                  + publisher.getClass().getName()
+                  + " returned "
+                  + got
+                  + " for "
+                  + window.size()
+                  + " messages; it must return one non-null result per message, in order"));
+    }
+    return results;
+  }
+
+  private static List<PublishResult> allFailed(int size, Throwable cause) {
+    List<PublishResult> results = new ArrayList<>(size);
+    PublishResult failed = PublishResult.failed(cause);
+    for (int i = 0; i < size; i++) {
+      results.add(failed);
+    }
+    return results;
+  }
+
+  /** Records the plan in one transaction; false (and nothing changed) if the lease is gone. */
+  private boolean apply(LeaseToken lease, BatchPlan plan, Instant now) throws SQLException {
+    try (Connection c = dataSource.getConnection()) {
+      boolean autoCommit = c.getAutoCommit();
+      c.setAutoCommit(false);
+      try {
+        boolean held = true;
+        if (plan.confirmedIds().length > 0) {
+          held = outbox.deleteConfirmed(c, lease, plan.confirmedIds()) > 0;
+        }
+        if (held && !plan.retries().isEmpty()) {
+          held = outbox.reschedule(c, lease, plan.retries()) > 0;
+        }
+        if (held && !plan.deadLetters().isEmpty()) {
+          held = outbox.moveToDeadLetter(c, lease, plan.deadLetters(), now) > 0;
+        }
+        if (held) {
+          c.commit();
+        } else {
+          c.rollback();
+        }
+        return held;
+      } catch (SQLException | RuntimeException e) {
+        c.rollback();
+        throw e;
+      } finally {
+        c.setAutoCommit(autoCommit);
+      }
+    }
+  }
+
+  private void report(BatchPlan plan) {
+    if (!metrics.enabled()) {
+      return;
+    }
+    for (Map.Entry<String, Integer> e : plan.published().entrySet()) {
+      metrics.published(e.getKey(), e.getValue());
+    }
+    for (Map.Entry<String, Integer> e : plan.failed().entrySet()) {
+      metrics.failed(e.getKey(), e.getValue());
+    }
+    for (Map.Entry<String, Integer> e : plan.deadLettered().entrySet()) {
+      metrics.deadLettered(e.getKey(), e.getValue());
+    }
+  }
+}

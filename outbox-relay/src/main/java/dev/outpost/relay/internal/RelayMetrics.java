@@ -1,0 +1,39 @@
+package dev.outpost.relay.internal;
+
+import java.time.Duration;
+import java.util.function.IntSupplier;
+
+/**
+ * What the relay reports. Implemented by Micrometer only when a registry was configured, so the
+ * relay runs without Micrometer on the classpath. Thread-safe.
+ */
+interface RelayMetrics {
+
+  RelayMetrics NONE = new RelayMetrics() {};
+
+  /**
+   * Metrics for {@code registry} (a Micrometer MeterRegistry, or null for none). The Micrometer
+   * implementation class is only loaded when a registry is given.
+   */
+  static RelayMetrics create(Object registry, String schema, IntSupplier ownedPartitions) {
+    return registry == null
+        ? NONE
+        : MicrometerRelayMetrics.create(registry, schema, ownedPartitions);
+  }
+
+  default boolean enabled() {
+    return false;
+  }
+
+  default void published(String topic, int messages) {}
+
+  default void failed(String topic, int messages) {}
+
+  default void deadLettered(String topic, int messages) {}
+
+  default void batch(Duration duration) {}
+
+  default void leaseChanges(String change, int partitions) {}
+
+  default void backlog(long messages, Duration oldestAge) {}
+}
