@@ -34,7 +34,11 @@ final class Messaging implements AutoCloseable {
             db, new TimeoutConsumer(dedup, stats, clock), new InventoryConsumer(dedup, stats, clock));
     Transport transport = Transport.create(config, consumers);
     DelayScheduler scheduler =
-        DelayScheduler.builder().dataSource(db.dataSource()).schema(schema).clock(clock).build();
+        DelayScheduler.builder()
+            .dataSource(db.dataSource())
+            .outboxConfig(outbox.config()) // same schema, partitions and limits as the outbox
+            .clock(clock)
+            .build();
     Relay relay =
         Relay.builder()
             .dataSource(db.dataSource())

@@ -72,14 +72,14 @@ final class OrderService {
                   .key(order.id().toString())
                   .payloadJson(new OrderCreated(order.id(), item, quantity, order.payBy()))
                   .build());
-          scheduler.schedule(
+          scheduler.scheduleAt(
               tx,
               OutboxMessage.to(Events.ORDER_TIMEOUT)
                   .key(order.id().toString())
                   .payloadJson(new OrderTimeout(order.id(), order.payBy()))
                   .build(),
-              orderTimeout,
-              order.id().toString());
+              order.payBy(),
+              order.id().toString()); // the cancel key
           return null;
         });
     stats.placed.increment();
