@@ -39,11 +39,15 @@ final class InventoryConsumer {
   private void note(Connection tx, OrderCreated created, UUID messageId) throws SQLException {
     try (PreparedStatement insert =
         tx.prepareStatement(
-            "INSERT INTO order_notice (order_id, message_id, noticed_at) VALUES (?, ?, ?)")) {
-      insert.setObject(1, created.orderId());
-      insert.setObject(2, messageId);
-      insert.setTimestamp(3, Timestamp.from(clock.instant()));
-      insert.executeUpdate();
+            """
+            INSERT INTO order_notice (order_id, message_id, noticed_at)
+            SELECT id, ?, ? FROM orders WHERE id = ?""")) {
+      insert.setObject(1, messageId);
+      insert.setTimestamp(2, Timestamp.from(clock.instant()));
+      insert.setObject(3, created.orderId());
+      if (insert.executeUpdate() == 0) {
+        stats.unknownOrders.increment(); // e.g. left in a broker queue by an earlier run
+      }
     }
   }
 }

@@ -64,7 +64,6 @@ final class OrderService {
             null, null);
     db.inTransaction(
         tx -> {
-          lockStock(tx, item, quantity);
           insertOrder(tx, order);
           outbox.send(
               tx,
@@ -80,6 +79,9 @@ final class OrderService {
                   .build(),
               order.payBy(),
               order.id().toString()); // the cancel key
+          // Last, so the item's row lock (every order of the item waits for it) is held only
+          // until the commit that follows.
+          lockStock(tx, item, quantity);
           return null;
         });
     stats.placed.increment();

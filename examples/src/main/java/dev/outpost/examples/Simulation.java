@@ -64,8 +64,11 @@ final class Simulation {
   }
 
   private void placeAndPay() throws InterruptedException {
+    // Separate pools: when placing falls behind, payments must still happen on time.
     ScheduledExecutorService customers =
-        Executors.newScheduledThreadPool(8, r -> new Thread(r, "example-customer"));
+        Executors.newScheduledThreadPool(6, r -> new Thread(r, "example-customer"));
+    ScheduledExecutorService payers =
+        Executors.newScheduledThreadPool(4, r -> new Thread(r, "example-payer"));
     SplittableRandom random = new SplittableRandom(config.seed());
     List<String> items = AppDatabase.ITEMS;
     long timeoutMillis = config.orderTimeout().toMillis();
@@ -79,20 +82,22 @@ final class Simulation {
       long placeAt = i * 1_000_000L / config.rate();
       pending.register();
       customers.schedule(
-          () -> customer(customers, pending, item, quantity, payAfter), placeAt, TimeUnit.MICROSECONDS);
+          () -> customer(payers, pending, item, quantity, payAfter), placeAt, TimeUnit.MICROSECONDS);
     }
     pending.arriveAndAwaitAdvance();
     customers.shutdown();
+    payers.shutdown();
     customers.awaitTermination(10, TimeUnit.SECONDS);
+    payers.awaitTermination(10, TimeUnit.SECONDS);
   }
 
   private void customer(
-      ScheduledExecutorService customers, Phaser pending, String item, int quantity, long payAfter) {
+      ScheduledExecutorService payers, Phaser pending, String item, int quantity, long payAfter) {
     try {
       Order order = orders.place(item, quantity);
       if (payAfter >= 0) {
         pending.register();
-        customers.schedule(() -> pay(pending, order.id()), payAfter, TimeUnit.MILLISECONDS);
+        payers.schedule(() -> pay(pending, order.id()), payAfter, TimeUnit.MILLISECONDS);
       }
     } catch (OrderException e) {
       stats.outOfStock.increment();
@@ -188,7 +193,10 @@ final class Simulation {
         stats.duplicatesInjected.sum()
             + " injected, "
             + stats.duplicatesSkipped.sum()
-            + " skipped by the dedup store");
+            + " skipped by the dedup store"
+            + (stats.unknownOrders.sum() == 0
+                ? ""
+                : "; " + stats.unknownOrders.sum() + " for orders not in this database ignored"));
     row(
         "timeout lateness",
         "p50 " + lateness[2] + " ms, p99 " + lateness[3] + " ms, max " + lateness[4]

@@ -18,6 +18,7 @@ final class Stats {
   final LongAdder published = new LongAdder();
   final LongAdder duplicatesInjected = new LongAdder();
   final LongAdder duplicatesSkipped = new LongAdder();
+  final LongAdder unknownOrders = new LongAdder();
 
   private long[] latenessMillis = new long[1024];
   private int latenessCount;

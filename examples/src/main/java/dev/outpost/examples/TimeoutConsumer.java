@@ -37,9 +37,7 @@ final class TimeoutConsumer {
     Instant now = clock.instant();
     boolean firstTime =
         dedup.processOnce(tx, NAME, messageId, () -> releaseIfUnpaid(tx, timeout, messageId, now));
-    if (firstTime) {
-      stats.recordLateness(now.toEpochMilli() - timeout.payBy().toEpochMilli());
-    } else {
+    if (!firstTime) {
       stats.duplicatesSkipped.increment();
     }
   }
@@ -55,14 +53,18 @@ final class TimeoutConsumer {
       cancel.setTimestamp(1, Timestamp.from(now));
       cancel.setObject(2, timeout.orderId());
       try (ResultSet rs = cancel.executeQuery()) {
-        if (!rs.next()) {
+        if (rs.next()) {
+          releaseStock(tx, rs.getString(1), rs.getInt(2), timeout.orderId(), messageId, now);
+          stats.released.increment();
+        } else if (OrderService.find(tx, timeout.orderId()).isPresent()) {
           stats.timeoutsAfterPayment.increment(); // paid first: nothing to release
+        } else {
+          stats.unknownOrders.increment(); // e.g. left in a broker queue by an earlier run
           return;
         }
-        releaseStock(tx, rs.getString(1), rs.getInt(2), timeout.orderId(), messageId, now);
       }
     }
-    stats.released.increment();
+    stats.recordLateness(now.toEpochMilli() - timeout.payBy().toEpochMilli());
   }
 
   private static void releaseStock(
