@@ -2,47 +2,72 @@ package dev.outpost.examples;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.outpost.testing.EmbeddedKafka;
+import dev.outpost.testing.LocalRabbitMq;
 import dev.outpost.testing.OutpostPostgres;
 import dev.outpost.testing.TestDatabase;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
+/**
+ * Runs the app's simulation in the test JVM on the shared test PostgreSQL and checks the outcome
+ * from the tables, independently of the app's own report.
+ */
 class SimulationTest {
 
   private final TestDatabase db = OutpostPostgres.shared();
 
   @Test
   void simulated_orders_end_paid_or_released_once_with_duplicates_skipped() throws Exception {
-    OrderLedger ledger = new OrderLedger(db, "example_sim");
+    simulate("example_sim", 300);
+  }
+
+  @Test
+  void the_same_holds_through_rabbitmq() throws Exception {
+    LocalRabbitMq.requireAvailable();
+    simulate("example_sim_rabbit", 200, "--rabbitmq-uri", LocalRabbitMq.uri());
+  }
+
+  @Test
+  void the_same_holds_through_kafka() throws Exception {
+    simulate(
+        "example_sim_kafka", 200, "--kafka-bootstrap", EmbeddedKafka.shared().bootstrapServers());
+  }
+
+  private void simulate(String schema, int orders, String... transport) throws Exception {
+    OrderLedger ledger = new OrderLedger(db, schema);
     ledger.reset();
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "--jdbc-url", db.jdbcUrl(),
+                "--jdbc-user", db.user(),
+                "--jdbc-password", db.password(),
+                "--schema", schema,
+                "--simulate", String.valueOf(orders),
+                "--rate", "300",
+                "--order-timeout", "1s",
+                "--duplicate-share", "0.2",
+                "--seed", "42"));
+    args.addAll(List.of(transport));
     ByteArrayOutputStream report = new ByteArrayOutputStream();
-    AppConfig config =
-        AppConfig.parse(
-            new String[] {
-              "--jdbc-url", db.jdbcUrl(),
-              "--jdbc-user", db.user(),
-              "--jdbc-password", db.password(),
-              "--schema", "example_sim",
-              "--simulate", "300",
-              "--rate", "300",
-              "--order-timeout", "1s",
-              "--duplicate-share", "0.2",
-              "--seed", "42"
-            },
-            Map.of());
 
     int exitCode =
-        OrderTimeoutApp.run(config, new PrintStream(report, true, StandardCharsets.UTF_8));
+        OrderTimeoutApp.run(
+            AppConfig.parse(args.toArray(String[]::new), Map.of()),
+            new PrintStream(report, true, StandardCharsets.UTF_8));
 
     String output = report.toString(StandardCharsets.UTF_8);
     assertThat(output).contains("RESULT: all invariants hold").doesNotContain("FAILED");
     assertThat(exitCode).isZero();
-    assertThat(ledger.orders()).isEqualTo(300);
+    assertThat(ledger.orders()).isEqualTo(orders);
     ledger.assertSettledAndBalanced();
     Matcher duplicates =
         Pattern.compile("duplicates\\s+(\\d+) injected, (\\d+) skipped").matcher(output);
