@@ -12,6 +12,7 @@ final class App implements AutoCloseable {
   private final Queries queries;
   private final Stats stats;
   private final HttpApi http;
+  private boolean closed;
 
   private App(
       AppDatabase db,
@@ -72,12 +73,20 @@ final class App implements AutoCloseable {
     return http == null ? -1 : http.port();
   }
 
+  /** Stops HTTP, Outpost's parts and the database; idempotent, callable from a shutdown hook. */
   @Override
-  public void close() {
-    if (http != null) {
-      http.close();
+  public synchronized void close() {
+    if (closed) {
+      return;
     }
-    messaging.close();
-    db.close();
+    closed = true;
+    try {
+      if (http != null) {
+        http.close();
+      }
+      messaging.close();
+    } finally {
+      db.close();
+    }
   }
 }

@@ -276,6 +276,14 @@ public record AppConfig(
     return value;
   }
 
+  /** A duration as people write it: {@code 500 ms}, {@code 2 s}, {@code 5 min}. */
+  static String describe(Duration d) {
+    if (d.toMillis() % 1000 != 0) {
+      return d.toMillis() + " ms";
+    }
+    return d.toSeconds() % 60 == 0 ? d.toMinutes() + " min" : d.toSeconds() + " s";
+  }
+
   static Duration durationValue(
       Map<String, String> v, String flag, Duration def, Duration min, Duration max) {
     String text = v.get(flag);

@@ -22,6 +22,8 @@ final class EmbeddedDatabase implements AutoCloseable {
               .setServerConfig("max_connections", "200")
               // A demo database: durability of the embedded data directory is not the point.
               .setServerConfig("synchronous_commit", "off")
+              // The app stops it itself, after the relay and Quartz let go of their connections.
+              .setRegisterShutdownHook(false)
               .start());
     } catch (IOException e) {
       throw new IllegalStateException(

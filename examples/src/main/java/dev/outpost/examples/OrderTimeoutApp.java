@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.time.Clock;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The order-timeout service: places orders, takes payments, and cancels orders left unpaid, with
@@ -36,44 +35,38 @@ public final class OrderTimeoutApp {
 
   /** Runs the app with {@code config}; returns the exit code. Serves until the JVM stops. */
   static int run(AppConfig config, PrintStream out) throws IOException, InterruptedException {
-    CountDownLatch closed = new CountDownLatch(1);
-    try {
-      return run(config, out, closed);
-    } finally {
-      closed.countDown();
-    }
-  }
-
-  private static int run(AppConfig config, PrintStream out, CountDownLatch closed)
-      throws IOException, InterruptedException {
     try (App app = App.start(config, Clock.systemUTC())) {
-      if (app.port() >= 0) {
-        printWelcome(out, config, app.port());
+      // Ctrl-C / SIGTERM: close everything (the embedded PostgreSQL included) before the JVM ends.
+      CountDownLatch stopping = new CountDownLatch(1);
+      Thread hook =
+          new Thread(
+              () -> {
+                stopping.countDown();
+                app.close();
+              },
+              "example-shutdown");
+      Runtime.getRuntime().addShutdownHook(hook);
+      try {
+        if (app.port() >= 0) {
+          printWelcome(out, config, app.port());
+        }
+        if (config.simulation()) {
+          return new Simulation(config, app.orders(), app.queries(), app.stats(), out).run();
+        }
+        stopping.await();
+        return 0;
+      } finally {
+        removeHook(hook);
       }
-      if (config.simulation()) {
-        return new Simulation(config, app.orders(), app.queries(), app.stats(), out).run();
-      }
-      awaitShutdown(closed);
-      return 0;
     }
   }
 
-  /** Blocks until Ctrl-C / SIGTERM; the hook then waits for {@code run} to close everything. */
-  private static void awaitShutdown(CountDownLatch closed) throws InterruptedException {
-    CountDownLatch stopping = new CountDownLatch(1);
-    Runtime.getRuntime()
-        .addShutdownHook(
-            new Thread(
-                () -> {
-                  stopping.countDown();
-                  try {
-                    closed.await(20, TimeUnit.SECONDS);
-                  } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                  }
-                },
-                "example-shutdown"));
-    stopping.await();
+  private static void removeHook(Thread hook) {
+    try {
+      Runtime.getRuntime().removeShutdownHook(hook);
+    } catch (IllegalStateException e) {
+      // the JVM is already shutting down; the hook closes the app
+    }
   }
 
   private static void printWelcome(PrintStream out, AppConfig config, int port) {
@@ -92,7 +85,7 @@ public final class OrderTimeoutApp {
         """,
         base,
         config.transportName(),
-        config.orderTimeout(),
+        AppConfig.describe(config.orderTimeout()),
         base,
         base,
         base,

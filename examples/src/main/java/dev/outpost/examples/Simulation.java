@@ -1,7 +1,6 @@
 package dev.outpost.examples;
 
 import java.io.PrintStream;
-import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.SplittableRandom;
@@ -43,7 +42,7 @@ final class Simulation {
     out.printf(
         "Simulation: %s orders, order timeout %s, pay share %.2f, duplicate share %.2f, %s, seed %d%n",
         config.resume() ? "no new" : config.simulate(),
-        format(config.orderTimeout()),
+        AppConfig.describe(config.orderTimeout()),
         config.payShare(),
         config.duplicateShare(),
         config.transportName(),
@@ -130,7 +129,7 @@ final class Simulation {
       }
       Thread.sleep(200);
     }
-    out.println("Not settled after " + format(config.settleTimeout()) + " (--settle-timeout)");
+    out.println("Not settled after " + AppConfig.describe(config.settleTimeout()) + " (--settle-timeout)");
     return false;
   }
 
@@ -220,7 +219,4 @@ final class Simulation {
     return (System.nanoTime() - startNanos) / 1e9;
   }
 
-  private static String format(Duration d) {
-    return d.toMillis() % 1000 == 0 ? d.toSeconds() + " s" : d.toMillis() + " ms";
-  }
 }
