@@ -6,7 +6,6 @@ import dev.outpost.dedup.internal.DefaultDedup;
 import dev.outpost.dedup.internal.Identifiers;
 import dev.outpost.dedup.internal.MicrometerDedupMeters;
 import dev.outpost.migrations.OutpostMigrations;
-import io.micrometer.core.instrument.MeterRegistry;
 import java.sql.Connection;
 import java.time.Clock;
 import java.util.Map;
@@ -15,13 +14,13 @@ import org.jooq.Configuration;
 import org.jooq.DSLContext;
 
 /**
- * The dedup store: makes a consumer's business work happen once per message in effect, although
- * the broker delivers messages at least once.
+ * The dedup store: makes a consumer's business work happen once per message in effect, although the
+ * broker delivers messages at least once.
  *
  * <p>{@code processOnce} inserts the key {@code (consumer, messageId)} into the {@code dedup_key}
- * table on the caller's transaction with {@code INSERT ... ON CONFLICT DO NOTHING}. When the row
- * is new, it runs the work and returns {@code true}; when the key is already there, it skips the
- * work and returns {@code false}. Key and work commit or roll back together, so:
+ * table on the caller's transaction with {@code INSERT ... ON CONFLICT DO NOTHING}. When the row is
+ * new, it runs the work and returns {@code true}; when the key is already there, it skips the work
+ * and returns {@code false}. Key and work commit or roll back together, so:
  *
  * <ul>
  *   <li>a duplicate delivery after the commit skips the work;
@@ -29,9 +28,9 @@ import org.jooq.DSLContext;
  *       redelivery runs the work again;
  *   <li>a duplicate does not poison the transaction: no error is raised, the caller may go on;
  *   <li>concurrent deliveries of the same id run the work once: under READ COMMITTED (PostgreSQL's
- *       default) the second insert waits for the first transaction and then skips (or runs the
- *       work if the first rolled back); under REPEATABLE READ or SERIALIZABLE the second fails
- *       with a serialization error (SQLSTATE 40001) and should be retried by the caller.
+ *       default) the second insert waits for the first transaction and then skips (or runs the work
+ *       if the first rolled back); under REPEATABLE READ or SERIALIZABLE the second fails with a
+ *       serialization error (SQLSTATE 40001) and should be retried by the caller.
  * </ul>
  *
  * <pre>{@code
@@ -119,7 +118,7 @@ public interface Dedup {
   final class Builder {
     private String schema = OutpostMigrations.DEFAULT_SCHEMA;
     private Clock clock = Clock.systemUTC();
-    private MeterRegistry meterRegistry;
+    private Object meterRegistry;
 
     private Builder() {}
 
@@ -143,10 +142,14 @@ public interface Dedup {
 
     /**
      * Also publishes the counts as Micrometer counters {@code outpost.dedup.processed} and {@code
-     * outpost.dedup.duplicates}, tagged {@code consumer}. Optional (default none); Micrometer is
-     * only needed on the class path when a registry is passed.
+     * outpost.dedup.duplicates}, tagged {@code consumer}. Optional (default none).
+     *
+     * <p>Pass an {@code io.micrometer.core.instrument.MeterRegistry}. The parameter is typed {@code
+     * Object} (as HikariCP's {@code setMetricRegistry}) so that Micrometer is needed on the class
+     * path only when a registry is passed, even for frameworks that reflect on this builder; {@link
+     * #build()} rejects anything else.
      */
-    public Builder meterRegistry(MeterRegistry meterRegistry) {
+    public Builder meterRegistry(Object meterRegistry) {
       this.meterRegistry = meterRegistry;
       return this;
     }

@@ -10,9 +10,9 @@ import java.util.function.IntConsumer;
 import javax.sql.DataSource;
 
 /**
- * Removes dedup keys older than the retention window, in bounded batches, so the {@code
- * dedup_key} table stays small. Each batch is one short {@code DELETE} of at most {@code
- * batchSize} of the oldest keys, committed on its own: no long lock, no long transaction.
+ * Removes dedup keys older than the retention window, in bounded batches, so the {@code dedup_key}
+ * table stays small. Each batch is one short {@code DELETE} of at most {@code batchSize} of the
+ * oldest keys, committed on its own: no long lock, no long transaction.
  *
  * <p><b>The retention window must exceed the longest time after which a processed message can be
  * delivered again</b> (broker redelivery, a relay re-publishing after a crash, a replay of dead
@@ -24,7 +24,8 @@ import javax.sql.DataSource;
  * every {@code interval}. Thread-safe; runs are serialised.
  *
  * <pre>{@code
- * try (DedupPurger purger = DedupPurger.builder().dataSource(ds).retention(Duration.ofDays(7)).build()) {
+ * try (DedupPurger purger =
+ *     DedupPurger.builder().dataSource(ds).retention(Duration.ofDays(7)).build()) {
  *   purger.start();
  *   ...
  * }
@@ -106,8 +107,7 @@ public interface DedupPurger extends AutoCloseable {
     }
 
     /**
-     * Schema of the {@code dedup_key} table. Defaults to {@value
-     * OutpostMigrations#DEFAULT_SCHEMA}.
+     * Schema of the {@code dedup_key} table. Defaults to {@value OutpostMigrations#DEFAULT_SCHEMA}.
      */
     public Builder schema(String schema) {
       this.schema = schema;
@@ -121,8 +121,8 @@ public interface DedupPurger extends AutoCloseable {
     }
 
     /**
-     * Keys processed longer ago than this are purged by {@link #runOnce()}; must exceed the
-     * maximum redelivery delay. Positive. Defaults to 7 days ({@link #DEFAULT_RETENTION}).
+     * Keys processed longer ago than this are purged by {@link #runOnce()}; must exceed the maximum
+     * redelivery delay. Positive. Defaults to 7 days ({@link #DEFAULT_RETENTION}).
      */
     public Builder retention(Duration retention) {
       this.retention = retention;
@@ -130,8 +130,8 @@ public interface DedupPurger extends AutoCloseable {
     }
 
     /**
-     * Maximum keys per {@code DELETE} statement, 1 to {@value #MAX_BATCH_SIZE}. Defaults to
-     * {@value #DEFAULT_BATCH_SIZE}.
+     * Maximum keys per {@code DELETE} statement, 1 to {@value #MAX_BATCH_SIZE}. Defaults to {@value
+     * #DEFAULT_BATCH_SIZE}.
      */
     public Builder batchSize(int batchSize) {
       this.batchSize = batchSize;

@@ -4,8 +4,8 @@ import java.sql.SQLException;
 
 /**
  * Business work run by {@link Dedup#processOnce(java.sql.Connection, String, java.util.UUID,
- * SqlWork)} on the caller's JDBC connection. It may throw {@link SQLException}; {@code
- * processOnce} wraps it into a {@link DedupException}.
+ * SqlWork)} on the caller's JDBC connection. It may throw {@link SQLException}; {@code processOnce}
+ * wraps it into a {@link DedupException}.
  */
 @FunctionalInterface
 public interface SqlWork {

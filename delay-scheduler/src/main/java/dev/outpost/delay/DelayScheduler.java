@@ -192,9 +192,10 @@ public interface DelayScheduler extends AutoCloseable {
 
   /**
    * Stops sweeping on this node: lets an in-flight sweep finish its current batch (bounded wait),
-   * then shuts down the Quartz scheduler this instance created (waiting for running jobs), or
-   * detaches from the application's scheduler (leaving it and the cluster-wide sweep job alone, so
-   * other nodes keep sweeping). Idempotent; works without {@link #start()}.
+   * then shuts down the Quartz scheduler this instance created (waiting for its running jobs,
+   * including the application's own), or detaches from the application's scheduler and leaves it
+   * running. The sweep job stays registered in a clustered job store, so the other nodes keep
+   * sweeping; on a non-clustered one it is deleted. Idempotent; works without {@link #start()}.
    */
   @Override
   void close();

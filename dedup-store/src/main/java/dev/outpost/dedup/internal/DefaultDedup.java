@@ -34,7 +34,8 @@ public final class DefaultDedup implements Dedup {
     checkArguments(consumer, messageId, work);
     Instant now = settings.clock().instant();
     // jOOQ may wrap exceptions thrown inside the callable, so failures come back as values.
-    Object outcome = tx.connectionResult(connection -> insertKey(connection, consumer, messageId, now));
+    Object outcome =
+        tx.connectionResult(connection -> insertKey(connection, consumer, messageId, now));
     return finish(outcome, consumer, messageId, work);
   }
 

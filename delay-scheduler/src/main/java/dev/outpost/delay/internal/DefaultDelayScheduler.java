@@ -172,9 +172,16 @@ public final class DefaultDelayScheduler implements DelayScheduler {
       }
       state = State.CLOSED;
     }
+    // Quartz's shutdown swallows interrupts, and an interrupted caller would cut the waits
+    // short: run both with the flag cleared, and restore it at the end.
+    boolean interrupted = Thread.interrupted();
     sweeper.close(CLOSE_WAIT);
+    interrupted |= Thread.interrupted();
     synchronized (this) {
       quartz.close();
+    }
+    if (interrupted | Thread.interrupted()) {
+      Thread.currentThread().interrupt();
     }
   }
 

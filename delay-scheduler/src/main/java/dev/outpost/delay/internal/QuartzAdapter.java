@@ -102,7 +102,8 @@ final class QuartzAdapter {
 
   /**
    * Stops this node's part: shuts down an own scheduler (waiting for running jobs), or removes the
-   * sweeper from the application's scheduler. The persistent job stays for the other nodes.
+   * sweeper from the application's scheduler. On a clustered job store the job stays for the other
+   * nodes; on a single-node store it is deleted.
    */
   void close() {
     Scheduler target = scheduler;
@@ -112,12 +113,37 @@ final class QuartzAdapter {
     }
     try {
       if (given == null) {
+        handBackSweepTrigger(target);
         target.shutdown(true);
-      } else {
-        target.getContext().remove(contextKey);
+        return;
+      }
+      target.getContext().remove(contextKey);
+      if (!target.getMetaData().isJobStoreClustered()) {
+        // No other node can run the sweep, so the job would only fire into the void.
+        target.deleteJob(jobKey);
       }
     } catch (SchedulerException e) {
       log.warn("could not shut down the delay scheduler's Quartz scheduler cleanly", e);
+    }
+  }
+
+  /**
+   * Quartz leaves a trigger that this node acquired for its next fire in state ACQUIRED through a
+   * shutdown; other nodes, or the next node to start, could take it only after cluster recovery
+   * declares this node dead (7.5 s plus the check-in interval at best), and sweeps would stop until
+   * then. Standby stops this node from acquiring again; pausing and resuming the trigger puts it
+   * back to WAITING at once (a fire this node still holds is then dropped by Quartz, as for any
+   * trigger paused while acquired). Worst case, one fire of another node is skipped.
+   */
+  private void handBackSweepTrigger(Scheduler target) {
+    try {
+      target.standby();
+      if (target.checkExists(triggerKey)) {
+        target.pauseTrigger(triggerKey);
+        target.resumeTrigger(triggerKey);
+      }
+    } catch (SchedulerException e) {
+      log.debug("could not hand the sweep trigger back before shutdown", e);
     }
   }
 

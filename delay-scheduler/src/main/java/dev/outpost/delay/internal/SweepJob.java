@@ -1,5 +1,7 @@
 package dev.outpost.delay.internal;
 
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import org.quartz.DisallowConcurrentExecution;
 import org.quartz.Job;
 import org.quartz.JobExecutionContext;
@@ -22,6 +24,7 @@ public final class SweepJob implements Job {
   static final String CONTEXT_KEY = "outpost.sweeperContextKey";
 
   private static final Logger log = LoggerFactory.getLogger(SweepJob.class);
+  private static final Set<String> WARNED = ConcurrentHashMap.newKeySet();
 
   /** For Quartz. */
   public SweepJob() {}
@@ -30,20 +33,27 @@ public final class SweepJob implements Job {
   public void execute(JobExecutionContext context) {
     String key = context.getMergedJobDataMap().getString(CONTEXT_KEY);
     Object sweeper;
+    String node;
     try {
       sweeper = context.getScheduler().getContext().get(key);
+      node = context.getScheduler().getSchedulerName() + '/' + context.getScheduler().getSchedulerInstanceId();
     } catch (SchedulerException e) {
       log.warn("could not read the Quartz scheduler context; sweep skipped", e);
       return;
     }
     if (sweeper instanceof Sweeper s) {
       s.sweepFromQuartz();
+      return;
+    }
+    // A node of the cluster without a (started, not closed) DelayScheduler took the fire: say so
+    // once per node, not at every fire.
+    String message =
+        "Quartz node {} fired the delay sweep '{}' but runs no started DelayScheduler for it;"
+            + " every node of the Quartz cluster needs one (sweep skipped on this node)";
+    if (WARNED.add(node + ' ' + key)) {
+      log.warn(message, node, key);
     } else {
-      // A node of the cluster without a (started) DelayScheduler for this schema took the fire.
-      log.warn(
-          "Quartz fired the delay sweep '{}' on a scheduler without a started DelayScheduler for"
-              + " it; every node of the Quartz cluster must run one (sweep skipped)",
-          key);
+      log.debug(message, node, key);
     }
   }
 }

@@ -202,12 +202,14 @@ public final class DefaultRelay implements Relay {
                     + " stay and are published again)",
                 config.instanceId(),
                 config.shutdownTimeout());
+            abandonRunning();
             workers.shutdownNow();
             workers.awaitTermination(1, TimeUnit.SECONDS);
           }
         }
       } catch (InterruptedException e) {
         interrupted = true;
+        abandonRunning();
         workers.shutdownNow();
       } finally {
         if (leaseThread != null) {
@@ -231,15 +233,26 @@ public final class DefaultRelay implements Relay {
     }
   }
 
-  private void releaseAll() {
+  /**
+   * Forgets the partitions whose batch is still running. Their batches may still be with the
+   * publisher: their leases are left to expire rather than handing the rows to another relay while
+   * they are being sent.
+   */
+  private void abandonRunning() {
     for (OwnedPartition p : keeper.owned()) {
       if (p.running) {
-        // Its batch may still be with the publisher: let the lease expire rather than hand the
-        // rows to another relay while they are being sent.
         keeper.forget(p);
-        log.warn("Relay {}: abandoned partition {}; its lease expires", config.instanceId(), p.partition());
-        continue;
+        log.warn(
+            "Relay {}: abandoned the batch of partition {}; its lease expires in at most {}",
+            config.instanceId(),
+            p.partition(),
+            config.leaseDuration());
       }
+    }
+  }
+
+  private void releaseAll() {
+    for (OwnedPartition p : keeper.owned()) {
       try {
         keeper.release(p);
       } catch (SQLException | RuntimeException e) {

@@ -27,6 +27,10 @@ public final class RelayOutboxRepository {
    * Head window of a partition in id order. Rows never attempted are due at once ({@code
    * available_at} only schedules retries, so writers' clocks do not matter); a row is skipped
    * while an earlier row of its key backs off (served by the partial index on retried rows).
+   * Keyless rows never match a key condition. {@code OFFSET 0} keeps each {@code NOT EXISTS} a
+   * per-row index probe: without it the planner may turn it into an anti-join or a hashed subplan
+   * that reads the whole dead-letter table (or every retried row) on each claim, and walk the
+   * primary key instead of the partition's index.
    */
   private static final String CLAIM_WINDOW =
       """
@@ -35,10 +39,11 @@ public final class RelayOutboxRepository {
       FROM {outbox} o
       WHERE o.partition_no = ?
         AND (o.attempts = 0 OR o.available_at <= ?)
-        AND (o.message_key IS NULL OR NOT EXISTS (
+        AND NOT EXISTS (
               SELECT 1 FROM {outbox} r
               WHERE r.partition_no = o.partition_no AND r.message_key = o.message_key
-                AND r.attempts > 0 AND r.id < o.id AND r.available_at > ?))
+                AND r.attempts > 0 AND r.id < o.id AND r.available_at > ?
+              OFFSET 0)
       %s
       ORDER BY o.id
       LIMIT ?
@@ -47,9 +52,10 @@ public final class RelayOutboxRepository {
   /** Extra condition of the head window when keys with a dead letter are parked. */
   private static final String NOT_PARKED =
       """
-        AND (o.message_key IS NULL OR NOT EXISTS (
+        AND NOT EXISTS (
               SELECT 1 FROM {dead_letter} d
-              WHERE d.partition_no = o.partition_no AND d.message_key = o.message_key))
+              WHERE d.partition_no = o.partition_no AND d.message_key = o.message_key
+              OFFSET 0)
       """;
 
   private static final String LEASE_HELD =
@@ -131,6 +137,11 @@ public final class RelayOutboxRepository {
     this.anyPartitionAtOrAboveSql = SqlText.render(ANY_PARTITION_AT_OR_ABOVE, schema);
     this.backlogSql = SqlText.render(BACKLOG, schema);
     this.oldestSql = SqlText.render(OLDEST, schema);
+  }
+
+  /** The claim statement, for plan checks. */
+  String claimWindowSql() {
+    return claimWindowSql;
   }
 
   /** The partition's publishable head window at {@code now}, at most {@code limit} rows. */

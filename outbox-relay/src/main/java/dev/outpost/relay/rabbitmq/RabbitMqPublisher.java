@@ -26,7 +26,8 @@ import java.util.function.Function;
  * optionally CloudEvents headers. Durable queues are the application's part of the bargain.
  *
  * <p>A batch is published pipelined on one channel in confirm mode and confirmed asynchronously by
- * delivery tag (a {@code multiple} ack confirms every tag up to it). Outcomes: confirmed on ack;
+ * delivery tag (a {@code multiple} ack confirms every tag up to it). All batches of an outbox
+ * partition use the same channel, because RabbitMQ keeps publish order only per channel. Outcomes: confirmed on ack;
  * {@code failed} (retried by the relay) on a nack, a {@code basic.return} (unroutable, see
  * {@link UnroutableMessageException}; RabbitMQ acks such messages, Outpost does not count them
  * as sent), a channel or connection closed before the confirm, a broker blocked by a resource
@@ -37,8 +38,9 @@ import java.util.function.Function;
  *
  * <p>The connection is opened on the first {@link #publish} (never by {@link Builder#build()}),
  * with automatic recovery; while it is down, batches fail at once and the relay backs off. A
- * channel is used by one batch at a time (channels are not safe for concurrent publishing); the
- * publisher keeps a pool of them, one per concurrently publishing relay thread. Thread-safe.
+ * channel is used by one batch at a time (channels are not safe for concurrent publishing); a
+ * batch waits up to the confirm timeout for its partition's channel. A closed channel is replaced
+ * by a new one on the next batch. Thread-safe.
  * {@link #close()} is idempotent; batches published afterwards fail.
  */
 public interface RabbitMqPublisher extends Publisher {
@@ -59,6 +61,7 @@ public interface RabbitMqPublisher extends Publisher {
     private Function<RelayMessage, Destination> routing;
     private boolean mandatory = true;
     private boolean persistent = true;
+    private int channels = RabbitMqPublisherConfig.DEFAULT_CHANNELS;
     private Duration confirmTimeout = RabbitMqPublisherConfig.DEFAULT_CONFIRM_TIMEOUT;
     private Duration connectTimeout = RabbitMqPublisherConfig.DEFAULT_CONNECT_TIMEOUT;
     private Duration recoveryInterval = RabbitMqPublisherConfig.DEFAULT_RECOVERY_INTERVAL;
@@ -145,6 +148,17 @@ public interface RabbitMqPublisher extends Publisher {
     }
 
     /**
+     * How many channels publish (1..256). A channel carries one batch at a time and RabbitMQ keeps
+     * order only per channel, so every outbox partition always publishes on the same channel
+     * (partition mod channels); more channels let more partitions publish at the same moment.
+     * Defaults to 8.
+     */
+    public Builder channels(int channels) {
+      this.channels = channels;
+      return this;
+    }
+
+    /**
      * How long a published message waits for the broker's confirm (100 ms..10 minutes); then it
      * counts as failed (unknown outcome, sent again later) and the channel is discarded. Also
      * bounds how long a publish waits for the socket. Defaults to 30 seconds.
@@ -223,6 +237,7 @@ public interface RabbitMqPublisher extends Publisher {
           effectiveRouting,
           mandatory,
           persistent,
+          channels,
           confirmTimeout,
           connectTimeout,
           recoveryInterval,

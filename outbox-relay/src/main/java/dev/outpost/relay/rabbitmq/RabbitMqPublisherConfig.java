@@ -16,6 +16,8 @@ import java.util.function.Function;
  * @param mandatory whether messages are published mandatory (an unroutable one is returned and
  *     counts as failed)
  * @param persistent whether messages are published persistent (delivery mode 2)
+ * @param channels how many confirm-mode channels publish; each outbox partition always uses the
+ *     same one
  * @param confirmTimeout how long a published message waits for the broker's confirm
  * @param connectTimeout TCP connect, AMQP handshake and channel RPC timeout
  * @param recoveryInterval pause between reconnection attempts
@@ -32,6 +34,7 @@ public record RabbitMqPublisherConfig(
     Function<RelayMessage, Destination> routing,
     boolean mandatory,
     boolean persistent,
+    int channels,
     Duration confirmTimeout,
     Duration connectTimeout,
     Duration recoveryInterval,
@@ -43,6 +46,10 @@ public record RabbitMqPublisherConfig(
 
   /** Default connection name. */
   public static final String DEFAULT_CONNECTION_NAME = "outpost-relay";
+  /** Default number of publishing channels. */
+  public static final int DEFAULT_CHANNELS = 8;
+  /** Upper bound of the number of publishing channels. */
+  public static final int MAX_CHANNELS = 256;
   /** Default confirm timeout: 30 seconds. */
   public static final Duration DEFAULT_CONFIRM_TIMEOUT = Duration.ofSeconds(30);
   /** Default connect timeout: 10 seconds. */
@@ -73,6 +80,10 @@ public record RabbitMqPublisherConfig(
     requireDuration(
         "recoveryInterval", recoveryInterval, Duration.ofMillis(10), Duration.ofMinutes(10));
     requireDuration("closeTimeout", closeTimeout, Duration.ZERO, Duration.ofMinutes(10));
+    if (channels < 1 || channels > MAX_CHANNELS) {
+      throw new IllegalArgumentException(
+          "channels is " + channels + "; allowed 1.." + MAX_CHANNELS);
+    }
     if (maxMessageBytes < 1 || maxMessageBytes > MAX_MESSAGE_BYTES_LIMIT) {
       throw new IllegalArgumentException(
           "maxMessageBytes is " + maxMessageBytes + "; allowed 1.." + MAX_MESSAGE_BYTES_LIMIT);
@@ -122,6 +133,8 @@ public record RabbitMqPublisherConfig(
         + mandatory
         + ", persistent="
         + persistent
+        + ", channels="
+        + channels
         + ", confirmTimeout="
         + confirmTimeout
         + ", connectTimeout="

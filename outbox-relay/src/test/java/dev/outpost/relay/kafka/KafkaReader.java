@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Predicate;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -40,6 +41,19 @@ final class KafkaReader implements AutoCloseable {
     while (records.size() < count) {
       if (System.nanoTime() > deadline) {
         throw new AssertionError("read " + records.size() + " records, expected " + count);
+      }
+      consumer.poll(Duration.ofMillis(200)).forEach(records::add);
+    }
+    return List.copyOf(records);
+  }
+
+  /** Polls until {@code done} holds for everything read so far; fails after 60 s. */
+  List<ConsumerRecord<byte[], byte[]>> readUntil(
+      Predicate<List<ConsumerRecord<byte[], byte[]>>> done) {
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    while (!done.test(records)) {
+      if (System.nanoTime() > deadline) {
+        return List.copyOf(records);
       }
       consumer.poll(Duration.ofMillis(200)).forEach(records::add);
     }

@@ -3,6 +3,7 @@ package dev.outpost.relay.brokers.internal;
 import dev.outpost.relay.PublishResult;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -124,7 +125,8 @@ public final class BatchOutcome {
     for (int i = 0; i < results.length(); i++) {
       list.add(results.get(i));
     }
-    List<PublishResult> view = List.copyOf(list);
+    // Not List.copyOf: callers may ask contains(null), which immutable lists answer with an NPE.
+    List<PublishResult> view = Collections.unmodifiableList(list);
     try {
       completionExecutor.execute(() -> done.complete(view));
     } catch (RejectedExecutionException e) {

@@ -4,6 +4,8 @@ import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.BlockedListener;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
+import com.rabbitmq.client.Recoverable;
+import com.rabbitmq.client.RecoveryListener;
 import com.rabbitmq.client.impl.nio.NioParams;
 import dev.outpost.outbox.OutpostException;
 import dev.outpost.relay.PublishResult;
@@ -15,13 +17,13 @@ import dev.outpost.relay.rabbitmq.Destination;
 import dev.outpost.relay.rabbitmq.RabbitMqPublisher;
 import dev.outpost.relay.rabbitmq.RabbitMqPublisherConfig;
 import java.io.IOException;
-import java.util.Deque;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,7 +36,7 @@ public final class ConfirmingRabbitMqPublisher implements RabbitMqPublisher {
   private final ConnectionFactory factory;
   private final AmqpMessages messages;
   private final PublisherThreads threads = new PublisherThreads("outpost-rabbitmq-publisher");
-  private final Deque<ConfirmChannel> idle = new ConcurrentLinkedDeque<>();
+  private final ChannelSlot[] slots;
   private final Object lock = new Object();
   private Connection connection;
   private long lastConnectFailureNanos;
@@ -47,6 +49,10 @@ public final class ConfirmingRabbitMqPublisher implements RabbitMqPublisher {
     this.config = config;
     this.factory = connectionFactory(config);
     this.messages = new AmqpMessages(config);
+    this.slots = new ChannelSlot[config.channels()];
+    for (int i = 0; i < slots.length; i++) {
+      slots[i] = new ChannelSlot();
+    }
     if (!config.mandatory()) {
       log.warn(
           "RabbitMQ publisher for {} publishes without mandatory: unroutable messages are dropped"
@@ -86,22 +92,34 @@ public final class ConfirmingRabbitMqPublisher implements RabbitMqPublisher {
   @Override
   public CompletionStage<List<PublishResult>> publish(List<RelayMessage> batch) {
     BatchOutcome outcome = new BatchOutcome(batch.size(), threads.completion());
+    if (batch.isEmpty()) {
+      return outcome.stage();
+    }
     Pending[] pendings = new Pending[batch.size()];
-    ConfirmChannel channel;
+    // All batches of one outbox partition (so all messages of a key) go through the same channel:
+    // RabbitMQ keeps publish order only per channel.
+    ChannelSlot slot = slots[Math.floorMod(batch.get(0).partitionNo(), slots.length)];
     try {
-      channel = acquire();
-    } catch (IOException | RuntimeException e) {
-      outcome.failFrom(
-          0,
-          new OutpostException(
-              "RabbitMQ at " + config.brokerAddress() + " is not available: " + e.getMessage(),
-              e));
+      if (!slot.lock.tryLock(config.confirmTimeout().toMillis(), TimeUnit.MILLISECONDS)) {
+        outcome.failFrom(0, unavailable("every publish on its channel is still busy", null));
+        return outcome.stage();
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      outcome.failFrom(0, unavailable("interrupted waiting for a channel", e));
       return outcome.stage();
     }
     try {
+      ConfirmChannel channel;
+      try {
+        channel = slot.channel();
+      } catch (IOException | RuntimeException e) {
+        outcome.failFrom(0, unavailable(e.getMessage(), e));
+        return outcome.stage();
+      }
       publishAll(channel, batch, outcome, pendings);
     } finally {
-      release(channel);
+      slot.lock.unlock();
     }
     outcome.expireAfter(
         threads.timer(),
@@ -122,6 +140,11 @@ public final class ConfirmingRabbitMqPublisher implements RabbitMqPublisher {
                           + " ms; the outcome is unknown, the relay will send it again")));
         });
     return outcome.stage();
+  }
+
+  private OutpostException unavailable(String reason, Throwable cause) {
+    return new OutpostException(
+        "RabbitMQ at " + config.brokerAddress() + " is not available: " + reason, cause);
   }
 
   private void publishAll(
@@ -160,30 +183,31 @@ public final class ConfirmingRabbitMqPublisher implements RabbitMqPublisher {
     }
   }
 
-  private ConfirmChannel acquire() throws IOException {
-    if (closed) {
-      throw new IllegalStateException(
-          "the RabbitMQ publisher is closed; build a new one to publish again");
-    }
-    String blocked = blockedReason;
-    if (blocked != null) {
-      throw new IOException(
-          "the broker blocks publishing (" + blocked + "), e.g. a memory or disk alarm");
-    }
-    for (ConfirmChannel channel = idle.pollFirst(); channel != null; channel = idle.pollFirst()) {
-      if (channel.usable()) {
+  /** One channel and the lock that gives it to one batch at a time. */
+  private final class ChannelSlot {
+    final ReentrantLock lock = new ReentrantLock();
+    private ConfirmChannel channel;
+
+    /** The slot's channel, opened anew when missing or broken; call with the lock held. */
+    ConfirmChannel channel() throws IOException {
+      if (closed) {
+        throw new IllegalStateException(
+            "the RabbitMQ publisher is closed; build a new one to publish again");
+      }
+      String blocked = blockedReason;
+      if (blocked != null) {
+        throw new IOException(
+            "the broker blocks publishing (" + blocked + "), e.g. a memory or disk alarm");
+      }
+      if (channel != null && channel.usable()) {
         return channel;
       }
-      channel.abort();
-    }
-    return ConfirmChannel.open(connection(), threads.completion());
-  }
-
-  private void release(ConfirmChannel channel) {
-    if (!closed && channel.usable()) {
-      idle.offerFirst(channel);
-    } else {
-      channel.abort();
+      if (channel != null) {
+        channel.abort();
+        channel = null;
+      }
+      channel = ConfirmChannel.open(connection(), threads.completion());
+      return channel;
     }
   }
 
@@ -224,7 +248,32 @@ public final class ConfirmingRabbitMqPublisher implements RabbitMqPublisher {
                 blockedReason = null;
               }
             });
-        opened.addShutdownListener(cause -> blockedReason = null);
+        opened.addShutdownListener(
+            cause -> {
+              blockedReason = null;
+              if (!cause.isInitiatedByApplication()) {
+                log.warn(
+                    "RabbitMQ connection '{}' to {} lost ({}); batches fail until it recovers",
+                    config.connectionName(),
+                    config.brokerAddress(),
+                    cause.getMessage());
+              }
+            });
+        if (opened instanceof Recoverable recoverable) {
+          recoverable.addRecoveryListener(
+              new RecoveryListener() {
+                @Override
+                public void handleRecovery(Recoverable recovered) {
+                  log.info(
+                      "RabbitMQ connection '{}' to {} recovered",
+                      config.connectionName(),
+                      config.brokerAddress());
+                }
+
+                @Override
+                public void handleRecoveryStarted(Recoverable recovering) {}
+              });
+        }
         connection = opened;
         lastConnectFailure = null;
         log.info("RabbitMQ connection '{}' open to {}", config.connectionName(), config.brokerAddress());
@@ -247,9 +296,6 @@ public final class ConfirmingRabbitMqPublisher implements RabbitMqPublisher {
       closed = true;
       toClose = connection;
       connection = null;
-    }
-    for (ConfirmChannel channel = idle.pollFirst(); channel != null; channel = idle.pollFirst()) {
-      channel.abort();
     }
     if (toClose != null) {
       int millis = (int) config.closeTimeout().toMillis();

@@ -1,0 +1,251 @@
+package dev.outpost.dedup;
+
+import com.rabbitmq.client.Channel;
+import com.rabbitmq.client.Delivery;
+import dev.outpost.dedup.internal.DefaultRabbitDedupConsumer;
+import dev.outpost.dedup.internal.Identifiers;
+import dev.outpost.dedup.internal.RabbitConsumerSettings;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Duration;
+import javax.sql.DataSource;
+import org.jooq.DSLContext;
+
+/**
+ * A RabbitMQ consumer that processes every message once in effect: each delivery runs through
+ * {@link Dedup#processOnce} in a database transaction of its own and is acknowledged (manual ack)
+ * only after the database commits. A crash or a closed channel between the two makes the broker
+ * deliver the message again, and the dedup store skips it (and the message is acked).
+ *
+ * <p><b>Message id.</b> Read from {@code BasicProperties.messageId}, the UUID string Outpost's
+ * RabbitMQ publisher writes. Another non-blank message id is hashed into a name-based UUID ({@code
+ * UUID.nameUUIDFromBytes(utf8(messageId))}), so it still deduplicates. A message <em>without</em> a
+ * message id cannot be deduplicated: it is rejected without requeue (to the queue's dead-letter
+ * exchange) and logged.
+ *
+ * <p><b>Failures.</b> When the handler throws, the transaction rolls back, the worker waits {@code
+ * retryDelay} (holding back the deliveries behind it) and nacks the delivery with requeue. Once a
+ * message's handler has failed more than {@code maxRedeliveries} times it is rejected without
+ * requeue, so the queue's dead-letter exchange takes it: <b>declare the queue with {@code
+ * x-dead-letter-exchange}</b>, otherwise RabbitMQ drops rejected messages. Failures are counted as
+ * the larger of an in-memory count per message id (this consumer instance only) and the {@value
+ * #DELIVERY_COUNT_HEADER} header that quorum queues put on redelivered messages (which counts
+ * across consumers). When the <em>database</em> fails (no connection, failed key insert or commit),
+ * the message is requeued after {@code retryDelay} without counting (quorum queues still count it
+ * in their header): an outage never dead-letters good messages.
+ *
+ * <p><b>Threads.</b> Deliveries are handed to one worker thread named {@code
+ * outpost-dedup-rabbit-<consumer>}, which runs the transactions and acks; at most {@code prefetch}
+ * deliveries are in flight. The channel belongs to the caller, who closes it after this consumer.
+ * {@link #close()} is thread-safe.
+ *
+ * <pre>{@code
+ * try (RabbitDedupConsumer consumer = RabbitDedupConsumer.builder()
+ *     .channel(connection.createChannel())
+ *     .queue("inventory.orders")
+ *     .consumerName("inventory")
+ *     .dataSource(dataSource)
+ *     .handler((tx, delivery) -> reserveStock(tx, delivery.getBody()))
+ *     .build()) {
+ *   consumer.start();
+ *   ...
+ * }
+ * }</pre>
+ */
+public interface RabbitDedupConsumer extends AutoCloseable {
+
+  /** The header quorum queues set on redelivered messages: the number of earlier deliveries. */
+  String DELIVERY_COUNT_HEADER = "x-delivery-count";
+
+  /** Default number of redeliveries after failures before a message is dead-lettered: 5. */
+  int DEFAULT_MAX_REDELIVERIES = 5;
+
+  /** Default number of unacknowledged deliveries in flight ({@code basic.qos}): 32. */
+  int DEFAULT_PREFETCH = 32;
+
+  /** Default pause before a failed delivery is requeued: 500 ms. */
+  Duration DEFAULT_RETRY_DELAY = Duration.ofMillis(500);
+
+  /** Default bound on how long {@link #close()} waits for the delivery in progress: 10 s. */
+  Duration DEFAULT_CLOSE_TIMEOUT = Duration.ofSeconds(10);
+
+  /** Business work for one delivery on a jOOQ transaction. */
+  @FunctionalInterface
+  interface Handler {
+    /**
+     * Processes {@code delivery} on {@code tx}; throw to roll back and have it redelivered.
+     *
+     * @param tx the delivery's transaction ({@code DSL.using(connection, SQLDialect.POSTGRES)})
+     * @param delivery the message
+     */
+    void handle(DSLContext tx, Delivery delivery);
+  }
+
+  /** Business work for one delivery on a JDBC transaction. */
+  @FunctionalInterface
+  interface JdbcHandler {
+    /**
+     * Processes {@code delivery} on {@code tx} (auto-commit off; do not commit it yourself); throw
+     * to roll back and have it redelivered.
+     *
+     * @throws SQLException when a statement fails; the message is redelivered
+     */
+    void handle(Connection tx, Delivery delivery) throws SQLException;
+  }
+
+  /** Starts a configuration with the defaults. */
+  static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * Sets {@code basic.qos(prefetch)}, starts the worker thread and subscribes ({@code
+   * basic.consume} with manual ack). A second call is a no-op.
+   *
+   * @throws IllegalStateException when closed
+   * @throws DedupException when the broker refuses the subscription (e.g. no such queue)
+   */
+  void start();
+
+  /** The dedup store's counts of this consumer name. */
+  DedupCounts counts();
+
+  /**
+   * Cancels the subscription, lets the worker finish the delivery in progress (waits at most {@code
+   * closeTimeout}) and requeues ({@code basic.nack}) deliveries not yet started. Does not close the
+   * channel. Idempotent; works without {@link #start()}.
+   */
+  @Override
+  void close();
+
+  /** Configuration of {@link RabbitDedupConsumer}. Not thread-safe. */
+  final class Builder {
+    private Channel channel;
+    private String queue;
+    private String consumerName;
+    private DataSource dataSource;
+    private Dedup dedup;
+    private Handler handler;
+    private JdbcHandler jdbcHandler;
+    private int maxRedeliveries = DEFAULT_MAX_REDELIVERIES;
+    private int prefetch = DEFAULT_PREFETCH;
+    private Duration retryDelay = DEFAULT_RETRY_DELAY;
+    private Duration closeTimeout = DEFAULT_CLOSE_TIMEOUT;
+
+    private Builder() {}
+
+    /** The channel to consume on; owned by the caller, not closed by the consumer. Required. */
+    public Builder channel(Channel channel) {
+      this.channel = channel;
+      return this;
+    }
+
+    /** The queue to consume from. Required, not blank. */
+    public Builder queue(String queue) {
+      this.queue = queue;
+      return this;
+    }
+
+    /**
+     * The consumer name in the dedup keys. Required, 1 to {@value Dedup#MAX_CONSUMER_LENGTH}
+     * characters.
+     */
+    public Builder consumerName(String consumerName) {
+      this.consumerName = consumerName;
+      return this;
+    }
+
+    /** The database of the business tables and the {@code dedup_key} table. Required. */
+    public Builder dataSource(DataSource dataSource) {
+      this.dataSource = dataSource;
+      return this;
+    }
+
+    /** The dedup store. Defaults to {@code Dedup.builder().build()} (schema {@code public}). */
+    public Builder dedup(Dedup dedup) {
+      this.dedup = dedup;
+      return this;
+    }
+
+    /** The business work on a jOOQ transaction. Exactly one handler is required. */
+    public Builder handler(Handler handler) {
+      this.handler = handler;
+      return this;
+    }
+
+    /** The business work on a JDBC transaction. Exactly one handler is required. */
+    public Builder jdbcHandler(JdbcHandler jdbcHandler) {
+      this.jdbcHandler = jdbcHandler;
+      return this;
+    }
+
+    /**
+     * How many times a failed message is requeued before it is rejected to the dead-letter
+     * exchange, 0 to 1000. Defaults to {@value RabbitDedupConsumer#DEFAULT_MAX_REDELIVERIES}.
+     */
+    public Builder maxRedeliveries(int maxRedeliveries) {
+      this.maxRedeliveries = maxRedeliveries;
+      return this;
+    }
+
+    /**
+     * Unacknowledged deliveries in flight, 1 to 65535. Defaults to {@value
+     * RabbitDedupConsumer#DEFAULT_PREFETCH}.
+     */
+    public Builder prefetch(int prefetch) {
+      this.prefetch = prefetch;
+      return this;
+    }
+
+    /** Pause before a failed delivery is requeued. Not negative. Defaults to 500 ms. */
+    public Builder retryDelay(Duration retryDelay) {
+      this.retryDelay = retryDelay;
+      return this;
+    }
+
+    /** Bound on how long {@link #close()} waits. Not negative. Defaults to 10 seconds. */
+    public Builder closeTimeout(Duration closeTimeout) {
+      this.closeTimeout = closeTimeout;
+      return this;
+    }
+
+    /**
+     * Validates the configuration; subscribes nothing and starts no thread.
+     *
+     * @throws IllegalArgumentException naming the bad field, its value and what is allowed
+     */
+    public RabbitDedupConsumer build() {
+      Identifiers.require("channel", channel);
+      if (queue == null || queue.isBlank()) {
+        throw new IllegalArgumentException("queue is '" + queue + "'; pass the queue's name");
+      }
+      Identifiers.requireConsumer(consumerName);
+      if (dataSource == null) {
+        throw new IllegalArgumentException(
+            "dataSource is required: pass the DataSource of the business and dedup_key tables");
+      }
+      if ((handler == null) == (jdbcHandler == null)) {
+        throw new IllegalArgumentException(
+            "set exactly one of handler (jOOQ) and jdbcHandler (JDBC); "
+                + (handler == null ? "none is set" : "both are set"));
+      }
+      Identifiers.requireRange("maxRedeliveries", maxRedeliveries, 0, 1000);
+      Identifiers.requireRange("prefetch", prefetch, 1, 65535);
+      Identifiers.requireNotNegative("retryDelay", retryDelay);
+      Identifiers.requireNotNegative("closeTimeout", closeTimeout);
+      return new DefaultRabbitDedupConsumer(
+          new RabbitConsumerSettings(
+              channel,
+              queue,
+              consumerName,
+              dataSource,
+              dedup == null ? Dedup.builder().build() : dedup,
+              handler,
+              jdbcHandler,
+              maxRedeliveries,
+              prefetch,
+              retryDelay,
+              closeTimeout));
+    }
+  }
+}

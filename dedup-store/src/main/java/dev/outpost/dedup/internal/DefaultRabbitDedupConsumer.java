@@ -1,0 +1,290 @@
+package dev.outpost.dedup.internal;
+
+import com.rabbitmq.client.Channel;
+import com.rabbitmq.client.Delivery;
+import dev.outpost.dedup.DedupCounts;
+import dev.outpost.dedup.DedupException;
+import dev.outpost.dedup.RabbitDedupConsumer;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Hands deliveries from the channel's dispatch thread to one worker thread, which runs the dedup
+ * transaction and then acks, nacks with requeue, or rejects. The failure counts are confined to the
+ * worker; lifecycle fields are guarded by {@code lifecycle}.
+ */
+public final class DefaultRabbitDedupConsumer implements RabbitDedupConsumer {
+
+  private static final Logger log = LoggerFactory.getLogger(DefaultRabbitDedupConsumer.class);
+  private static final int MAX_TRACKED_FAILURES = 10_000;
+
+  private final RabbitConsumerSettings settings;
+  private final DedupTransactions transactions;
+  private final BlockingQueue<Delivery> deliveries = new LinkedBlockingQueue<>();
+  private final CountDownLatch closing = new CountDownLatch(1);
+  private final Object lifecycle = new Object();
+  private final Map<UUID, Integer> failures =
+      new LinkedHashMap<>(16, 0.75f, true) {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<UUID, Integer> eldest) {
+          return size() > MAX_TRACKED_FAILURES;
+        }
+      };
+  private Thread worker;
+  private String consumerTag;
+  private volatile boolean closed;
+
+  /** A consumer with validated settings; subscribes nothing yet. */
+  public DefaultRabbitDedupConsumer(RabbitConsumerSettings settings) {
+    this.settings = settings;
+    this.transactions =
+        new DedupTransactions(settings.dataSource(), settings.dedup(), settings.consumerName());
+  }
+
+  @Override
+  public void start() {
+    synchronized (lifecycle) {
+      if (closed) {
+        throw new IllegalStateException(
+            "RabbitMQ dedup consumer '"
+                + settings.consumerName()
+                + "' was closed; build a new one");
+      }
+      if (worker != null) {
+        return;
+      }
+      Channel channel = settings.channel();
+      try {
+        channel.basicQos(settings.prefetch());
+        consumerTag =
+            channel.basicConsume(
+                settings.queue(),
+                false,
+                (tag, delivery) -> deliveries.add(delivery),
+                tag -> log.warn("Queue '{}' cancelled consumer {}", settings.queue(), tag));
+      } catch (IOException | RuntimeException e) {
+        throw new DedupException(
+            "could not consume from queue '"
+                + settings.queue()
+                + "': "
+                + e.getMessage()
+                + "; check that the queue exists and the channel is open",
+            settings.consumerName(),
+            null,
+            e);
+      }
+      worker = new Thread(this::work, "outpost-dedup-rabbit-" + settings.consumerName());
+      worker.start();
+    }
+  }
+
+  @Override
+  public DedupCounts counts() {
+    return settings.dedup().counts(settings.consumerName());
+  }
+
+  @Override
+  public void close() {
+    Thread running;
+    String tag;
+    synchronized (lifecycle) {
+      if (closed) {
+        return;
+      }
+      closed = true;
+      closing.countDown();
+      running = worker;
+      tag = consumerTag;
+    }
+    if (tag != null) {
+      cancel(tag);
+    }
+    if (running == null) {
+      return;
+    }
+    if (running != Thread.currentThread()) {
+      try {
+        running.join(settings.closeTimeout().toMillis() + 1);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      if (running.isAlive()) {
+        log.warn(
+            "RabbitMQ dedup consumer '{}' did not finish its delivery within {}",
+            settings.consumerName(),
+            settings.closeTimeout());
+        return;
+      }
+    }
+    requeueUnstarted();
+  }
+
+  private void cancel(String tag) {
+    try {
+      if (settings.channel().isOpen()) {
+        settings.channel().basicCancel(tag);
+      }
+    } catch (IOException | RuntimeException e) {
+      log.debug("cancelling consumer {} failed; the channel is probably closed", tag, e);
+    }
+  }
+
+  private void requeueUnstarted() {
+    List<Delivery> left = new ArrayList<>();
+    deliveries.drainTo(left);
+    for (Delivery delivery : left) {
+      respond(delivery, Response.REQUEUE);
+    }
+  }
+
+  private void work() {
+    while (!closed) {
+      try {
+        Delivery delivery = deliveries.poll(100, TimeUnit.MILLISECONDS);
+        if (delivery != null && !closed) {
+          process(delivery);
+        } else if (delivery != null) {
+          respond(delivery, Response.REQUEUE);
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      } catch (RuntimeException e) {
+        log.warn("RabbitMQ dedup consumer '{}' failed a delivery", settings.consumerName(), e);
+      }
+    }
+  }
+
+  private void process(Delivery delivery) {
+    UUID messageId = messageId(delivery);
+    if (messageId == null) {
+      log.error(
+          "Message on queue '{}' has no message id, so it cannot be deduplicated; rejecting it"
+              + " to the dead-letter exchange. Publish with BasicProperties.messageId set.",
+          settings.queue());
+      respond(delivery, Response.REJECT);
+      return;
+    }
+    try {
+      transactions.processOnce(messageId, tx -> handle(tx, delivery));
+      failures.remove(messageId);
+      respond(delivery, Response.ACK);
+    } catch (DedupTransactions.WorkFailedException e) {
+      failed(delivery, messageId, e.getCause());
+    } catch (RuntimeException e) {
+      // The database, not the message, failed: requeue without counting towards dead-lettering.
+      log.warn(
+          "Database failed while processing message {} from queue '{}'; requeueing it in {}",
+          messageId,
+          settings.queue(),
+          settings.retryDelay(),
+          e);
+      awaitClosing();
+      respond(delivery, Response.REQUEUE);
+    }
+  }
+
+  private void handle(Connection tx, Delivery delivery) throws SQLException {
+    if (settings.jdbcHandler() != null) {
+      settings.jdbcHandler().handle(tx, delivery);
+    } else {
+      settings.handler().handle(DedupTransactions.jooq(tx), delivery);
+    }
+  }
+
+  private void failed(Delivery delivery, UUID messageId, Throwable e) {
+    int failed = Math.max(failures.merge(messageId, 1, Integer::sum), deliveryCount(delivery) + 1);
+    if (failed > settings.maxRedeliveries()) {
+      failures.remove(messageId);
+      log.error(
+          "Message {} on queue '{}' failed {} times; rejecting it to the dead-letter exchange",
+          messageId,
+          settings.queue(),
+          failed,
+          e);
+      respond(delivery, Response.REJECT);
+      return;
+    }
+    log.warn(
+        "Message {} on queue '{}' failed (failure {} of at most {}); requeueing it in {}",
+        messageId,
+        settings.queue(),
+        failed,
+        settings.maxRedeliveries() + 1,
+        settings.retryDelay(),
+        e);
+    awaitClosing();
+    respond(delivery, Response.REQUEUE);
+  }
+
+  private static UUID messageId(Delivery delivery) {
+    String id = delivery.getProperties() == null ? null : delivery.getProperties().getMessageId();
+    if (id == null || id.isBlank()) {
+      return null;
+    }
+    try {
+      return UUID.fromString(id.trim());
+    } catch (IllegalArgumentException notAUuid) {
+      return UUID.nameUUIDFromBytes(id.getBytes(StandardCharsets.UTF_8));
+    }
+  }
+
+  private static int deliveryCount(Delivery delivery) {
+    Map<String, Object> headers =
+        delivery.getProperties() == null ? null : delivery.getProperties().getHeaders();
+    Object count = headers == null ? null : headers.get(DELIVERY_COUNT_HEADER);
+    return count instanceof Number number ? (int) Math.min(number.longValue(), 1_000_000) : 0;
+  }
+
+  private void awaitClosing() {
+    if (settings.retryDelay().isZero()) {
+      return;
+    }
+    try {
+      closing.await(settings.retryDelay().toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private void respond(Delivery delivery, Response response) {
+    long tag = delivery.getEnvelope().getDeliveryTag();
+    Channel channel = settings.channel();
+    try {
+      switch (response) {
+        case ACK -> channel.basicAck(tag, false);
+        case REQUEUE -> channel.basicNack(tag, false, true);
+        case REJECT -> channel.basicReject(tag, false);
+      }
+    } catch (IOException | RuntimeException e) {
+      // The broker redelivers unacknowledged messages; a processed one is then skipped.
+      log.warn(
+          "Could not {} delivery {} on queue '{}': {}; the broker will deliver it again",
+          response,
+          tag,
+          settings.queue(),
+          e.toString());
+    }
+  }
+
+  private enum Response {
+    ACK,
+    REQUEUE,
+    REJECT
+  }
+}

@@ -1,0 +1,292 @@
+package dev.outpost.examples.bench;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.LoggerContext;
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import dev.outpost.dedup.Dedup;
+import dev.outpost.migrations.OutpostMigrations;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.lang.management.ManagementFactory;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ThreadLocalRandom;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Throughput of the dedup store against raw JDBC running the same statements, measured in one run
+ * on one database:
+ *
+ * <ol>
+ *   <li>(a) raw JDBC: {@code INSERT ... ON CONFLICT DO NOTHING} of the dedup key plus a business
+ *       insert, one transaction;
+ *   <li>(b) {@code Dedup.processOnce} with the same business insert;
+ *   <li>(c) {@code processOnce} on duplicates (the key exists, the work is skipped);
+ *   <li>(d) the business insert alone.
+ * </ol>
+ *
+ * <p>Args: {@code [seconds per scenario, default 10] [threads, default 8]}. Uses the PostgreSQL at
+ * {@value #ENV_URL} (user {@value #ENV_USER}, password {@value #ENV_PASSWORD}) when set, else
+ * starts an embedded PostgreSQL. Tables go into schema {@value #SCHEMA}, migrated by {@code
+ * OutpostMigrations} and emptied first. After a warm-up the scenarios run interleaved in one-second
+ * slices (the first of each round rotating), so drift and bursts of other load hit all of them
+ * alike. Not a test.
+ */
+public final class DedupBenchmark {
+
+  static final String ENV_URL = "OUTPOST_BENCH_JDBC_URL";
+  static final String ENV_USER = "OUTPOST_BENCH_JDBC_USER";
+  static final String ENV_PASSWORD = "OUTPOST_BENCH_JDBC_PASSWORD";
+  static final String SCHEMA = "outpost_bench";
+
+  private static final String RAW_DEDUP_INSERT =
+      "INSERT INTO "
+          + SCHEMA
+          + ".dedup_key (consumer, message_id, processed_at)"
+          + " VALUES (?, ?, ?) ON CONFLICT DO NOTHING";
+  private static final String BUSINESS_INSERT =
+      "INSERT INTO " + SCHEMA + ".bench_effect (message_id, payload) VALUES (?, ?)";
+  private static final int DUPLICATE_KEYS = 10_000;
+
+  private final HikariDataSource dataSource;
+  private final Dedup dedup = Dedup.builder().schema(SCHEMA).build();
+  private final int threads;
+  private final UUID[] duplicates = new UUID[DUPLICATE_KEYS];
+
+  private DedupBenchmark(HikariDataSource dataSource, int threads) {
+    this.dataSource = dataSource;
+    this.threads = threads;
+  }
+
+  public static void main(String[] args) throws Exception {
+    int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 10;
+    int threads = args.length > 1 ? Integer.parseInt(args[1]) : 8;
+    quietLogs();
+    String url = System.getenv(ENV_URL);
+    EmbeddedPostgres embedded = null;
+    String user = System.getenv().getOrDefault(ENV_USER, "postgres");
+    String password = System.getenv().getOrDefault(ENV_PASSWORD, "");
+    if (url == null || url.isBlank()) {
+      embedded = EmbeddedPostgres.builder().start();
+      url = embedded.getJdbcUrl("postgres", "postgres");
+      user = "postgres";
+      password = "";
+    }
+    try (HikariDataSource dataSource = pool(url, user, password, threads)) {
+      DedupBenchmark benchmark = new DedupBenchmark(dataSource, threads);
+      benchmark.prepare();
+      System.out.printf(
+          Locale.ROOT,
+          "Dedup benchmark: %d s per scenario, %d threads, %s, %s%n",
+          seconds,
+          threads,
+          embedded == null ? "PostgreSQL at " + url : "embedded PostgreSQL",
+          benchmark.serverSettings());
+      benchmark.run(seconds);
+    } finally {
+      if (embedded != null) {
+        embedded.close();
+      }
+    }
+  }
+
+  private void run(int seconds) throws Exception {
+    Map<String, Scenario> scenarios = new LinkedHashMap<>();
+    scenarios.put("(a) raw JDBC: dedup insert + business insert", this::rawDedupAndBusiness);
+    scenarios.put("(b) processOnce + business insert", this::processOnceAndBusiness);
+    scenarios.put("(c) processOnce on duplicates (work skipped)", this::processOnceDuplicate);
+    scenarios.put("(d) business insert alone", this::businessOnly);
+    for (Scenario scenario : scenarios.values()) {
+      measure(scenario, Math.max(1000, seconds * 200L));
+    }
+    Map<String, long[]> totals = new LinkedHashMap<>();
+    scenarios.keySet().forEach(name -> totals.put(name, new long[2]));
+    List<String> names = new ArrayList<>(scenarios.keySet());
+    // One-second slices, rotating which scenario goes first, so bursts of other load on the
+    // machine (and table growth) spread evenly over the four scenarios.
+    long sliceMillis = 1000;
+    for (int round = 0; round < seconds; round++) {
+      for (int i = 0; i < names.size(); i++) {
+        String name = names.get((round + i) % names.size());
+        long[] total = totals.get(name);
+        total[0] += measure(scenarios.get(name), sliceMillis);
+        total[1] += sliceMillis;
+      }
+    }
+    Map<String, Double> rates = new LinkedHashMap<>();
+    System.out.println();
+    System.out.printf(Locale.ROOT, "%-48s %12s%n", "scenario", "tx/s");
+    for (Map.Entry<String, long[]> entry : totals.entrySet()) {
+      double rate = entry.getValue()[0] * 1000.0 / entry.getValue()[1];
+      rates.put(entry.getKey().substring(0, 3), rate);
+      System.out.printf(Locale.ROOT, "%-48s %12.0f%n", entry.getKey(), rate);
+    }
+    System.out.printf(
+        Locale.ROOT,
+        "(system load average at the end: %.1f on %d cores)%n",
+        ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage(),
+        Runtime.getRuntime().availableProcessors());
+    double a = rates.get("(a)");
+    System.out.printf(
+        Locale.ROOT,
+        "%nb/a = %.3f (processOnce vs raw JDBC, target >= 0.9)%n"
+            + "c/a = %.3f (duplicate skip vs raw JDBC dedup + business)%n"
+            + "a/d = %.3f (cost of the dedup insert on top of the business insert)%n",
+        rates.get("(b)") / a,
+        rates.get("(c)") / a,
+        a / rates.get("(d)"));
+  }
+
+  /** Runs {@code scenario} on {@link #threads} threads for {@code millis}; returns tx count. */
+  private long measure(Scenario scenario, long millis) throws Exception {
+    long deadline = System.nanoTime() + millis * 1_000_000L;
+    ExecutorService pool = Executors.newFixedThreadPool(threads);
+    try {
+      List<Future<Long>> workers = new ArrayList<>();
+      for (int t = 0; t < threads; t++) {
+        workers.add(
+            pool.submit(
+                () -> {
+                  long count = 0;
+                  try (Connection connection = dataSource.getConnection()) {
+                    connection.setAutoCommit(false);
+                    while (System.nanoTime() < deadline) {
+                      scenario.transaction(connection);
+                      connection.commit();
+                      count++;
+                    }
+                  }
+                  return count;
+                }));
+      }
+      long total = 0;
+      for (Future<Long> worker : workers) {
+        total += worker.get();
+      }
+      return total;
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  private void rawDedupAndBusiness(Connection tx) throws SQLException {
+    UUID messageId = UUID.randomUUID();
+    try (PreparedStatement insert = tx.prepareStatement(RAW_DEDUP_INSERT)) {
+      insert.setString(1, "bench");
+      insert.setObject(2, messageId);
+      insert.setObject(3, OffsetDateTime.now(ZoneOffset.UTC));
+      if (insert.executeUpdate() == 1) {
+        business(tx, messageId);
+      }
+    }
+  }
+
+  private void processOnceAndBusiness(Connection tx) {
+    UUID messageId = UUID.randomUUID();
+    dedup.processOnce(tx, "bench", messageId, () -> business(tx, messageId));
+  }
+
+  private void processOnceDuplicate(Connection tx) {
+    UUID messageId = duplicates[ThreadLocalRandom.current().nextInt(DUPLICATE_KEYS)];
+    if (dedup.processOnce(tx, "bench-dup", messageId, () -> business(tx, messageId))) {
+      throw new IllegalStateException("a prepared duplicate " + messageId + " ran its work");
+    }
+  }
+
+  private void businessOnly(Connection tx) throws SQLException {
+    business(tx, UUID.randomUUID());
+  }
+
+  private static void business(Connection tx, UUID messageId) throws SQLException {
+    try (PreparedStatement insert = tx.prepareStatement(BUSINESS_INSERT)) {
+      insert.setObject(1, messageId);
+      insert.setString(2, "reserved 1 item");
+      insert.executeUpdate();
+    }
+  }
+
+  private void prepare() throws SQLException {
+    OutpostMigrations.builder().dataSource(dataSource).schema(SCHEMA).build().migrate();
+    try (Connection connection = dataSource.getConnection();
+        Statement statement = connection.createStatement()) {
+      statement.execute(
+          "CREATE TABLE IF NOT EXISTS "
+              + SCHEMA
+              + ".bench_effect (id bigserial PRIMARY KEY, message_id uuid NOT NULL,"
+              + " payload text NOT NULL)");
+      statement.execute("TRUNCATE " + SCHEMA + ".bench_effect, " + SCHEMA + ".dedup_key");
+      connection.setAutoCommit(false);
+      for (int i = 0; i < DUPLICATE_KEYS; i++) {
+        duplicates[i] = UUID.randomUUID();
+      }
+      try (PreparedStatement insert = connection.prepareStatement(RAW_DEDUP_INSERT)) {
+        for (UUID id : duplicates) {
+          insert.setString(1, "bench-dup");
+          insert.setObject(2, id);
+          insert.setObject(3, OffsetDateTime.now(ZoneOffset.UTC));
+          insert.addBatch();
+        }
+        insert.executeBatch();
+      }
+      connection.commit();
+      connection.setAutoCommit(true);
+      statement.execute("ANALYZE " + SCHEMA + ".dedup_key");
+    }
+  }
+
+  private String serverSettings() throws SQLException {
+    try (Connection connection = dataSource.getConnection();
+        Statement statement = connection.createStatement();
+        ResultSet rs =
+            statement.executeQuery(
+                "SELECT current_setting('server_version'), current_setting('fsync'),"
+                    + " current_setting('synchronous_commit')")) {
+      rs.next();
+      return "PostgreSQL "
+          + rs.getString(1)
+          + " (fsync="
+          + rs.getString(2)
+          + ", synchronous_commit="
+          + rs.getString(3)
+          + ")";
+    }
+  }
+
+  private static HikariDataSource pool(String url, String user, String password, int threads) {
+    HikariConfig config = new HikariConfig();
+    config.setJdbcUrl(url);
+    config.setUsername(user);
+    config.setPassword(password);
+    config.setMaximumPoolSize(threads + 1);
+    config.setPoolName("outpost-bench");
+    return new HikariDataSource(config);
+  }
+
+  private static void quietLogs() {
+    System.setProperty("org.jooq.no-logo", "true");
+    System.setProperty("org.jooq.no-tips", "true");
+    if (LoggerFactory.getILoggerFactory() instanceof LoggerContext context) {
+      context.getLogger(Logger.ROOT_LOGGER_NAME).setLevel(Level.WARN);
+    }
+  }
+
+  @FunctionalInterface
+  private interface Scenario {
+    void transaction(Connection tx) throws SQLException;
+  }
+}

@@ -1,0 +1,70 @@
+package dev.outpost.relay.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.outpost.outbox.schema.OutpostSchema;
+import dev.outpost.testing.OutpostDatabaseExtension;
+import dev.outpost.testing.TestDatabase;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** The claim query reads a big backlog through the indexes, never by scanning the table. */
+@ExtendWith(OutpostDatabaseExtension.class)
+class ClaimPlanTest {
+
+  @Test
+  void claims_the_head_window_by_index_without_a_sequential_scan(TestDatabase db)
+      throws Exception {
+    db.execute(
+        "INSERT INTO outbox_message (message_id, topic, message_key, partition_no, payload,"
+            + " created_at, available_at)"
+            + " SELECT gen_random_uuid(), 't', 'k' || (i % 1000), i % 16, '\\x00', now(), now()"
+            + " FROM generate_series(1, 40000) AS i");
+    db.execute("UPDATE outbox_message SET attempts = 1, available_at = now() + interval '1 hour'"
+        + " WHERE id % 2000 = 0");
+    db.execute(
+        "INSERT INTO outbox_dead_letter (outbox_id, message_id, topic, message_key, partition_no,"
+            + " payload, created_at, failed_at, attempts)"
+            + " SELECT i, gen_random_uuid(), 't', 'dead' || i, i % 16, '\\x00', now(), now(), 10"
+            + " FROM generate_series(1, 10000) AS i");
+    db.execute("ANALYZE outbox_message");
+    db.execute("ANALYZE outbox_dead_letter");
+
+    for (boolean park : new boolean[] {true, false}) {
+      String sql = new RelayOutboxRepository(OutpostSchema.named("public"), park).claimWindowSql();
+      String plan = explain(db, sql);
+
+      assertThat(plan).doesNotContain("Seq Scan on outbox_message").doesNotContain("Hash");
+      assertThat(plan).contains("outbox_message_claim_idx");
+      assertThat(plan).contains("outbox_message_retrying_key_idx");
+      if (park) {
+        assertThat(plan)
+            .doesNotContain("Seq Scan on outbox_dead_letter")
+            .contains("outbox_dead_letter_key_idx");
+      }
+    }
+  }
+
+  private static String explain(TestDatabase db, String sql) throws Exception {
+    StringBuilder plan = new StringBuilder();
+    try (Connection c = db.dataSource().getConnection();
+        PreparedStatement s = c.prepareStatement("EXPLAIN " + sql)) {
+      var now = Instant.now().atOffset(ZoneOffset.UTC);
+      s.setInt(1, 3);
+      s.setObject(2, now);
+      s.setObject(3, now);
+      s.setInt(4, 500);
+      try (ResultSet rs = s.executeQuery()) {
+        while (rs.next()) {
+          plan.append(rs.getString(1)).append('\n');
+        }
+      }
+    }
+    return plan.toString();
+  }
+}
