@@ -68,6 +68,11 @@ final class App implements AutoCloseable {
     return stats;
   }
 
+  /** Deliveries the dedup store skipped as duplicates since the start. */
+  long duplicatesSkipped() {
+    return messaging.duplicatesSkipped();
+  }
+
   /** The HTTP port, or -1 without HTTP. */
   int port() {
     return http == null ? -1 : http.port();

@@ -13,11 +13,12 @@ final class InProcessTransport implements Transport {
   private final InProcessPublisher publisher;
 
   InProcessTransport(Consumers consumers) {
-    this.publisher =
-        InProcessPublisher.builder()
-            .handler(Events.ORDER_CREATED, m -> consumers.deliver(m.topic(), m.messageId(), m.payload()))
-            .handler(Events.ORDER_TIMEOUT, m -> consumers.deliver(m.topic(), m.messageId(), m.payload()))
-            .build();
+    InProcessPublisher.Builder builder = InProcessPublisher.builder();
+    for (Consumers.Consumer consumer : consumers.all()) {
+      builder.handler(
+          consumer.topic(), m -> consumers.deliver(m.topic(), m.messageId(), m.payload()));
+    }
+    this.publisher = builder.build();
   }
 
   @Override

@@ -1,6 +1,5 @@
 package dev.outpost.examples;
 
-import dev.outpost.dedup.Dedup;
 import dev.outpost.examples.Events.OrderCreated;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -11,32 +10,26 @@ import java.util.UUID;
 
 /**
  * Handles {@code order.created}: notes the new order for the warehouse (here: one row in {@code
- * order_notice}, standing in for an e-mail or a pick list). Through the dedup store, so each order
- * is noted once however often the message arrives.
+ * order_notice}, standing in for an e-mail or a pick list). The transports run it through the
+ * dedup store (consumer name {@value #NAME}), so each order is noted once however often the
+ * message arrives.
  */
 final class InventoryConsumer {
 
   /** The consumer name in the dedup store. */
   static final String NAME = "inventory";
 
-  private final Dedup dedup;
   private final Stats stats;
   private final Clock clock;
 
-  InventoryConsumer(Dedup dedup, Stats stats, Clock clock) {
-    this.dedup = dedup;
+  InventoryConsumer(Stats stats, Clock clock) {
     this.stats = stats;
     this.clock = clock;
   }
 
-  /** Handles one delivery inside the caller's transaction {@code tx}. */
-  void handle(Connection tx, UUID messageId, byte[] payload) throws SQLException {
+  /** The business work for one new order, in the caller's transaction {@code tx}. */
+  void note(Connection tx, UUID messageId, byte[] payload) throws SQLException {
     OrderCreated created = Events.read(payload, OrderCreated.class);
-    boolean firstTime = dedup.processOnce(tx, NAME, messageId, () -> note(tx, created, messageId));
-    (firstTime ? stats.notices : stats.duplicatesSkipped).increment();
-  }
-
-  private void note(Connection tx, OrderCreated created, UUID messageId) throws SQLException {
     try (PreparedStatement insert =
         tx.prepareStatement(
             """
@@ -45,7 +38,9 @@ final class InventoryConsumer {
       insert.setObject(1, messageId);
       insert.setTimestamp(2, Timestamp.from(clock.instant()));
       insert.setObject(3, created.orderId());
-      if (insert.executeUpdate() == 0) {
+      if (insert.executeUpdate() == 1) {
+        stats.notices.increment();
+      } else {
         stats.unknownOrders.increment(); // e.g. left in a broker queue by an earlier run
       }
     }

@@ -17,8 +17,15 @@ final class Messaging implements AutoCloseable {
   private final DelayScheduler scheduler;
   private final Transport transport;
   private final Relay relay;
+  private final Consumers consumers;
 
-  private Messaging(Outbox outbox, DelayScheduler scheduler, Transport transport, Relay relay) {
+  private Messaging(
+      Outbox outbox,
+      DelayScheduler scheduler,
+      Transport transport,
+      Relay relay,
+      Consumers consumers) {
+    this.consumers = consumers;
     this.outbox = outbox;
     this.scheduler = scheduler;
     this.transport = transport;
@@ -31,7 +38,7 @@ final class Messaging implements AutoCloseable {
     Dedup dedup = Dedup.builder().schema(schema).clock(clock).build();
     Consumers consumers =
         new Consumers(
-            db, new TimeoutConsumer(dedup, stats, clock), new InventoryConsumer(dedup, stats, clock));
+            db, dedup, new TimeoutConsumer(stats, clock), new InventoryConsumer(stats, clock));
     Transport transport = Transport.create(config, consumers);
     DelayScheduler scheduler =
         DelayScheduler.builder()
@@ -45,7 +52,7 @@ final class Messaging implements AutoCloseable {
             .schema(schema)
             .publisher(new DuplicatingPublisher(transport.publisher(), config.duplicateShare(), stats))
             .build();
-    Messaging messaging = new Messaging(outbox, scheduler, transport, relay);
+    Messaging messaging = new Messaging(outbox, scheduler, transport, relay, consumers);
     try {
       transport.startConsumers();
       scheduler.start();
@@ -63,6 +70,11 @@ final class Messaging implements AutoCloseable {
 
   DelayScheduler scheduler() {
     return scheduler;
+  }
+
+  /** Deliveries the dedup store skipped as duplicates, all consumers. */
+  long duplicatesSkipped() {
+    return consumers.duplicatesSkipped();
   }
 
   @Override

@@ -134,12 +134,11 @@ final class OrderService {
         return;
       }
     }
-    try (PreparedStatement select = tx.prepareStatement("SELECT available FROM stock WHERE item = ?")) {
+    try (PreparedStatement select =
+        tx.prepareStatement("SELECT available FROM stock WHERE item = ?")) {
       select.setString(1, item);
       try (ResultSet rs = select.executeQuery()) {
-        if (!rs.next()) {
-          throw OrderException.notFound("no item '" + item + "'; GET /stock lists the items");
-        }
+        rs.next(); // insertOrder made sure the item exists
         throw OrderException.conflict(
             "only " + rs.getInt(1) + " of '" + item + "' left, " + quantity + " asked for");
       }
@@ -151,13 +150,16 @@ final class OrderService {
         tx.prepareStatement(
             """
             INSERT INTO orders (id, item, quantity, status, created_at, pay_by)
-            VALUES (?, ?, ?, 'UNPAID', ?, ?)""")) {
+            SELECT ?, item, ?, 'UNPAID', ?, ? FROM stock WHERE item = ?""")) {
       insert.setObject(1, order.id());
-      insert.setString(2, order.item());
-      insert.setInt(3, order.quantity());
-      insert.setTimestamp(4, Timestamp.from(order.createdAt()));
-      insert.setTimestamp(5, Timestamp.from(order.payBy()));
-      insert.executeUpdate();
+      insert.setInt(2, order.quantity());
+      insert.setTimestamp(3, Timestamp.from(order.createdAt()));
+      insert.setTimestamp(4, Timestamp.from(order.payBy()));
+      insert.setString(5, order.item());
+      if (insert.executeUpdate() == 0) {
+        throw OrderException.notFound(
+            "no item '" + order.item() + "'; GET /stock lists the items");
+      }
     }
   }
 

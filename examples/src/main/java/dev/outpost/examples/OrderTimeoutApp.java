@@ -51,7 +51,7 @@ public final class OrderTimeoutApp {
           printWelcome(out, config, app.port());
         }
         if (config.simulation()) {
-          return new Simulation(config, app.orders(), app.queries(), app.stats(), out).run();
+          return new Simulation(config, app, out).run();
         }
         stopping.await();
         return 0;

@@ -4,29 +4,30 @@ import com.rabbitmq.client.BuiltinExchangeType;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
-import com.rabbitmq.client.DefaultConsumer;
-import com.rabbitmq.client.Envelope;
-import com.rabbitmq.client.AMQP;
+import dev.outpost.dedup.RabbitDedupConsumer;
 import dev.outpost.relay.Publisher;
 import dev.outpost.relay.rabbitmq.RabbitMqPublisher;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * RabbitMQ: the relay publishes to the topic exchange {@code outpost.example} with the message
- * topic as routing key; one durable queue per consumer is bound to it. A delivery is acked only
- * after the consumer's transaction (with its dedup key) committed, so a crash before the ack
- * means a redelivery that the dedup store skips.
+ * RabbitMQ: the relay publishes to the topic exchange {@value #EXCHANGE} with the message topic
+ * as routing key; each consumer has a durable queue bound to it, read by Outpost's {@link
+ * RabbitDedupConsumer}, which acks a delivery only after the consumer's transaction (with its
+ * dedup key) committed. Messages that keep failing go to the queue {@code
+ * example.<schema>.dead-letters}.
  */
 final class RabbitMqTransport implements Transport {
 
   static final String EXCHANGE = "outpost.example";
+  static final String DEAD_LETTER_EXCHANGE = "outpost.example.dead-letters";
 
-  // A channel hands its deliveries to its consumer one at a time; several channels per queue let
+  // Each RabbitDedupConsumer works through its deliveries one at a time; several per queue let
   // several consumer transactions run at once.
   private static final int CONSUMERS_PER_QUEUE = 4;
 
@@ -36,7 +37,7 @@ final class RabbitMqTransport implements Transport {
   private final String queuePrefix;
   private final Consumers consumers;
   private final RabbitMqPublisher publisher;
-  private final List<Channel> channels = new ArrayList<>();
+  private final List<RabbitDedupConsumer> running = new ArrayList<>();
   private Connection connection;
 
   RabbitMqTransport(String uri, String schema, Consumers consumers) {
@@ -57,47 +58,60 @@ final class RabbitMqTransport implements Transport {
       ConnectionFactory factory = new ConnectionFactory();
       factory.setUri(uri);
       connection = factory.newConnection("outpost-example-consumers");
-      for (String topic : List.of(Events.ORDER_CREATED, Events.ORDER_TIMEOUT)) {
+      declareTopology();
+      for (Consumers.Consumer consumer : consumers.all()) {
         for (int i = 0; i < CONSUMERS_PER_QUEUE; i++) {
-          consume(topic);
+          running.add(start(consumer));
         }
       }
     } catch (Exception e) {
       close();
       throw new IllegalStateException(
-          "cannot connect to RabbitMQ at " + uri.replaceAll("//[^@/]*@", "//") + ": " + e, e);
+          "cannot consume from RabbitMQ at " + uri.replaceAll("//[^@/]*@", "//") + ": " + e, e);
     }
   }
 
-  private void consume(String topic) throws IOException {
-    Channel channel = connection.createChannel();
-    channels.add(channel);
-    String queue = queuePrefix + topic;
-    channel.exchangeDeclare(EXCHANGE, BuiltinExchangeType.TOPIC, true);
-    channel.queueDeclare(queue, true, false, false, null);
-    channel.queueBind(queue, EXCHANGE, topic);
-    channel.basicQos(50);
-    channel.basicConsume(
-        queue,
-        false,
-        new DefaultConsumer(channel) {
-          @Override
-          public void handleDelivery(
-              String tag, Envelope envelope, AMQP.BasicProperties properties, byte[] body)
-              throws IOException {
-            try {
-              consumers.deliver(topic, UUID.fromString(properties.getMessageId()), body);
-              channel.basicAck(envelope.getDeliveryTag(), false);
-            } catch (RuntimeException e) {
-              log.warn("handling a {} message failed; it is redelivered", topic, e);
-              channel.basicNack(envelope.getDeliveryTag(), false, true);
-            }
-          }
-        });
+  private void declareTopology() throws IOException {
+    try (Channel channel = connection.createChannel()) {
+      channel.exchangeDeclare(EXCHANGE, BuiltinExchangeType.TOPIC, true);
+      channel.exchangeDeclare(DEAD_LETTER_EXCHANGE, BuiltinExchangeType.FANOUT, true);
+      channel.queueDeclare(queuePrefix + "dead-letters", true, false, false, null);
+      channel.queueBind(queuePrefix + "dead-letters", DEAD_LETTER_EXCHANGE, "");
+      for (Consumers.Consumer consumer : consumers.all()) {
+        String queue = queuePrefix + consumer.topic();
+        channel.queueDeclare(
+            queue, true, false, false, Map.of("x-dead-letter-exchange", DEAD_LETTER_EXCHANGE));
+        channel.queueBind(queue, EXCHANGE, consumer.topic());
+      }
+    } catch (java.util.concurrent.TimeoutException e) {
+      throw new IOException(e);
+    }
+  }
+
+  private RabbitDedupConsumer start(Consumers.Consumer consumer) throws IOException {
+    RabbitDedupConsumer rabbit =
+        RabbitDedupConsumer.builder()
+            .channel(connection.createChannel())
+            .queue(queuePrefix + consumer.topic())
+            .consumerName(consumer.name())
+            .dataSource(consumers.db().dataSource())
+            .dedup(consumers.dedup())
+            .jdbcHandler(
+                (tx, delivery) ->
+                    consumer
+                        .work()
+                        .run(
+                            tx,
+                            UUID.fromString(delivery.getProperties().getMessageId()),
+                            delivery.getBody()))
+            .build();
+    rabbit.start();
+    return rabbit;
   }
 
   @Override
   public void close() {
+    running.forEach(RabbitDedupConsumer::close);
     try {
       if (connection != null) {
         connection.close(5_000);

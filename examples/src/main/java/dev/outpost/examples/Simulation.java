@@ -23,17 +23,19 @@ final class Simulation {
   private static final Logger log = LoggerFactory.getLogger(Simulation.class);
 
   private final AppConfig config;
+  private final App app;
   private final OrderService orders;
   private final Queries queries;
   private final Stats stats;
   private final PrintStream out;
   private final long startNanos = System.nanoTime();
 
-  Simulation(AppConfig config, OrderService orders, Queries queries, Stats stats, PrintStream out) {
+  Simulation(AppConfig config, App app, PrintStream out) {
     this.config = config;
-    this.orders = orders;
-    this.queries = queries;
-    this.stats = stats;
+    this.app = app;
+    this.orders = app.orders();
+    this.queries = app.queries();
+    this.stats = app.stats();
     this.out = out;
   }
 
@@ -158,7 +160,7 @@ final class Simulation {
           status.backlog(),
           status.delayedPending(),
           stats.published.sum(),
-          stats.duplicatesSkipped.sum());
+          app.duplicatesSkipped());
     } catch (RuntimeException e) {
       log.warn("progress query failed: {}", e.toString());
     }
@@ -191,7 +193,7 @@ final class Simulation {
         "duplicates",
         stats.duplicatesInjected.sum()
             + " injected, "
-            + stats.duplicatesSkipped.sum()
+            + app.duplicatesSkipped()
             + " skipped by the dedup store"
             + (stats.unknownOrders.sum() == 0
                 ? ""

@@ -17,7 +17,6 @@ final class Stats {
   final LongAdder notices = new LongAdder();
   final LongAdder published = new LongAdder();
   final LongAdder duplicatesInjected = new LongAdder();
-  final LongAdder duplicatesSkipped = new LongAdder();
   final LongAdder unknownOrders = new LongAdder();
 
   private long[] latenessMillis = new long[1024];

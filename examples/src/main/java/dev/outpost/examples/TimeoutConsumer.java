@@ -1,6 +1,5 @@
 package dev.outpost.examples;
 
-import dev.outpost.dedup.Dedup;
 import dev.outpost.examples.Events.OrderTimeout;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -13,37 +12,27 @@ import java.util.UUID;
 
 /**
  * Handles {@code order.timeout}: an order still unpaid when its time is up is cancelled and its
- * stock goes back to the shelf. Runs through the dedup store, so a redelivered timeout is skipped;
- * and the status update is conditional, so a payment that committed first wins.
+ * stock goes back to the shelf. The transports run it through the dedup store (consumer name
+ * {@value #NAME}), so a redelivered timeout is skipped; and the status update is conditional, so
+ * a payment that committed first wins.
  */
 final class TimeoutConsumer {
 
   /** The consumer name in the dedup store. */
   static final String NAME = "order-timeout";
 
-  private final Dedup dedup;
   private final Stats stats;
   private final Clock clock;
 
-  TimeoutConsumer(Dedup dedup, Stats stats, Clock clock) {
-    this.dedup = dedup;
+  TimeoutConsumer(Stats stats, Clock clock) {
     this.stats = stats;
     this.clock = clock;
   }
 
-  /** Handles one delivery inside the caller's transaction {@code tx}. */
-  void handle(Connection tx, UUID messageId, byte[] payload) throws SQLException {
+  /** The business work for one timeout, in the caller's transaction {@code tx}. */
+  void releaseIfUnpaid(Connection tx, UUID messageId, byte[] payload) throws SQLException {
     OrderTimeout timeout = Events.read(payload, OrderTimeout.class);
     Instant now = clock.instant();
-    boolean firstTime =
-        dedup.processOnce(tx, NAME, messageId, () -> releaseIfUnpaid(tx, timeout, messageId, now));
-    if (!firstTime) {
-      stats.duplicatesSkipped.increment();
-    }
-  }
-
-  private void releaseIfUnpaid(Connection tx, OrderTimeout timeout, UUID messageId, Instant now)
-      throws SQLException {
     try (PreparedStatement cancel =
         tx.prepareStatement(
             """
