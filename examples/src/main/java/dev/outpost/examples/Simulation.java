@@ -122,7 +122,10 @@ final class Simulation {
     }
   }
 
-  /** Waits until no order is unpaid and Outpost has nothing left to deliver. */
+  /**
+   * Waits until no order is unpaid, Outpost has nothing left to deliver, every order was noted by
+   * the inventory consumer and every injected duplicate reached the dedup store.
+   */
   private boolean awaitSettled() throws InterruptedException {
     long deadline = System.nanoTime() + config.orderTimeout().plus(config.settleTimeout()).toNanos();
     while (System.nanoTime() < deadline) {
@@ -137,7 +140,11 @@ final class Simulation {
 
   private boolean settled() {
     Queries.OutboxStatus status = queries.outboxStatus();
-    return status.backlog() == 0
+    // Every injected duplicate must arrive too (at-least-once); a resumed run has no count of them.
+    boolean duplicatesArrived =
+        config.resume() || app.duplicatesSkipped() >= stats.duplicatesInjected.sum();
+    return duplicatesArrived
+        && status.backlog() == 0
         && status.delayedPending() == 0
         && queries.count("SELECT count(*) FROM orders WHERE status = 'UNPAID'") == 0
         && queries.count(
