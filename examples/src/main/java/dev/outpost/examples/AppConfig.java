@@ -49,6 +49,7 @@ public record AppConfig(
 
   /** Order timeout of the HTTP service: 5 minutes. */
   public static final Duration DEFAULT_ORDER_TIMEOUT = Duration.ofMinutes(5);
+
   /** Order timeout of a simulation: 2 seconds, so payments race the timeout. */
   public static final Duration DEFAULT_SIMULATION_TIMEOUT = Duration.ofSeconds(2);
 
@@ -182,7 +183,8 @@ public record AppConfig(
     boolean simulation = simulate > 0 || resume;
     if (resume && simulate > 0) {
       throw new IllegalArgumentException(
-          "--resume places no new orders, so it cannot go with --simulate " + simulate
+          "--resume places no new orders, so it cannot go with --simulate "
+              + simulate
               + "; give one of them");
     }
     if (v.containsKey("--rabbitmq-uri") && v.containsKey("--kafka-bootstrap")) {
@@ -230,7 +232,11 @@ public record AppConfig(
         intValue(v, "--rate", 250, 1, 100_000),
         intValue(v, "--initial-stock", stockDefault, 0, Integer.MAX_VALUE / 8),
         durationValue(
-            v, "--settle-timeout", Duration.ofMinutes(2), Duration.ofSeconds(1), Duration.ofDays(1)),
+            v,
+            "--settle-timeout",
+            Duration.ofMinutes(2),
+            Duration.ofSeconds(1),
+            Duration.ofDays(1)),
         longValue(v, "--seed", System.nanoTime()));
   }
 

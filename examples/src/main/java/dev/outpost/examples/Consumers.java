@@ -45,8 +45,8 @@ final class Consumers {
   }
 
   /**
-   * Handles one in-process delivery: the consumer's work and its dedup key in one transaction, so
-   * a redelivered message is skipped. Returns once the transaction committed.
+   * Handles one in-process delivery: the consumer's work and its dedup key in one transaction, so a
+   * redelivered message is skipped. Returns once the transaction committed.
    *
    * @throws IllegalArgumentException for a topic the app does not consume
    */
@@ -55,7 +55,8 @@ final class Consumers {
         all.stream()
             .filter(c -> c.topic().equals(topic))
             .findFirst()
-            .orElseThrow(() -> new IllegalArgumentException("no consumer for topic '" + topic + "'"));
+            .orElseThrow(
+                () -> new IllegalArgumentException("no consumer for topic '" + topic + "'"));
     db.inTransaction(
         tx ->
             dedup.processOnce(

@@ -10,9 +10,9 @@ import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * Wraps the real publisher, sends a random share of the messages twice (the same message id, right
- * after the original, so per-key order holds), and counts what the broker confirmed. The
- * duplicates stand in for the redeliveries of real life: a relay crash between broker confirm and
- * delete, a consumer crash before its ack.
+ * after the original, so per-key order holds), and counts what the broker confirmed. The duplicates
+ * stand in for the redeliveries of real life: a relay crash between broker confirm and delete, a
+ * consumer crash before its ack.
  */
 final class DuplicatingPublisher implements Publisher {
 

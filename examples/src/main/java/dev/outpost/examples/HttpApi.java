@@ -97,7 +97,10 @@ final class HttpApi implements AutoCloseable {
           404,
           Map.of(
               "error",
-              method + " " + path + " is not an endpoint; try POST /orders,"
+              method
+                  + " "
+                  + path
+                  + " is not an endpoint; try POST /orders,"
                   + " POST /orders/{id}/pay, GET /orders/{id}, GET /stock, GET /outbox/status"));
     }
   }

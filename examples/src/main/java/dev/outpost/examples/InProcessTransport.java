@@ -4,9 +4,9 @@ import dev.outpost.relay.InProcessPublisher;
 import dev.outpost.relay.Publisher;
 
 /**
- * The default: the relay hands each message to the consumer for its topic in this JVM. The
- * handler returns once the consumer's transaction committed, which is the "broker confirm": a
- * handler that throws leaves the message in the outbox to be retried.
+ * The default: the relay hands each message to the consumer for its topic in this JVM. The handler
+ * returns once the consumer's transaction committed, which is the "broker confirm": a handler that
+ * throws leaves the message in the outbox to be retried.
  */
 final class InProcessTransport implements Transport {
 

@@ -25,8 +25,15 @@ final class Invariants {
             stock.stream()
                 .map(
                     s ->
-                        s.item() + " " + s.initial() + " = " + s.available() + " + " + s.locked()
-                            + " + " + s.sold())
+                        s.item()
+                            + " "
+                            + s.initial()
+                            + " = "
+                            + s.available()
+                            + " + "
+                            + s.locked()
+                            + " + "
+                            + s.sold())
                 .collect(Collectors.joining(", "))));
     long unpaid = queries.count("SELECT count(*) FROM orders WHERE status = 'UNPAID'");
     checks.add(

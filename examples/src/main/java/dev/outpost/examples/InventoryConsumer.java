@@ -10,9 +10,9 @@ import java.util.UUID;
 
 /**
  * Handles {@code order.created}: notes the new order for the warehouse (here: one row in {@code
- * order_notice}, standing in for an e-mail or a pick list). The transports run it through the
- * dedup store (consumer name {@value #NAME}), so each order is noted once however often the
- * message arrives.
+ * order_notice}, standing in for an e-mail or a pick list). The transports run it through the dedup
+ * store (consumer name {@value #NAME}), so each order is noted once however often the message
+ * arrives.
  */
 final class InventoryConsumer {
 

@@ -22,8 +22,7 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 /**
  * Kafka: the relay publishes each message to the topic of its name (record key = order id); each
  * consumer reads its topic with Outpost's {@link KafkaDedupConsumer} in a consumer group of its
- * own, which commits offsets only after the consumer's transaction (with its dedup key)
- * committed.
+ * own, which commits offsets only after the consumer's transaction (with its dedup key) committed.
  */
 final class KafkaTransport implements Transport {
 
@@ -55,11 +54,16 @@ final class KafkaTransport implements Transport {
           KafkaDedupConsumer.<byte[], byte[]>builder()
               .consumerProperties(
                   Map.of(
-                      ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-                      ConsumerConfig.GROUP_ID_CONFIG, groupPrefix + consumer.name(),
-                      ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
-                      ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class,
-                      ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class))
+                      ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                      bootstrap,
+                      ConsumerConfig.GROUP_ID_CONFIG,
+                      groupPrefix + consumer.name(),
+                      ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
+                      "earliest",
+                      ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG,
+                      ByteArrayDeserializer.class,
+                      ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG,
+                      ByteArrayDeserializer.class))
               .topics(List.of(consumer.topic()))
               .consumerName(consumer.name())
               .dataSource(consumers.db().dataSource())
@@ -69,7 +73,10 @@ final class KafkaTransport implements Transport {
                     byte[] id = record.headers().lastHeader(RelayMessage.MESSAGE_ID_HEADER).value();
                     consumer
                         .work()
-                        .run(tx, UUID.fromString(new String(id, StandardCharsets.UTF_8)), record.value());
+                        .run(
+                            tx,
+                            UUID.fromString(new String(id, StandardCharsets.UTF_8)),
+                            record.value());
                   })
               .build();
       running.add(kafka);
@@ -78,7 +85,8 @@ final class KafkaTransport implements Transport {
   }
 
   private void createTopics() {
-    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+    try (Admin admin =
+        Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
       for (Consumers.Consumer consumer : consumers.all()) {
         try {
           admin

@@ -50,7 +50,8 @@ final class Messaging implements AutoCloseable {
         Relay.builder()
             .dataSource(db.dataSource())
             .schema(schema)
-            .publisher(new DuplicatingPublisher(transport.publisher(), config.duplicateShare(), stats))
+            .publisher(
+                new DuplicatingPublisher(transport.publisher(), config.duplicateShare(), stats))
             .build();
     Messaging messaging = new Messaging(outbox, scheduler, transport, relay, consumers);
     try {

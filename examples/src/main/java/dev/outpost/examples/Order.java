@@ -14,6 +14,11 @@ record Order(
     Instant paidAt,
     Instant cancelledAt) {
 
+  /** A new order waiting for payment until {@code payBy}. */
+  static Order unpaid(UUID id, String item, int quantity, Instant createdAt, Instant payBy) {
+    return new Order(id, item, quantity, Status.UNPAID, createdAt, payBy, null, null);
+  }
+
   /** Where an order is in its life. */
   enum Status {
     /** Placed, stock locked, waiting for payment or the timeout. */

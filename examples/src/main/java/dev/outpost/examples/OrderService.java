@@ -58,10 +58,7 @@ final class OrderService {
       throw OrderException.badRequest("quantity " + quantity + " is out of range; allowed 1..1000");
     }
     Instant now = clock.instant();
-    Order order =
-        new Order(
-            UUID.randomUUID(), item, quantity, Order.Status.UNPAID, now, now.plus(orderTimeout),
-            null, null);
+    Order order = Order.unpaid(UUID.randomUUID(), item, quantity, now, now.plus(orderTimeout));
     db.inTransaction(
         tx -> {
           insertOrder(tx, order);
@@ -101,8 +98,7 @@ final class OrderService {
               // Whoever flips UNPAID first wins: this update, or the timeout consumer's
               // UPDATE ... SET status = 'CANCELLED' WHERE status = 'UNPAID'. Both lock the row.
               if (markPaid(tx, orderId, clock.instant())) {
-                boolean cancelled =
-                    scheduler.cancel(tx, Events.ORDER_TIMEOUT, orderId.toString());
+                boolean cancelled = scheduler.cancel(tx, Events.ORDER_TIMEOUT, orderId.toString());
                 // false: the timeout was already moved to the outbox. It will still be delivered
                 // and its consumer will find the order PAID and leave it alone.
                 (cancelled ? stats.timeoutsCancelled : stats.timeoutsAlreadyDue).increment();
@@ -157,8 +153,7 @@ final class OrderService {
       insert.setTimestamp(4, Timestamp.from(order.payBy()));
       insert.setString(5, order.item());
       if (insert.executeUpdate() == 0) {
-        throw OrderException.notFound(
-            "no item '" + order.item() + "'; GET /stock lists the items");
+        throw OrderException.notFound("no item '" + order.item() + "'; GET /stock lists the items");
       }
     }
   }

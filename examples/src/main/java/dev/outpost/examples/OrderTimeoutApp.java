@@ -74,15 +74,15 @@ public final class OrderTimeoutApp {
     out.printf(
         """
 
-        Order-timeout service on %s (%s, orders time out after %s). Try:
-          curl -s -XPOST %s/orders -d '{"item":"apple","quantity":2}'
-          curl -s -XPOST %s/orders/<id>/pay
-          curl -s %s/orders/<id>
-          curl -s %s/stock
-          curl -s %s/outbox/status
-        Ctrl-C stops it. --help lists the flags; --simulate 1000 runs a simulation.
+Order-timeout service on %s (%s, orders time out after %s). Try:
+  curl -s -XPOST %s/orders -d '{"item":"apple","quantity":2}'
+  curl -s -XPOST %s/orders/<id>/pay
+  curl -s %s/orders/<id>
+  curl -s %s/stock
+  curl -s %s/outbox/status
+Ctrl-C stops it. --help lists the flags; --simulate 1000 runs a simulation.
 
-        """,
+""",
         base,
         config.transportName(),
         AppConfig.describe(config.orderTimeout()),

@@ -16,11 +16,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * RabbitMQ: the relay publishes to the topic exchange {@value #EXCHANGE} with the message topic
- * as routing key; each consumer has a durable queue bound to it, read by Outpost's {@link
- * RabbitDedupConsumer}, which acks a delivery only after the consumer's transaction (with its
- * dedup key) committed. Messages that keep failing go to the queue {@code
- * example.<schema>.dead-letters}.
+ * RabbitMQ: the relay publishes to the topic exchange {@value #EXCHANGE} with the message topic as
+ * routing key; each consumer has a durable queue bound to it, read by Outpost's {@link
+ * RabbitDedupConsumer}, which acks a delivery only after the consumer's transaction (with its dedup
+ * key) committed. Messages that keep failing go to the queue {@code example.<schema>.dead-letters}.
  */
 final class RabbitMqTransport implements Transport {
 

@@ -13,10 +13,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Drives orders through the running app: places {@code --simulate N} orders at {@code --rate},
- * pays a random share of them at a random moment between placing and a little after the timeout
- * (so some payments race the timeout), waits until every order has settled, then prints a report
- * and checks the {@link Invariants}.
+ * Drives orders through the running app: places {@code --simulate N} orders at {@code --rate}, pays
+ * a random share of them at a random moment between placing and a little after the timeout (so some
+ * payments race the timeout), waits until every order has settled, then prints a report and checks
+ * the {@link Invariants}.
  */
 final class Simulation {
 
@@ -42,7 +42,8 @@ final class Simulation {
   /** Runs the simulation; returns the process exit code (0 = every invariant holds). */
   int run() throws InterruptedException {
     out.printf(
-        "Simulation: %s orders, order timeout %s, pay share %.2f, duplicate share %.2f, %s, seed %d%n",
+        "Simulation: %s orders, order timeout %s, pay share %.2f, duplicate share %.2f, %s, seed"
+            + " %d%n",
         config.resume() ? "no new" : config.simulate(),
         AppConfig.describe(config.orderTimeout()),
         config.payShare(),
@@ -79,11 +80,14 @@ final class Simulation {
       String item = items.get(random.nextInt(items.size()));
       int quantity = 1 + random.nextInt(3);
       // Pay somewhere in [0, 1.25 x timeout]: most in time, some racing the timeout, some late.
-      long payAfter = random.nextDouble() < config.payShare() ? random.nextLong(timeoutMillis * 5 / 4) : -1;
+      long payAfter =
+          random.nextDouble() < config.payShare() ? random.nextLong(timeoutMillis * 5 / 4) : -1;
       long placeAt = i * 1_000_000L / config.rate();
       pending.register();
       customers.schedule(
-          () -> customer(payers, pending, item, quantity, payAfter), placeAt, TimeUnit.MICROSECONDS);
+          () -> customer(payers, pending, item, quantity, payAfter),
+          placeAt,
+          TimeUnit.MICROSECONDS);
     }
     pending.arriveAndAwaitAdvance();
     customers.shutdown();
@@ -127,14 +131,16 @@ final class Simulation {
    * the inventory consumer and every injected duplicate reached the dedup store.
    */
   private boolean awaitSettled() throws InterruptedException {
-    long deadline = System.nanoTime() + config.orderTimeout().plus(config.settleTimeout()).toNanos();
+    long deadline =
+        System.nanoTime() + config.orderTimeout().plus(config.settleTimeout()).toNanos();
     while (System.nanoTime() < deadline) {
       if (settled()) {
         return true;
       }
       Thread.sleep(200);
     }
-    out.println("Not settled after " + AppConfig.describe(config.settleTimeout()) + " (--settle-timeout)");
+    out.println(
+        "Not settled after " + AppConfig.describe(config.settleTimeout()) + " (--settle-timeout)");
     return false;
   }
 
@@ -177,10 +183,14 @@ final class Simulation {
     long[] lateness = stats.lateness();
     out.println();
     out.printf(Locale.ROOT, "Report after %.1f s (%s)%n", elapsedSeconds(), config.transportName());
-    row("orders placed (this run)", stats.placed.sum() + "  (refused, out of stock: " + stats.outOfStock.sum() + ")");
+    row(
+        "orders placed (this run)",
+        stats.placed.sum() + "  (refused, out of stock: " + stats.outOfStock.sum() + ")");
     row("orders in the database", queries.count("SELECT count(*) FROM orders"));
     row("paid", queries.count("SELECT count(*) FROM orders WHERE status = 'PAID'"));
-    row("released (timed out)", queries.count("SELECT count(*) FROM orders WHERE status = 'CANCELLED'"));
+    row(
+        "released (timed out)",
+        queries.count("SELECT count(*) FROM orders WHERE status = 'CANCELLED'"));
     row(
         "payments",
         stats.payAttempts.sum()
@@ -207,14 +217,22 @@ final class Simulation {
                 : "; " + stats.unknownOrders.sum() + " for orders not in this database ignored"));
     row(
         "timeout lateness",
-        "p50 " + lateness[2] + " ms, p99 " + lateness[3] + " ms, max " + lateness[4]
-            + " ms (" + lateness[0] + " timeouts)");
+        "p50 "
+            + lateness[2]
+            + " ms, p99 "
+            + lateness[3]
+            + " ms, max "
+            + lateness[4]
+            + " ms ("
+            + lateness[0]
+            + " timeouts)");
     out.println();
     out.println("Invariants");
     boolean allHold = settled;
     for (Invariants.Check check : Invariants.check(queries, stats)) {
       allHold &= check.holds();
-      out.printf("  [%s] %s: %s%n", check.holds() ? "ok" : "FAILED", check.description(), check.detail());
+      out.printf(
+          "  [%s] %s: %s%n", check.holds() ? "ok" : "FAILED", check.description(), check.detail());
     }
     out.println(allHold ? "RESULT: all invariants hold" : "RESULT: INVARIANT FAILED");
     return allHold ? 0 : 1;
@@ -227,5 +245,4 @@ final class Simulation {
   private double elapsedSeconds() {
     return (System.nanoTime() - startNanos) / 1e9;
   }
-
 }

@@ -13,8 +13,8 @@ import java.util.UUID;
 /**
  * Handles {@code order.timeout}: an order still unpaid when its time is up is cancelled and its
  * stock goes back to the shelf. The transports run it through the dedup store (consumer name
- * {@value #NAME}), so a redelivered timeout is skipped; and the status update is conditional, so
- * a payment that committed first wins.
+ * {@value #NAME}), so a redelivered timeout is skipped; and the status update is conditional, so a
+ * payment that committed first wins.
  */
 final class TimeoutConsumer {
 

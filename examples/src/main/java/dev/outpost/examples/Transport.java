@@ -3,8 +3,8 @@ package dev.outpost.examples;
 import dev.outpost.relay.Publisher;
 
 /**
- * How published messages reach the app's {@link Consumers}: in-process handlers (default),
- * RabbitMQ ({@code --rabbitmq-uri}) or Kafka ({@code --kafka-bootstrap}).
+ * How published messages reach the app's {@link Consumers}: in-process handlers (default), RabbitMQ
+ * ({@code --rabbitmq-uri}) or Kafka ({@code --kafka-bootstrap}).
  */
 interface Transport extends AutoCloseable {
 

@@ -39,7 +39,11 @@ class AppConfigTest {
     AppConfig config =
         AppConfig.parse(
             new String[] {"--order-timeout=750ms", "--rabbitmq-uri", "amqp://u:p@h:5672"},
-            Map.of("OUTPOST_RABBITMQ_URI", "amqp://other", "OUTPOST_JDBC_URL", "jdbc:postgresql://x/y"));
+            Map.of(
+                "OUTPOST_RABBITMQ_URI",
+                "amqp://other",
+                "OUTPOST_JDBC_URL",
+                "jdbc:postgresql://x/y"));
     assertThat(config.orderTimeout()).isEqualTo(Duration.ofMillis(750));
     assertThat(config.rabbitmqUri()).isEqualTo("amqp://u:p@h:5672");
     assertThat(config.jdbcUrl()).isEqualTo("jdbc:postgresql://x/y");
@@ -55,16 +59,14 @@ class AppConfigTest {
   void rejects_bad_flags_naming_the_flag_the_value_and_what_is_allowed() {
     assertThatThrownBy(() -> parse("--simlate", "5"))
         .hasMessageContaining("unknown flag '--simlate'");
-    assertThatThrownBy(() -> parse("--simulate"))
-        .hasMessageContaining("--simulate needs a value");
+    assertThatThrownBy(() -> parse("--simulate")).hasMessageContaining("--simulate needs a value");
     assertThatThrownBy(() -> parse("--simulate", "ten"))
         .hasMessageContaining("--simulate 'ten' is not a whole number");
     assertThatThrownBy(() -> parse("--order-timeout", "5 minutes"))
         .hasMessageContaining("write e.g. 500ms, 2s, 5m or 1h");
     assertThatThrownBy(() -> parse("--pay-share", "1.5"))
         .hasMessageContaining("--pay-share 1.5 is out of range; allowed 0..1");
-    assertThatThrownBy(() -> parse("--port", "70000"))
-        .hasMessageContaining("allowed 0..65535");
+    assertThatThrownBy(() -> parse("--port", "70000")).hasMessageContaining("allowed 0..65535");
     assertThatThrownBy(() -> parse("--jdbc-url", "postgres://h/db"))
         .hasMessageContaining("must be a PostgreSQL JDBC URL");
     assertThatThrownBy(() -> parse("--rabbitmq-uri", "http://h"))

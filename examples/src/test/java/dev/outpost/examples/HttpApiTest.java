@@ -60,8 +60,7 @@ class HttpApiTest {
     assertThat(call("POST", "/orders/" + id + "/pay", "").status())
         .as("paying twice is a no-op")
         .isEqualTo(200);
-    assertThat(call("GET", "/orders/" + id, null).json().path("status").asText())
-        .isEqualTo("PAID");
+    assertThat(call("GET", "/orders/" + id, null).json().path("status").asText()).isEqualTo("PAID");
     await()
         .atMost(Duration.ofSeconds(30))
         .until(() -> call("GET", "/outbox/status", null).json().path("backlog").asLong() == 0);
@@ -69,19 +68,29 @@ class HttpApiTest {
 
   @Test
   void an_unpaid_order_is_cancelled_by_its_timeout_and_then_refuses_payment() throws Exception {
-    String id = call("POST", "/orders", "{\"item\":\"kiwi\",\"quantity\":3}").json().path("id").asText();
+    String id =
+        call("POST", "/orders", "{\"item\":\"kiwi\",\"quantity\":3}").json().path("id").asText();
     assertThat(stockOf("kiwi").path("available").asInt()).isLessThanOrEqualTo(7);
 
     await()
         .atMost(Duration.ofSeconds(30))
-        .until(() -> call("GET", "/orders/" + id, null).json().path("status").asText().equals("CANCELLED"));
+        .until(
+            () ->
+                call("GET", "/orders/" + id, null)
+                    .json()
+                    .path("status")
+                    .asText()
+                    .equals("CANCELLED"));
 
     Response late = call("POST", "/orders/" + id + "/pay", "");
     assertThat(late.status()).isEqualTo(409);
     assertThat(late.json().path("error").asText()).contains("not paid in time");
     JsonNode kiwi = stockOf("kiwi");
     assertThat(kiwi.path("initial").asInt())
-        .isEqualTo(kiwi.path("available").asInt() + kiwi.path("locked").asInt() + kiwi.path("sold").asInt());
+        .isEqualTo(
+            kiwi.path("available").asInt()
+                + kiwi.path("locked").asInt()
+                + kiwi.path("sold").asInt());
   }
 
   @Test
@@ -89,16 +98,20 @@ class HttpApiTest {
     assertThat(call("POST", "/orders", "{\"item\":\"durian\",\"quantity\":1}"))
         .satisfies(r -> assertThat(r.status()).isEqualTo(404))
         .satisfies(r -> assertThat(r.json().path("error").asText()).contains("no item 'durian'"));
-    assertThat(call("POST", "/orders", "{\"item\":\"plum\",\"quantity\":0}").status()).isEqualTo(400);
+    assertThat(call("POST", "/orders", "{\"item\":\"plum\",\"quantity\":0}").status())
+        .isEqualTo(400);
     assertThat(call("POST", "/orders", "{\"item\":\"plum\",\"quantity\":11}"))
         .satisfies(r -> assertThat(r.status()).isEqualTo(409))
-        .satisfies(r -> assertThat(r.json().path("error").asText()).contains("only 10 of 'plum' left"));
+        .satisfies(
+            r -> assertThat(r.json().path("error").asText()).contains("only 10 of 'plum' left"));
     assertThat(call("POST", "/orders", "{not json").status()).isEqualTo(400);
     assertThat(call("POST", "/orders", "").status()).isEqualTo(400);
-    assertThat(call("GET", "/orders/00000000-0000-0000-0000-000000000000", null).status()).isEqualTo(404);
+    assertThat(call("GET", "/orders/00000000-0000-0000-0000-000000000000", null).status())
+        .isEqualTo(404);
     assertThat(call("GET", "/nowhere", null).status()).isEqualTo(404);
     JsonNode status = call("GET", "/outbox/status", null).json();
-    assertThat(status.has("backlog") && status.has("deadLetters") && status.has("delayedPending")).isTrue();
+    assertThat(status.has("backlog") && status.has("deadLetters") && status.has("delayedPending"))
+        .isTrue();
   }
 
   private JsonNode stockOf(String item) throws Exception {
@@ -120,7 +133,8 @@ class HttpApiTest {
                 body == null
                     ? HttpRequest.BodyPublishers.noBody()
                     : HttpRequest.BodyPublishers.ofString(body));
-    HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> response =
+        http.send(request.build(), HttpResponse.BodyHandlers.ofString());
     return new Response(response.statusCode(), Events.JSON.readTree(response.body()));
   }
 }

@@ -79,7 +79,9 @@ class KillAndResumeTest {
   private boolean schemaReady() {
     return db.queryLong(
             "SELECT count(*) FROM information_schema.tables"
-                + " WHERE table_schema = '" + SCHEMA + "' AND table_name = 'order_notice'")
+                + " WHERE table_schema = '"
+                + SCHEMA
+                + "' AND table_name = 'order_notice'")
         == 1;
   }
 
@@ -92,19 +94,22 @@ class KillAndResumeTest {
     command.add(OrderTimeoutApp.class.getName());
     command.addAll(
         List.of(
-            "--jdbc-url", db.jdbcUrl(),
-            "--jdbc-user", db.user(),
-            "--jdbc-password", db.password(),
-            "--schema", SCHEMA,
-            "--order-timeout", "2s",
-            "--duplicate-share", "0.1"));
+            "--jdbc-url",
+            db.jdbcUrl(),
+            "--jdbc-user",
+            db.user(),
+            "--jdbc-password",
+            db.password(),
+            "--schema",
+            SCHEMA,
+            "--order-timeout",
+            "2s",
+            "--duplicate-share",
+            "0.1"));
     command.addAll(List.of(simulationArgs));
     File logFile = log.toFile();
     Process process =
-        new ProcessBuilder(command)
-            .redirectErrorStream(true)
-            .redirectOutput(logFile)
-            .start();
+        new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(logFile).start();
     children.add(process);
     return process;
   }

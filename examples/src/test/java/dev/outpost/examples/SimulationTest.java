@@ -47,15 +47,24 @@ class SimulationTest {
     List<String> args =
         new ArrayList<>(
             List.of(
-                "--jdbc-url", db.jdbcUrl(),
-                "--jdbc-user", db.user(),
-                "--jdbc-password", db.password(),
-                "--schema", schema,
-                "--simulate", String.valueOf(orders),
-                "--rate", "300",
-                "--order-timeout", "1s",
-                "--duplicate-share", "0.2",
-                "--seed", "42"));
+                "--jdbc-url",
+                db.jdbcUrl(),
+                "--jdbc-user",
+                db.user(),
+                "--jdbc-password",
+                db.password(),
+                "--schema",
+                schema,
+                "--simulate",
+                String.valueOf(orders),
+                "--rate",
+                "300",
+                "--order-timeout",
+                "1s",
+                "--duplicate-share",
+                "0.2",
+                "--seed",
+                "42"));
     args.addAll(List.of(transport));
     ByteArrayOutputStream report = new ByteArrayOutputStream();
 
