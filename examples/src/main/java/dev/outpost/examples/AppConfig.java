@@ -117,7 +117,7 @@ public record AppConfig(
     return simulate > 0 || resume;
   }
 
-  /** Whether messages go through a real broker rather than in-process handlers. */
+  /** How messages travel, for humans: the broker (without credentials) or in-process. */
   public String transportName() {
     if (rabbitmqUri != null) {
       return "RabbitMQ " + rabbitmqUri.replaceAll("//[^@/]*@", "//");

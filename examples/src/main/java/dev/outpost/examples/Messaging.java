@@ -73,6 +73,10 @@ final class Messaging implements AutoCloseable {
     return scheduler;
   }
 
+  Relay relay() {
+    return relay;
+  }
+
   /** Deliveries the dedup store skipped as duplicates, all consumers. */
   long duplicatesSkipped() {
     return consumers.duplicatesSkipped();

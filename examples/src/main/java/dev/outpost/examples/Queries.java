@@ -1,5 +1,8 @@
 package dev.outpost.examples;
 
+import dev.outpost.relay.DeadLetterFilter;
+import dev.outpost.relay.Relay;
+import dev.outpost.relay.RelayHealth;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -24,9 +27,11 @@ final class Queries {
   record OutboxStatus(long backlog, long oldestAgeMillis, long deadLetters, long delayedPending) {}
 
   private final AppDatabase db;
+  private final Relay relay;
 
-  Queries(AppDatabase db) {
+  Queries(AppDatabase db, Relay relay) {
     this.db = db;
+    this.relay = relay;
   }
 
   List<StockLevel> stock() {
@@ -52,17 +57,14 @@ final class Queries {
         });
   }
 
+  /** From the relay's health view and dead-letter API; delayed messages counted directly. */
   OutboxStatus outboxStatus() {
-    return db.inTransaction(
-        tx ->
-            new OutboxStatus(
-                count(tx, "SELECT count(*) FROM outbox_message"),
-                count(
-                    tx,
-                    "SELECT coalesce((extract(epoch FROM now() - min(created_at)) * 1000)::bigint,"
-                        + " 0) FROM outbox_message"),
-                count(tx, "SELECT count(*) FROM outbox_dead_letter"),
-                count(tx, "SELECT count(*) FROM delayed_message")));
+    RelayHealth health = relay.health();
+    return new OutboxStatus(
+        health.backlog(),
+        health.oldestPendingAge() == null ? 0 : health.oldestPendingAge().toMillis(),
+        relay.deadLetters().count(DeadLetterFilter.all()),
+        count("SELECT count(*) FROM delayed_message"));
   }
 
   /** Runs a query returning one number. */
