@@ -22,8 +22,8 @@ import org.quartz.Scheduler;
 
 /**
  * Delayed messages: written in the <b>caller's</b> transaction like outbox messages, cancellable
- * and reschedulable by a business key in a later transaction, and moved into the outbox when due
- * by a clustered Quartz sweep job. From the outbox the relay publishes them like any other message,
+ * and reschedulable by a business key in a later transaction, and moved into the outbox when due by
+ * a clustered Quartz sweep job. From the outbox the relay publishes them like any other message,
  * with the message id they were scheduled with.
  *
  * <pre>{@code
@@ -42,8 +42,8 @@ import org.quartz.Scheduler;
  * });
  * }</pre>
  *
- * <p><b>Guarantees.</b> A message is moved into the outbox no earlier than its due time and, with
- * a running scheduler, about one sweep interval after it (the lateness is published as a metric).
+ * <p><b>Guarantees.</b> A message is moved into the outbox no earlier than its due time and, with a
+ * running scheduler, about one sweep interval after it (the lateness is published as a metric).
  * Each due message is moved exactly once, also with several nodes sweeping ({@code FOR UPDATE SKIP
  * LOCKED}). Due messages move oldest first (due time, then scheduling order), so the outbox, and
  * with it the relay's per-key order, follows due order. Schedule, cancel and reschedule commit or
@@ -53,11 +53,11 @@ import org.quartz.Scheduler;
  * <p><b>Bad input.</b> A negative delay, a due time more than {@link
  * DelaySchedulerConfig#maxDelay()} ahead, a blank cancel key and a message breaking the outbox's
  * limits are rejected with an {@link IllegalArgumentException} before anything is written. A due
- * time in the past is allowed: the message is due at once. Cancelling or rescheduling a key that
- * is not pending returns {@code false}.
+ * time in the past is allowed: the message is due at once. Cancelling or rescheduling a key that is
+ * not pending returns {@code false}.
  *
- * <p>Implementations are thread-safe; share one per application and schema. {@link #start()}
- * starts the Quartz sweep (creating the Quartz scheduler, or registering the sweep job on the
+ * <p>Implementations are thread-safe; share one per application and schema. {@link #start()} starts
+ * the Quartz sweep (creating the Quartz scheduler, or registering the sweep job on the
  * application's), {@link #close()} stops it.
  */
 public interface DelayScheduler extends AutoCloseable {
@@ -75,8 +75,8 @@ public interface DelayScheduler extends AutoCloseable {
    * @return the pending message's id and due time
    * @throws IllegalArgumentException if the delay is null, negative or beyond {@code maxDelay}, or
    *     the message breaks a limit of the outbox configuration
-   * @throws IllegalStateException if {@code tx} is in auto-commit mode and the outbox
-   *     configuration requires a transaction
+   * @throws IllegalStateException if {@code tx} is in auto-commit mode and the outbox configuration
+   *     requires a transaction
    * @throws OutpostException if the database rejects the statement (for example a message id that
    *     is already scheduled); the caller's transaction is then aborted
    */
@@ -84,8 +84,8 @@ public interface DelayScheduler extends AutoCloseable {
 
   /**
    * Schedules {@code message} {@code delay} from now with a cancel key, unique per topic, that
-   * {@link #cancel} and {@link #reschedule} refer to. If a message with this topic and cancel key is
-   * pending, the configured {@link DuplicateCancelKey} policy decides which one stays.
+   * {@link #cancel} and {@link #reschedule} refer to. If a message with this topic and cancel key
+   * is pending, the configured {@link DuplicateCancelKey} policy decides which one stays.
    *
    * @param cancelKey business key such as an order id; not blank, at most the outbox's {@code
    *     maxKeyLength} characters
@@ -127,11 +127,11 @@ public interface DelayScheduler extends AutoCloseable {
    * {@code tx}.
    *
    * <p>Returns {@code true} when a pending message was removed: it will never be delivered (once
-   * the transaction commits). Returns {@code false} when none was pending: never scheduled,
-   * already cancelled, or already moved into the outbox (then it will be delivered). A sweep
-   * moving the same message at the same moment makes this call wait for the sweep's commit and
-   * then return {@code false}; a sweep never moves a message whose cancel is uncommitted, and moves
-   * it if that cancel rolls back.
+   * the transaction commits). Returns {@code false} when none was pending: never scheduled, already
+   * cancelled, or already moved into the outbox (then it will be delivered). A sweep moving the
+   * same message at the same moment makes this call wait for the sweep's commit and then return
+   * {@code false}; a sweep never moves a message whose cancel is uncommitted, and moves it if that
+   * cancel rolls back.
    *
    * @throws IllegalArgumentException if {@code topic} or {@code cancelKey} is null or blank
    * @throws OutpostException if the database fails
@@ -157,11 +157,11 @@ public interface DelayScheduler extends AutoCloseable {
   boolean reschedule(Connection tx, String topic, String cancelKey, Instant deliverAt);
 
   /**
-   * Sweeps now on the calling thread: moves every message due at the clock's current time into
-   * the outbox, in batches of {@link DelaySchedulerConfig#batchSize()}, oldest first, each batch in
-   * its own transaction, until a batch comes back smaller than the batch size. Works without
-   * {@link #start()} (for tests, or applications that drive sweeps from their own scheduler);
-   * sweeps of one instance never overlap, sweeps of several instances share the work.
+   * Sweeps now on the calling thread: moves every message due at the clock's current time into the
+   * outbox, in batches of {@link DelaySchedulerConfig#batchSize()}, oldest first, each batch in its
+   * own transaction, until a batch comes back smaller than the batch size. Works without {@link
+   * #start()} (for tests, or applications that drive sweeps from their own scheduler); sweeps of
+   * one instance never overlap, sweeps of several instances share the work.
    *
    * @throws OutpostException if the database fails (batches already committed stay moved)
    * @throws IllegalStateException after {@link #close()}
@@ -221,9 +221,9 @@ public interface DelayScheduler extends AutoCloseable {
     Builder() {}
 
     /**
-     * The application's database: Outpost's tables, Quartz's {@code qrtz_*} tables and the
-     * business tables live there. The sweep and Quartz borrow connections from it (Quartz creates no
-     * pool of its own); the delay scheduler never closes it. Required.
+     * The application's database: Outpost's tables, Quartz's {@code qrtz_*} tables and the business
+     * tables live there. The sweep and Quartz borrow connections from it (Quartz creates no pool of
+     * its own); the delay scheduler never closes it. Required.
      */
     public Builder dataSource(DataSource dataSource) {
       this.dataSource = dataSource;
@@ -262,8 +262,8 @@ public interface DelayScheduler extends AutoCloseable {
 
     /**
      * How often the Quartz sweep runs (10 ms..1 h); the expected lateness of a due message is about
-     * one interval. All nodes of a cluster must use the same value (the last node started sets
-     * the shared trigger). Defaults to 250 ms.
+     * one interval. All nodes of a cluster must use the same value (the last node started sets the
+     * shared trigger). Defaults to 250 ms.
      */
     public Builder sweepInterval(Duration sweepInterval) {
       this.sweepInterval = sweepInterval;
@@ -341,8 +341,8 @@ public interface DelayScheduler extends AutoCloseable {
     }
 
     /**
-     * Worker threads of the Quartz scheduler this instance creates (1..100): the sweep uses one at a
-     * time, the rest serve the application's own jobs. Defaults to 2.
+     * Worker threads of the Quartz scheduler this instance creates (1..100): the sweep uses one at
+     * a time, the rest serve the application's own jobs. Defaults to 2.
      */
     public Builder quartzThreadCount(int quartzThreadCount) {
       this.quartzThreadCount = quartzThreadCount;
@@ -355,7 +355,8 @@ public interface DelayScheduler extends AutoCloseable {
      * ms) or {@code org.quartz.scheduler.idleWaitTime} (default 1000 ms). Defaults to none.
      */
     public Builder quartzProperties(Properties quartzProperties) {
-      quartzProperties.stringPropertyNames()
+      quartzProperties
+          .stringPropertyNames()
           .forEach(name -> this.quartzProperties.put(name, quartzProperties.getProperty(name)));
       return this;
     }
@@ -401,8 +402,8 @@ public interface DelayScheduler extends AutoCloseable {
     /**
      * The delay scheduler; starts nothing (see {@link DelayScheduler#start()}).
      *
-     * @throws IllegalArgumentException naming the field when a value is missing or out of range,
-     *     or when settings contradict each other
+     * @throws IllegalArgumentException naming the field when a value is missing or out of range, or
+     *     when settings contradict each other
      */
     public DelayScheduler build() {
       if (dataSource == null) {

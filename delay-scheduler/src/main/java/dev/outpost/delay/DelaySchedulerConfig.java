@@ -35,26 +35,37 @@ public record DelaySchedulerConfig(
 
   /** Default sweep interval: 250 ms, so a due message is in the outbox well within 1 second. */
   public static final Duration DEFAULT_SWEEP_INTERVAL = Duration.ofMillis(250);
+
   /** Shortest sweep interval. */
   public static final Duration MIN_SWEEP_INTERVAL = Duration.ofMillis(10);
+
   /** Longest sweep interval. */
   public static final Duration MAX_SWEEP_INTERVAL = Duration.ofHours(1);
+
   /** Default rows per move statement. */
   public static final int DEFAULT_BATCH_SIZE = 5_000;
+
   /** Largest rows per move statement. */
   public static final int MAX_BATCH_SIZE = 100_000;
+
   /** Default policy for an already pending cancel key. */
   public static final DuplicateCancelKey DEFAULT_DUPLICATE_CANCEL_KEY = DuplicateCancelKey.REPLACE;
+
   /** Default furthest due time: 365 days ahead. */
   public static final Duration DEFAULT_MAX_DELAY = Duration.ofDays(365);
+
   /** Largest allowed {@code maxDelay}: 100 years. */
   public static final Duration MAX_MAX_DELAY = Duration.ofDays(36_500);
+
   /** Default Quartz worker threads: one for the sweep, one for the application's own jobs. */
   public static final int DEFAULT_QUARTZ_THREAD_COUNT = 2;
+
   /** Most Quartz worker threads. */
   public static final int MAX_QUARTZ_THREAD_COUNT = 100;
+
   /** Default Quartz scheduler name is this prefix plus the schema, e.g. {@code outpost-public}. */
   public static final String DEFAULT_QUARTZ_SCHEDULER_NAME_PREFIX = "outpost-";
+
   /** Longest Quartz scheduler name: the width of Quartz's {@code sched_name} column. */
   public static final int MAX_QUARTZ_SCHEDULER_NAME_LENGTH = 120;
 

@@ -8,8 +8,8 @@ import java.util.UUID;
  *
  * @param messageId id of the pending message: the given message's id, or with {@link
  *     Outcome#KEPT_EXISTING} the id of the message that was already pending
- * @param deliverAt when the pending message falls due (PostgreSQL precision: microseconds,
- *     rounded up so it is never earlier than requested)
+ * @param deliverAt when the pending message falls due (PostgreSQL precision: microseconds, rounded
+ *     up so it is never earlier than requested)
  * @param outcome whether a new message was added, replaced a pending one, or was dropped
  */
 public record Scheduled(UUID messageId, Instant deliverAt, Outcome outcome) {

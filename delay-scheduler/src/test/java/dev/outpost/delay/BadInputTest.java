@@ -149,7 +149,9 @@ class BadInputTest {
 
   @Test
   void cancelling_an_unknown_key_returns_false() {
-    assertThat(Db.inTxBoolean(db.dataSource(), c -> delay.cancel(c, "order-timeout", "never-scheduled")))
+    assertThat(
+            Db.inTxBoolean(
+                db.dataSource(), c -> delay.cancel(c, "order-timeout", "never-scheduled")))
         .isFalse();
   }
 

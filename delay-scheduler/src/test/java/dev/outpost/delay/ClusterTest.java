@@ -139,7 +139,10 @@ class ClusterTest {
   }
 
   private static OutboxMessage message(int i) {
-    return OutboxMessage.to("order-timeout").key("order-" + i).payload(utf8("release " + i)).build();
+    return OutboxMessage.to("order-timeout")
+        .key("order-" + i)
+        .payload(utf8("release " + i))
+        .build();
   }
 
   private Set<UUID> scheduleDue(DelayScheduler node) {
@@ -150,7 +153,9 @@ class ClusterTest {
           db.dataSource(),
           c -> {
             for (int i = first; i < first + 2_000; i++) {
-              ids.add(node.schedule(c, message(i), Duration.ofSeconds(i % 60), "order-" + i).messageId());
+              ids.add(
+                  node.schedule(c, message(i), Duration.ofSeconds(i % 60), "order-" + i)
+                      .messageId());
             }
             return null;
           });

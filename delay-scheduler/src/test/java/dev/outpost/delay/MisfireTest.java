@@ -85,7 +85,9 @@ class MisfireTest {
     clock.advance(Duration.ofHours(1));
     db.execute(
         "UPDATE qrtz_triggers SET next_fire_time = next_fire_time - 3600000"
-            + " WHERE sched_name = '" + CLUSTER + "'");
+            + " WHERE sched_name = '"
+            + CLUSTER
+            + "'");
 
     try (DelayScheduler after = node()) {
       after.start();

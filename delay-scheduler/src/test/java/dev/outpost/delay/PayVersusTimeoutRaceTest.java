@@ -28,8 +28,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The canonical case: an order placed with a 5-minute timeout that releases its stock, racing the
- * payment that cancels the timeout. The payment marks the order paid only if its cancel removed
- * the timeout; the timeout handler marks it released for every timeout message in the outbox,
+ * payment that cancels the timeout. The payment marks the order paid only if its cancel removed the
+ * timeout; the timeout handler marks it released for every timeout message in the outbox,
  * unconditionally, so a double effect would show.
  */
 @ExtendWith(OutpostDatabaseExtension.class)

@@ -14,7 +14,9 @@ import dev.outpost.testing.TestDatabase;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.Properties;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import javax.sql.DataSource;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -80,7 +82,8 @@ class QuartzSweepTest {
           .isEqualTo(1.0);
       var lateness = registry.get("outpost.delay.lateness").timer();
       assertThat(lateness.count()).isEqualTo(1);
-      assertThat(lateness.max(java.util.concurrent.TimeUnit.MILLISECONDS)).isGreaterThanOrEqualTo(40);
+      assertThat(lateness.max(java.util.concurrent.TimeUnit.MILLISECONDS))
+          .isGreaterThanOrEqualTo(40);
     }
   }
 
@@ -153,6 +156,57 @@ class QuartzSweepTest {
     } finally {
       app.shutdown(true);
     }
+  }
+
+  @Test
+  void a_failing_sweep_is_counted_and_the_next_fire_tries_again() throws Exception {
+    Properties properties = new Properties();
+    properties.setProperty("org.quartz.scheduler.instanceName", "app-scheduler-flaky");
+    properties.setProperty("org.quartz.threadPool.threadCount", "1");
+    properties.setProperty("org.quartz.jobStore.class", "org.quartz.simpl.RAMJobStore");
+    Scheduler app = new StdSchedulerFactory(properties).getScheduler();
+    AtomicBoolean databaseDown = new AtomicBoolean(true);
+    DataSource flaky = failingWhile(databaseDown, db.dataSource());
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    try (DelayScheduler delay =
+        DelayScheduler.builder()
+            .dataSource(flaky)
+            .clock(clock)
+            .sweepInterval(Duration.ofMillis(20))
+            .meterRegistry(registry)
+            .quartzScheduler(app)
+            .build()) {
+      inTx(db.dataSource(), c -> delay.schedule(c, message("o1"), Duration.ZERO));
+      delay.start();
+      app.start();
+
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .until(() -> registry.get("outpost.delay.sweep.failures").counter().count() >= 3);
+      assertThat(outboxCount()).isZero();
+
+      databaseDown.set(false);
+      await().atMost(Duration.ofSeconds(30)).until(() -> outboxCount() == 1);
+    } finally {
+      app.shutdown(true);
+    }
+  }
+
+  private static DataSource failingWhile(AtomicBoolean down, DataSource real) {
+    return (DataSource)
+        java.lang.reflect.Proxy.newProxyInstance(
+            QuartzSweepTest.class.getClassLoader(),
+            new Class<?>[] {DataSource.class},
+            (proxy, method, args) -> {
+              if (method.getName().equals("getConnection") && down.get()) {
+                throw new java.sql.SQLException("connection refused (test)", "08001");
+              }
+              try {
+                return method.invoke(real, args);
+              } catch (java.lang.reflect.InvocationTargetException e) {
+                throw e.getCause();
+              }
+            });
   }
 
   @Test

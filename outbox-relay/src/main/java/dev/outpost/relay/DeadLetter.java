@@ -65,7 +65,18 @@ public record DeadLetter(
 
   @Override
   public String toString() {
-    return "DeadLetter{id=" + id + ", messageId=" + messageId + ", topic=" + topic + ", key="
-        + key + ", attempts=" + attempts + ", lastError=" + lastError + '}';
+    return "DeadLetter{id="
+        + id
+        + ", messageId="
+        + messageId
+        + ", topic="
+        + topic
+        + ", key="
+        + key
+        + ", attempts="
+        + attempts
+        + ", lastError="
+        + lastError
+        + '}';
   }
 }

@@ -10,10 +10,10 @@ import java.util.UUID;
 import javax.sql.DataSource;
 
 /**
- * The dead-letter table of one schema: messages that failed {@link RelayConfig#maxAttempts()}
- * times or that the publisher rejected. List and count them, replay them (move them back into the
- * outbox with their message id and original position, so a parked key resumes in order) or purge
- * them. Each call runs in its own transaction on a connection of the data source. Thread-safe.
+ * The dead-letter table of one schema: messages that failed {@link RelayConfig#maxAttempts()} times
+ * or that the publisher rejected. List and count them, replay them (move them back into the outbox
+ * with their message id and original position, so a parked key resumes in order) or purge them.
+ * Each call runs in its own transaction on a connection of the data source. Thread-safe.
  *
  * <p>Obtain one from {@link Relay#deadLetters()} or, without a relay, from {@link
  * #create(DataSource, String)}.
@@ -45,8 +45,8 @@ public interface DeadLetters {
   /**
    * One page of the dead letters matching {@code filter}, oldest first (by dead-letter id).
    *
-   * @param afterId return only dead letters with an id greater than this (0 for the first page;
-   *     the last returned {@link DeadLetter#id()} for the next)
+   * @param afterId return only dead letters with an id greater than this (0 for the first page; the
+   *     last returned {@link DeadLetter#id()} for the next)
    * @param limit page size, 1..{@value #MAX_PAGE_SIZE}
    * @throws IllegalArgumentException if {@code limit} is out of range or the filter is null
    */

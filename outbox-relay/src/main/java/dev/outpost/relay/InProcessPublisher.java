@@ -22,8 +22,8 @@ import java.util.concurrent.CompletionStage;
  *     .build();
  * }</pre>
  *
- * <p>Handlers run synchronously on the relay's worker thread, in batch order. After a message of
- * a key fails, the later messages of that key in the same batch are not handed over (they are
+ * <p>Handlers run synchronously on the relay's worker thread, in batch order. After a message of a
+ * key fails, the later messages of that key in the same batch are not handed over (they are
  * reported failed and come again after the failed one), so a handler sees each key's messages in
  * order. A message whose topic has no handler (and no {@linkplain Builder#fallback fallback}) fails
  * with a message naming the topic, so it is retried and finally dead-lettered, never dropped.
@@ -110,8 +110,7 @@ public final class InProcessPublisher implements Publisher {
     /**
      * Sends messages of {@code topic} to {@code handler}.
      *
-     * @throws IllegalArgumentException if the topic already has a handler, or an argument is
-     *     null
+     * @throws IllegalArgumentException if the topic already has a handler, or an argument is null
      */
     public Builder handler(String topic, MessageHandler handler) {
       Objects.requireNonNull(handler, "handler");
@@ -120,7 +119,9 @@ public final class InProcessPublisher implements Publisher {
       }
       if (handlers.putIfAbsent(topic, handler) != null) {
         throw new IllegalArgumentException(
-            "topic '" + topic + "' already has a handler; register one handler per topic and"
+            "topic '"
+                + topic
+                + "' already has a handler; register one handler per topic and"
                 + " fan out inside it");
       }
       return this;

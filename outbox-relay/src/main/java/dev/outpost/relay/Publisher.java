@@ -17,15 +17,14 @@ import java.util.concurrent.CompletionStage;
  * exception counts as {@link PublishResult.Failed} for the whole batch. An outcome that is unknown
  * (timeout, connection lost before the confirm) must be reported as failed: the message is then
  * sent again (a possible duplicate, never a loss). The relay waits at most {@link
- * RelayConfig#publishTimeout()} for the stage; messages without an outcome by then count as
- * failed.
+ * RelayConfig#publishTimeout()} for the stage; messages without an outcome by then count as failed.
  *
  * <p>Headers ({@link RelayMessage#headers()}, including W3C {@code traceparent}/{@code tracestate}
  * captured by the writer) must be sent along unchanged, together with the message id.
  *
  * <p>Implementations must be thread-safe: the relay calls {@code publish} from several partition
- * threads at once (never two batches of one partition at the same time). {@link #close()}
- * releases broker resources; the relay closes its publisher only with {@link
+ * threads at once (never two batches of one partition at the same time). {@link #close()} releases
+ * broker resources; the relay closes its publisher only with {@link
  * Relay.Builder#closePublisher(boolean)}.
  */
 public interface Publisher extends AutoCloseable {

@@ -28,11 +28,11 @@ import javax.sql.DataSource;
  * logical partitions (heartbeat renewal, takeover of a crashed relay's partitions after the lease
  * expires, rebalancing as relays join and leave). Per owned partition one batch at a time: the head
  * window in insertion order is published, confirmed rows are deleted under the lease's fencing
- * token, failed rows are retried with exponential backoff while later messages of the same key
- * wait (other keys go on), and a message that keeps failing moves to the dead-letter table (see
- * {@link #deadLetters()}). A dedicated connection {@code LISTEN}s for the writer's notifications
- * so a commit is published at once; polling every {@link Builder#pollInterval(Duration)} is the
- * safety net.
+ * token, failed rows are retried with exponential backoff while later messages of the same key wait
+ * (other keys go on), and a message that keeps failing moves to the dead-letter table (see {@link
+ * #deadLetters()}). A dedicated connection {@code LISTEN}s for the writer's notifications so a
+ * commit is published at once; polling every {@link Builder#pollInterval(Duration)} is the safety
+ * net.
  *
  * <p>Thread-safe. {@link Builder#build()} starts no threads; {@link #start()} does; {@link
  * #close()} stops them.
@@ -84,10 +84,10 @@ public interface Relay extends AutoCloseable {
 
   /**
    * Stops the relay: no new batches start; in-flight batches get up to {@link
-   * RelayConfig#shutdownTimeout()} to finish (their confirmed rows are deleted), then are
-   * abandoned (their rows stay and are published again later). Leases of finished partitions are
-   * released so other relays take over at once; leases of abandoned ones expire. Idempotent;
-   * works without {@link #start()}; restores the interrupt flag.
+   * RelayConfig#shutdownTimeout()} to finish (their confirmed rows are deleted), then are abandoned
+   * (their rows stay and are published again later). Leases of finished partitions are released so
+   * other relays take over at once; leases of abandoned ones expire. Idempotent; works without
+   * {@link #start()}; restores the interrupt flag.
    */
   @Override
   void close();
@@ -120,9 +120,9 @@ public interface Relay extends AutoCloseable {
     Builder() {}
 
     /**
-     * Where the relay takes its connections (required). Use a pool: the relay holds one
-     * connection for listening and borrows one per working thread and one for leases, so size
-     * it at least {@code threads + 2}.
+     * Where the relay takes its connections (required). Use a pool: the relay holds one connection
+     * for listening and borrows one per working thread and one for leases, so size it at least
+     * {@code threads + 2}.
      */
     public Builder dataSource(DataSource dataSource) {
       this.dataSource = dataSource;
@@ -157,8 +157,8 @@ public interface Relay extends AutoCloseable {
     }
 
     /**
-     * How often an idle partition looks for messages without a notification (1 ms..1 h).
-     * Defaults to 1 second.
+     * How often an idle partition looks for messages without a notification (1 ms..1 h). Defaults
+     * to 1 second.
      */
     public Builder pollInterval(Duration pollInterval) {
       this.pollInterval = pollInterval;
@@ -166,9 +166,9 @@ public interface Relay extends AutoCloseable {
     }
 
     /**
-     * How long a partition lease lasts without renewal (100 ms..1 h): a crashed relay's
-     * partitions are taken over this long after its last renewal. Relays' clocks must agree to
-     * well within this. Defaults to 10 seconds.
+     * How long a partition lease lasts without renewal (100 ms..1 h): a crashed relay's partitions
+     * are taken over this long after its last renewal. Relays' clocks must agree to well within
+     * this. Defaults to 10 seconds.
      */
     public Builder leaseDuration(Duration leaseDuration) {
       this.leaseDuration = leaseDuration;
@@ -176,8 +176,8 @@ public interface Relay extends AutoCloseable {
     }
 
     /**
-     * How often leases are renewed and partitions rebalanced (10 ms..leaseDuration/2). Defaults
-     * to a third of the lease duration.
+     * How often leases are renewed and partitions rebalanced (10 ms..leaseDuration/2). Defaults to
+     * a third of the lease duration.
      */
     public Builder heartbeatInterval(Duration heartbeatInterval) {
       this.heartbeatInterval = heartbeatInterval;
@@ -206,8 +206,8 @@ public interface Relay extends AutoCloseable {
     }
 
     /**
-     * Publish attempts before a message moves to the dead-letter table (1..1000); 1 means no
-     * retry. Defaults to 10.
+     * Publish attempts before a message moves to the dead-letter table (1..1000); 1 means no retry.
+     * Defaults to 10.
      */
     public Builder maxAttempts(int maxAttempts) {
       this.maxAttempts = maxAttempts;
@@ -215,9 +215,9 @@ public interface Relay extends AutoCloseable {
     }
 
     /**
-     * Whether later messages of a key wait while the key has a dead letter ("park the key",
-     * keeping per-key order until the dead letter is replayed or purged) or go on without it.
-     * Defaults to {@code true}.
+     * Whether later messages of a key wait while the key has a dead letter ("park the key", keeping
+     * per-key order until the dead letter is replayed or purged) or go on without it. Defaults to
+     * {@code true}.
      */
     public Builder parkKeyOnDeadLetter(boolean parkKeyOnDeadLetter) {
       this.parkKeyOnDeadLetter = parkKeyOnDeadLetter;
@@ -234,8 +234,8 @@ public interface Relay extends AutoCloseable {
     }
 
     /**
-     * Most messages per second this relay publishes (peak shaving: a burst waits in the outbox
-     * and reaches consumers at this pace); 0 for no limit. Defaults to 0.
+     * Most messages per second this relay publishes (peak shaving: a burst waits in the outbox and
+     * reaches consumers at this pace); 0 for no limit. Defaults to 0.
      */
     public Builder rateLimitPerSecond(int rateLimitPerSecond) {
       this.rateLimitPerSecond = rateLimitPerSecond;
@@ -252,8 +252,8 @@ public interface Relay extends AutoCloseable {
     }
 
     /**
-     * This relay's identity in the lease table; must be unique among running relays. Defaults
-     * to {@code host-pid-random}.
+     * This relay's identity in the lease table; must be unique among running relays. Defaults to
+     * {@code host-pid-random}.
      */
     public Builder instanceId(String instanceId) {
       this.instanceId = instanceId;

@@ -59,24 +59,34 @@ public record RelayConfig(
 
   /** Default most messages per batch. */
   public static final int DEFAULT_BATCH_SIZE = 500;
+
   /** Upper bound of the batch size. */
   public static final int MAX_BATCH_SIZE = 10_000;
+
   /** Default polling interval of an idle partition. */
   public static final Duration DEFAULT_POLL_INTERVAL = Duration.ofSeconds(1);
+
   /** Default lease duration. */
   public static final Duration DEFAULT_LEASE_DURATION = Duration.ofSeconds(10);
+
   /** Default delay before the first retry. */
   public static final Duration DEFAULT_BACKOFF_BASE = Duration.ofSeconds(1);
+
   /** Default longest delay between retries. */
   public static final Duration DEFAULT_BACKOFF_MAX = Duration.ofMinutes(5);
+
   /** Default jitter fraction. */
   public static final double DEFAULT_BACKOFF_JITTER = 0.2;
+
   /** Default attempts before dead-lettering. */
   public static final int DEFAULT_MAX_ATTEMPTS = 10;
+
   /** Default publish timeout. */
   public static final Duration DEFAULT_PUBLISH_TIMEOUT = Duration.ofSeconds(30);
+
   /** Default worker threads. */
   public static final int DEFAULT_THREADS = 4;
+
   /** Default bounded wait of {@link Relay#close()}. */
   public static final Duration DEFAULT_SHUTDOWN_TIMEOUT = Duration.ofSeconds(10);
 
@@ -96,7 +106,8 @@ public record RelayConfig(
     range("batchSize", batchSize, 1, MAX_BATCH_SIZE);
     range("pollInterval", pollInterval, Duration.ofMillis(1), ONE_HOUR);
     range("leaseDuration", leaseDuration, MIN_LEASE, ONE_HOUR);
-    range("heartbeatInterval", heartbeatInterval, Duration.ofMillis(10), leaseDuration.dividedBy(2));
+    range(
+        "heartbeatInterval", heartbeatInterval, Duration.ofMillis(10), leaseDuration.dividedBy(2));
     range("backoffBase", backoffBase, Duration.ofMillis(1), Duration.ofDays(1));
     range("backoffMax", backoffMax, backoffBase, Duration.ofDays(7));
     require(
@@ -140,9 +151,7 @@ public record RelayConfig(
   }
 
   private static void range(String field, long value, long min, long max) {
-    require(
-        value >= min && value <= max,
-        field + " is " + value + "; allowed " + min + ".." + max);
+    require(value >= min && value <= max, field + " is " + value + "; allowed " + min + ".." + max);
   }
 
   private static void range(String field, Duration value, Duration min, Duration max) {

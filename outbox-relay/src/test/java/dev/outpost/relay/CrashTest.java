@@ -32,9 +32,7 @@ class CrashTest {
 
     Process child = startChild(db);
     try {
-      await()
-          .atMost(Duration.ofSeconds(90))
-          .until(() -> !child.isAlive() || delivered(db) >= 1000);
+      await().atMost(Duration.ofSeconds(90)).until(() -> !child.isAlive() || delivered(db) >= 1000);
       assertThat(child.isAlive()).as("child relay still running when killed").isTrue();
       child.destroyForcibly();
       assertThat(child.waitFor(30, TimeUnit.SECONDS)).isTrue();

@@ -31,9 +31,20 @@ class DeadLettersTest {
     db.execute(
         "INSERT INTO outbox_dead_letter (outbox_id, message_id, topic, message_key, partition_no,"
             + " payload, headers, created_at, failed_at, attempts, last_error) VALUES ("
-            + outboxId + ", '" + id + "', '" + topic + "', " + (key == null ? "NULL" : "'" + key + "'")
-            + ", 3, 'payload-" + outboxId + "', '{\"traceparent\":\"00-x\"}', '" + T0.minusSeconds(60)
-            + "', '" + failedAt + "', 10, 'boom')");
+            + outboxId
+            + ", '"
+            + id
+            + "', '"
+            + topic
+            + "', "
+            + (key == null ? "NULL" : "'" + key + "'")
+            + ", 3, 'payload-"
+            + outboxId
+            + "', '{\"traceparent\":\"00-x\"}', '"
+            + T0.minusSeconds(60)
+            + "', '"
+            + failedAt
+            + "', 10, 'boom')");
     return id;
   }
 
@@ -73,7 +84,8 @@ class DeadLettersTest {
     assertThat(deadLetters.count(DeadLetterFilter.all().topic("orders"))).isEqualTo(2);
     assertThat(deadLetters.count(DeadLetterFilter.all().key("a"))).isEqualTo(2);
     assertThat(deadLetters.count(DeadLetterFilter.all().topic("payments").key("a"))).isEqualTo(1);
-    DeadLetterFilter window = DeadLetterFilter.all().failedBetween(T0.plusSeconds(10), T0.plusSeconds(30));
+    DeadLetterFilter window =
+        DeadLetterFilter.all().failedBetween(T0.plusSeconds(10), T0.plusSeconds(30));
     assertThat(deadLetters.list(window, 0, 100))
         .extracting(DeadLetter::outboxId)
         .containsExactly(2L, 3L);
@@ -89,10 +101,12 @@ class DeadLettersTest {
     int replayed = deadLetters.replay(DeadLetterFilter.all().topic("orders"));
 
     assertThat(replayed).isEqualTo(1);
-    assertThat(db.queryLong(
-            "SELECT count(*) FROM outbox_message WHERE id = 7 AND message_id = '" + a
-                + "' AND attempts = 0 AND partition_no = 3 AND last_error IS NULL"
-                + " AND headers ->> 'traceparent' = '00-x'"))
+    assertThat(
+            db.queryLong(
+                "SELECT count(*) FROM outbox_message WHERE id = 7 AND message_id = '"
+                    + a
+                    + "' AND attempts = 0 AND partition_no = 3 AND last_error IS NULL"
+                    + " AND headers ->> 'traceparent' = '00-x'"))
         .isEqualTo(1);
     assertThat(deadLetters.list(DeadLetterFilter.all(), 0, 10))
         .extracting(DeadLetter::messageId)
@@ -104,7 +118,9 @@ class DeadLettersTest {
     UUID a = deadLetter(7, "orders", "a", T0);
     db.execute(
         "INSERT INTO outbox_message (message_id, topic, partition_no, payload, created_at,"
-            + " available_at) VALUES ('" + a + "', 'orders', 3, '\\x00', now(), now())");
+            + " available_at) VALUES ('"
+            + a
+            + "', 'orders', 3, '\\x00', now(), now())");
 
     assertThat(deadLetters.replay(List.of(a))).isZero();
     assertThat(deadLetters.count(DeadLetterFilter.all())).isEqualTo(1);

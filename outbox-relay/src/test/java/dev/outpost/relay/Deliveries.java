@@ -12,8 +12,8 @@ import java.util.Set;
 import java.util.UUID;
 
 /**
- * The checker of RELIABILITY.md over a delivery history: lost, unexpected, duplicated, and
- * per-key order of first deliveries.
+ * The checker of RELIABILITY.md over a delivery history: lost, unexpected, duplicated, and per-key
+ * order of first deliveries.
  */
 final class Deliveries {
 

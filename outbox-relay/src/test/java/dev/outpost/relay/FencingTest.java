@@ -37,7 +37,9 @@ class FencingTest {
 
   /** A publisher that, during its first batch, lets time pass the lease and runs {@code other}. */
   private Publisher pausingPublisher(
-      List<RelayMessage> sent, Relay[] other, Function<List<RelayMessage>, RecordingPublisher> outcome) {
+      List<RelayMessage> sent,
+      Relay[] other,
+      Function<List<RelayMessage>, RecordingPublisher> outcome) {
     RecordingPublisher inner = new RecordingPublisher();
     return new Publisher() {
       boolean paused;
@@ -61,7 +63,8 @@ class FencingTest {
     RecordingPublisher newOwner = new RecordingPublisher();
     List<RelayMessage> sentByStale = new ArrayList<>();
     Relay[] b = new Relay[1];
-    try (Relay a = relay(db, "A", pausingPublisher(sentByStale, b, batch -> new RecordingPublisher()));
+    try (Relay a =
+            relay(db, "A", pausingPublisher(sentByStale, b, batch -> new RecordingPublisher()));
         Relay relayB = relay(db, "B", newOwner)) {
       b[0] = relayB;
 
@@ -73,8 +76,9 @@ class FencingTest {
       assertThat(a.health().ownedPartitions()).as("A dropped the partition").isEmpty();
       assertThat(b[0].health().ownedPartitions()).containsExactly(0);
       assertThat(db.queryLong("SELECT count(*) FROM outbox_message")).isZero();
-      assertThat(db.queryLong(
-              "SELECT count(*) FROM relay_lease WHERE owner = 'B' AND fencing_token = 2"))
+      assertThat(
+              db.queryLong(
+                  "SELECT count(*) FROM relay_lease WHERE owner = 'B' AND fencing_token = 2"))
           .isEqualTo(1);
     }
   }

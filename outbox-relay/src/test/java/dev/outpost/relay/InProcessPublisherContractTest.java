@@ -42,11 +42,27 @@ class InProcessPublisherContractTest extends PublisherContractTest {
                 })
             .build();
     RelayMessage unknown =
-        new RelayMessage(1, UUID.randomUUID(), "nobody", null, 0, new byte[0], java.util.Map.of(),
-            java.time.Instant.now(), 0);
+        new RelayMessage(
+            1,
+            UUID.randomUUID(),
+            "nobody",
+            null,
+            0,
+            new byte[0],
+            java.util.Map.of(),
+            java.time.Instant.now(),
+            0);
     RelayMessage poison =
-        new RelayMessage(2, UUID.randomUUID(), "poison", null, 0, new byte[0], java.util.Map.of(),
-            java.time.Instant.now(), 0);
+        new RelayMessage(
+            2,
+            UUID.randomUUID(),
+            "poison",
+            null,
+            0,
+            new byte[0],
+            java.util.Map.of(),
+            java.time.Instant.now(),
+            0);
 
     List<PublishResult> results =
         publisher.publish(List.of(unknown, poison)).toCompletableFuture().get();
@@ -70,8 +86,16 @@ class InProcessPublisherContractTest extends PublisherContractTest {
     InProcessPublisher publisher =
         InProcessPublisher.builder().fallback(m -> topics.add(m.topic())).build();
     RelayMessage message =
-        new RelayMessage(1, UUID.randomUUID(), "any", null, 0, new byte[0], java.util.Map.of(),
-            java.time.Instant.now(), 0);
+        new RelayMessage(
+            1,
+            UUID.randomUUID(),
+            "any",
+            null,
+            0,
+            new byte[0],
+            java.util.Map.of(),
+            java.time.Instant.now(),
+            0);
 
     assertThat(publisher.publish(List.of(message)).toCompletableFuture().get().get(0).isConfirmed())
         .isTrue();

@@ -44,8 +44,7 @@ class LifecycleTest {
   }
 
   @Test
-  void refuses_to_start_twice_to_start_after_close_and_to_run_once_while_started(
-      TestDatabase db) {
+  void refuses_to_start_twice_to_start_after_close_and_to_run_once_while_started(TestDatabase db) {
     try (Relay relay = relay(db, new RecordingPublisher()).build()) {
       relay.start();
       assertThatThrownBy(relay::start)
@@ -85,7 +84,8 @@ class LifecycleTest {
   void graceful_close_finishes_the_in_flight_batch_and_releases_the_lease(TestDatabase db)
       throws Exception {
     List<UUID> committed =
-        new Messages(db.dataSource(), Outbox.builder().partitions(1).build()).sendSpread("t", 30, 3);
+        new Messages(db.dataSource(), Outbox.builder().partitions(1).build())
+            .sendSpread("t", 30, 3);
     RecordingPublisher recorder = new RecordingPublisher();
     CountDownLatch inBatch = new CountDownLatch(1);
     CountDownLatch proceed = new CountDownLatch(1);
@@ -146,8 +146,7 @@ class LifecycleTest {
     relay.close();
 
     assertThat(relay.health().state()).isEqualTo(RelayHealth.State.CLOSED);
-    assertThat(db.queryLong("SELECT count(*) FROM outbox_message WHERE attempts = 0"))
-        .isEqualTo(5);
+    assertThat(db.queryLong("SELECT count(*) FROM outbox_message WHERE attempts = 0")).isEqualTo(5);
     assertThat(db.queryLong("SELECT count(*) FROM relay_lease WHERE owner = 'abandoning'"))
         .as("the abandoned partition's lease is left to expire")
         .isEqualTo(1);

@@ -30,7 +30,10 @@ final class Messages {
     return sendAll(List.of(message(topic, key, payload))).get(0);
   }
 
-  /** {@code count} messages over {@code keys} keys ("k0".."k{keys-1}", round-robin), payload = sequence number. */
+  /**
+   * {@code count} messages over {@code keys} keys ("k0".."k{keys-1}", round-robin), payload =
+   * sequence number.
+   */
   List<UUID> sendSpread(String topic, int count, int keys) {
     List<UUID> ids = new ArrayList<>(count);
     List<OutboxMessage> chunk = new ArrayList<>();
@@ -59,7 +62,10 @@ final class Messages {
   }
 
   static OutboxMessage message(String topic, String key, String payload) {
-    return OutboxMessage.to(topic).key(key).payload(payload.getBytes(StandardCharsets.UTF_8)).build();
+    return OutboxMessage.to(topic)
+        .key(key)
+        .payload(payload.getBytes(StandardCharsets.UTF_8))
+        .build();
   }
 
   static String payload(RelayMessage message) {

@@ -22,8 +22,7 @@ class MetricsTest {
     messages.send("payments", "flaky", "3");
     messages.send("payments", "poison", "4");
     SimpleMeterRegistry registry = new SimpleMeterRegistry();
-    RecordingPublisher publisher =
-        new RecordingPublisher().failKey("flaky", 1).rejectKey("poison");
+    RecordingPublisher publisher = new RecordingPublisher().failKey("flaky", 1).rejectKey("poison");
 
     try (Relay relay =
         Relay.builder()
@@ -41,17 +40,28 @@ class MetricsTest {
       assertThat(registry.get("outpost.relay.failed").tag("topic", "payments").counter().count())
           .isEqualTo(1);
       assertThat(
-              registry.get("outpost.relay.dead_lettered").tag("topic", "payments").counter().count())
+              registry
+                  .get("outpost.relay.dead_lettered")
+                  .tag("topic", "payments")
+                  .counter()
+                  .count())
           .isEqualTo(1);
       assertThat(registry.get("outpost.relay.batch.duration").timer().count()).isEqualTo(1);
-      assertThat(registry.get("outpost.relay.lease.changes").tag("change", "acquired").counter().count())
+      assertThat(
+              registry
+                  .get("outpost.relay.lease.changes")
+                  .tag("change", "acquired")
+                  .counter()
+                  .count())
           .isEqualTo(1);
       assertThat(registry.get("outpost.relay.partitions.owned").gauge().value()).isEqualTo(1);
       assertThat(registry.get("outpost.relay.backlog").tag("schema", "public").gauge().value())
           .isEqualTo(1);
-      assertThat(registry.get("outpost.relay.oldest.age").gauge().value()).isGreaterThanOrEqualTo(0);
+      assertThat(registry.get("outpost.relay.oldest.age").gauge().value())
+          .isGreaterThanOrEqualTo(0);
     }
-    assertThat(registry.get("outpost.relay.lease.changes").tag("change", "released").counter().count())
+    assertThat(
+            registry.get("outpost.relay.lease.changes").tag("change", "released").counter().count())
         .isEqualTo(1);
   }
 }

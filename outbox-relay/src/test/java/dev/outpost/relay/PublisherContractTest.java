@@ -23,8 +23,15 @@ abstract class PublisherContractTest {
 
   private static RelayMessage message(long id, String key) {
     return new RelayMessage(
-        id, UUID.randomUUID(), "t", key, 0, new byte[] {1}, Map.of("traceparent", "00-x"),
-        Instant.now(), 0);
+        id,
+        UUID.randomUUID(),
+        "t",
+        key,
+        0,
+        new byte[] {1},
+        Map.of("traceparent", "00-x"),
+        Instant.now(),
+        0);
   }
 
   private static List<PublishResult> publish(Publisher publisher, List<RelayMessage> batch)
@@ -40,8 +47,9 @@ abstract class PublisherContractTest {
     List<PublishResult> results = publish(publisher, batch);
 
     assertThat(results).hasSize(3).allMatch(PublishResult::isConfirmed);
-    assertThat(delivered()).containsExactly(
-        batch.get(0).messageId(), batch.get(1).messageId(), batch.get(2).messageId());
+    assertThat(delivered())
+        .containsExactly(
+            batch.get(0).messageId(), batch.get(1).messageId(), batch.get(2).messageId());
   }
 
   @Test

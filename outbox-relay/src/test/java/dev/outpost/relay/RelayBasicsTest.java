@@ -19,18 +19,18 @@ class RelayBasicsTest {
   @Test
   void publishes_committed_messages_to_in_process_handlers_and_deletes_them(TestDatabase db) {
     List<RelayMessage> received = new CopyOnWriteArrayList<>();
-    Publisher publisher =
-        InProcessPublisher.builder().handler("orders", received::add).build();
+    Publisher publisher = InProcessPublisher.builder().handler("orders", received::add).build();
     Messages messages = new Messages(db.dataSource());
     List<UUID> ids = messages.sendSpread("orders", 50, 5);
 
-    try (Relay relay =
-        Relay.builder().dataSource(db.dataSource()).publisher(publisher).build()) {
+    try (Relay relay = Relay.builder().dataSource(db.dataSource()).publisher(publisher).build()) {
       relay.start();
       await().atMost(Duration.ofSeconds(20)).until(() -> received.size() >= 50);
     }
 
-    assertThat(received).extracting(RelayMessage::messageId).containsExactlyInAnyOrderElementsOf(ids);
+    assertThat(received)
+        .extracting(RelayMessage::messageId)
+        .containsExactlyInAnyOrderElementsOf(ids);
     assertThat(db.queryLong("SELECT count(*) FROM outbox_message")).isZero();
   }
 
@@ -40,11 +40,7 @@ class RelayBasicsTest {
     new Messages(db.dataSource()).sendSpread("orders", 30, 3);
 
     try (Relay relay =
-        Relay.builder()
-            .dataSource(db.dataSource())
-            .publisher(publisher)
-            .listen(false)
-            .build()) {
+        Relay.builder().dataSource(db.dataSource()).publisher(publisher).listen(false).build()) {
       int published = relay.runOnce();
 
       assertThat(published).isEqualTo(30);

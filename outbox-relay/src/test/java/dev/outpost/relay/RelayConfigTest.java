@@ -79,10 +79,12 @@ class RelayConfigTest {
     rejects(b -> b.leaseDuration(Duration.ofMillis(10)), "leaseDuration is PT0.01S");
     rejects(
         b -> b.leaseDuration(Duration.ofSeconds(2)).heartbeatInterval(Duration.ofSeconds(2)),
-        "heartbeatInterval is PT2S", "PT1S");
+        "heartbeatInterval is PT2S",
+        "PT1S");
     rejects(
         b -> b.backoffBase(Duration.ofSeconds(10)).backoffMax(Duration.ofSeconds(1)),
-        "backoffMax is PT1S", "PT10S..");
+        "backoffMax is PT1S",
+        "PT10S..");
     rejects(b -> b.instanceId(" "), "instanceId");
     rejects(b -> b.clock(null), "clock must not be null");
     rejects(b -> b.schema("Bad Schema"), "schema 'Bad Schema'");

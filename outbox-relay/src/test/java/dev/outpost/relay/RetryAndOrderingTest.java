@@ -64,7 +64,8 @@ class RetryAndOrderingTest {
       assertThat(payloads(publisher)).containsExactly("b1", "b2");
       assertThat(db.queryLong("SELECT attempts FROM outbox_message WHERE payload = 'a1'"))
           .isEqualTo(1);
-      assertThat(db.queryLong("SELECT count(*) FROM outbox_message WHERE attempts = 0")).isEqualTo(2);
+      assertThat(db.queryLong("SELECT count(*) FROM outbox_message WHERE attempts = 0"))
+          .isEqualTo(2);
 
       assertThat(relay.runOnce()).as("a1 backs off, a2 and a3 wait behind it").isZero();
       clock.advance(Duration.ofSeconds(1));
@@ -179,9 +180,10 @@ class RetryAndOrderingTest {
     }
 
     assertThat(db.queryLong("SELECT attempts FROM outbox_message")).isEqualTo(2);
-    assertThat(db.queryLong(
-            "SELECT count(*) FROM outbox_message WHERE last_error LIKE '%returned 0 results for 1"
-                + " messages%'"))
+    assertThat(
+            db.queryLong(
+                "SELECT count(*) FROM outbox_message WHERE last_error LIKE '%returned 0 results for"
+                    + " 1 messages%'"))
         .isEqualTo(1);
   }
 
@@ -194,9 +196,10 @@ class RetryAndOrderingTest {
       relay.runOnce();
     }
 
-    assertThat(db.queryLong(
-            "SELECT count(*) FROM outbox_message WHERE attempts = 1"
-                + " AND last_error LIKE '%no publish outcome within publishTimeout PT0.05S%'"))
+    assertThat(
+            db.queryLong(
+                "SELECT count(*) FROM outbox_message WHERE attempts = 1"
+                    + " AND last_error LIKE '%no publish outcome within publishTimeout PT0.05S%'"))
         .isEqualTo(1);
   }
 
@@ -207,7 +210,8 @@ class RetryAndOrderingTest {
     try (Relay relay = relay(publisher).build();
         Connection slow = db.dataSource().getConnection()) {
       slow.setAutoCommit(false);
-      UUID early = Outbox.builder().partitions(1).build().send(slow, Messages.message("t", "x", "early"));
+      UUID early =
+          Outbox.builder().partitions(1).build().send(slow, Messages.message("t", "x", "early"));
       UUID late = messages.send("t", "y", "late");
 
       assertThat(relay.runOnce()).isEqualTo(1);

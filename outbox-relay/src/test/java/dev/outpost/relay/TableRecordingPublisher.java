@@ -20,7 +20,9 @@ final class TableRecordingPublisher implements Publisher {
 
   static final String TABLE = "relay_crash_delivery";
   static final String CREATE =
-      "CREATE TABLE IF NOT EXISTS " + TABLE + " (seq bigint GENERATED ALWAYS AS IDENTITY PRIMARY"
+      "CREATE TABLE IF NOT EXISTS "
+          + TABLE
+          + " (seq bigint GENERATED ALWAYS AS IDENTITY PRIMARY"
           + " KEY, message_id uuid NOT NULL, message_key text, sequence bigint NOT NULL,"
           + " pid bigint NOT NULL)";
 
@@ -37,7 +39,9 @@ final class TableRecordingPublisher implements Publisher {
     try (Connection c = dataSource.getConnection();
         PreparedStatement s =
             c.prepareStatement(
-                "INSERT INTO " + TABLE + " (message_id, message_key, sequence, pid)"
+                "INSERT INTO "
+                    + TABLE
+                    + " (message_id, message_key, sequence, pid)"
                     + " VALUES (?, ?, ?, ?)")) {
       c.setAutoCommit(false);
       for (RelayMessage m : batch) {

@@ -6,8 +6,8 @@ import javax.sql.DataSource;
 import org.quartz.utils.ConnectionProvider;
 
 /**
- * Hands Quartz connections from the application's {@link DataSource}, so Quartz creates no pool
- * of its own. {@link #shutdown()} (called when Quartz's job store shuts down) only forgets the data
+ * Hands Quartz connections from the application's {@link DataSource}, so Quartz creates no pool of
+ * its own. {@link #shutdown()} (called when Quartz's job store shuts down) only forgets the data
  * source; it never closes the application's pool. Thread-safe.
  */
 final class DataSourceConnectionProvider implements ConnectionProvider {

@@ -46,8 +46,7 @@ public final class DefaultDelayScheduler implements DelayScheduler {
     this.repository =
         new DelayedRepository(OutpostSchema.named(config.schema()), config.duplicateCancelKey());
     this.dueTimes = new DueTimes(config.maxDelay(), config.outbox().maxKeyLength());
-    this.sweeper =
-        new Sweeper(dataSource, repository, config.clock(), config.batchSize(), metrics);
+    this.sweeper = new Sweeper(dataSource, repository, config.clock(), config.batchSize(), metrics);
     this.quartz = new QuartzAdapter(config, dataSource, given);
     this.ownsQuartz = given == null;
   }
@@ -119,8 +118,7 @@ public final class DefaultDelayScheduler implements DelayScheduler {
     dueTimes.checkTopicAndKey(topic, cancelKey);
     Instant due = dueTimes.at(config.clock().instant(), deliverAt);
     return requireTx(tx)
-        .connectionResult(
-            c -> repository.reschedule(c, topic, cancelKey, DueTimes.toColumn(due)));
+        .connectionResult(c -> repository.reschedule(c, topic, cancelKey, DueTimes.toColumn(due)));
   }
 
   @Override

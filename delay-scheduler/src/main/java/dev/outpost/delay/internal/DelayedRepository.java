@@ -16,9 +16,9 @@ import org.jooq.conf.Settings;
 import org.jooq.impl.DSL;
 
 /**
- * The statements on {@code delayed_message}, including the move into {@code outbox_message}.
- * Table names are rendered (quoted) by jOOQ from the configured schema once, at construction; each
- * call is one plain prepared statement. Thread-safe.
+ * The statements on {@code delayed_message}, including the move into {@code outbox_message}. Table
+ * names are rendered (quoted) by jOOQ from the configured schema once, at construction; each call
+ * is one plain prepared statement. Thread-safe.
  */
 public final class DelayedRepository {
 
@@ -41,7 +41,8 @@ public final class DelayedRepository {
       message_id = excluded.message_id, message_key = excluded.message_key,
         partition_no = excluded.partition_no, payload = excluded.payload,
         headers = excluded.headers, created_at = excluded.created_at,
-        deliver_at = excluded.deliver_at""";
+        deliver_at = excluded.deliver_at\
+      """;
 
   // A no-op update rather than DO NOTHING: it waits for and locks the pending row and returns it,
   // so the caller learns the id and due time of the message that stays.
@@ -64,19 +65,21 @@ public final class DelayedRepository {
 
   // Oldest first: the INSERT takes the moved rows in due order, so the outbox ids (the relay's
   // per-key order) follow due order. SKIP LOCKED lets several sweepers share the due rows and
-  // skips rows an uncommitted cancel/reschedule holds. ON CONFLICT keeps one delayed message whose
-  // id is already in the outbox from failing (and blocking) every sweep: its row is dropped, and
-  // counted as moved minus inserted.
+  // skips rows an uncommitted cancel/reschedule holds. The DELETE finds the locked rows by ctid
+  // (a TID scan): joining on id let the planner hash-join against a sequential scan of the whole
+  // table for every batch. The rows stay locked, so their ctids cannot change in between.
+  // ON CONFLICT keeps one delayed message whose id is already in the outbox from failing (and
+  // blocking) every sweep: its row is dropped, and counted as moved minus inserted.
   private static final String MOVE_DUE =
       """
       WITH due AS (
-        SELECT id FROM %1$s
+        SELECT ctid FROM %1$s
         WHERE deliver_at <= ?
         ORDER BY deliver_at, id
         LIMIT ?
         FOR UPDATE SKIP LOCKED
       ), moved AS (
-        DELETE FROM %1$s d USING due WHERE d.id = due.id
+        DELETE FROM %1$s d WHERE d.ctid = ANY (ARRAY(SELECT ctid FROM due))
         RETURNING d.id, d.message_id, d.topic, d.message_key, d.partition_no, d.payload,
                   d.headers, d.created_at, d.deliver_at
       ), inserted AS (
@@ -138,7 +141,8 @@ public final class DelayedRepository {
         rs.next();
         UUID pendingId = rs.getObject(1, UUID.class);
         OffsetDateTime pendingAt = rs.getObject(2, OffsetDateTime.class);
-        Scheduled.Outcome outcome = rs.getBoolean(3) ? Scheduled.Outcome.SCHEDULED : conflictOutcome;
+        Scheduled.Outcome outcome =
+            rs.getBoolean(3) ? Scheduled.Outcome.SCHEDULED : conflictOutcome;
         return new Scheduled(pendingId, pendingAt.toInstant(), outcome);
       }
     } catch (SQLException e) {
@@ -179,8 +183,8 @@ public final class DelayedRepository {
   }
 
   /**
-   * Whether any message is due at {@code now}: an index-only probe, so an idle sweep runs no
-   * INSERT (whose statement trigger would wake every relay for nothing).
+   * Whether any message is due at {@code now}: an index-only probe, so an idle sweep runs no INSERT
+   * (whose statement trigger would wake every relay for nothing).
    */
   public boolean anyDue(Connection connection, OffsetDateTime now) {
     try (PreparedStatement statement = connection.prepareStatement(anyDueSql)) {
@@ -207,6 +211,11 @@ public final class DelayedRepository {
     } catch (SQLException e) {
       throw failure("could not move due messages into the outbox", e);
     }
+  }
+
+  /** The move statement, for plan tests. */
+  String moveDueSql() {
+    return moveDueSql;
   }
 
   /**

@@ -25,15 +25,17 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Everything that touches Quartz: creating a clustered JDBC-store scheduler on the application's
- * data source (or taking the application's), registering the sweep job, detaching. Quartz's
- * checked exceptions are wrapped here, once. Not thread-safe; the owner serialises calls.
+ * data source (or taking the application's), registering the sweep job, detaching. Quartz's checked
+ * exceptions are wrapped here, once. Not thread-safe; the owner serialises calls.
  */
 final class QuartzAdapter {
 
   /** Quartz group of Outpost's jobs and triggers. */
   static final String GROUP = "outpost";
+
   /** Default misfire threshold: a sweep fire more than this late counts as misfired. */
   static final String DEFAULT_MISFIRE_THRESHOLD_MS = "5000";
+
   /** Default idle wait: how often a node that does not hold the sweep trigger looks for it. */
   static final String DEFAULT_IDLE_WAIT_MS = "1000";
 
@@ -66,7 +68,9 @@ final class QuartzAdapter {
     return given != null ? given : scheduler;
   }
 
-  /** Makes this node's sweeper reachable for the job, registers the job, starts an own scheduler. */
+  /**
+   * Makes this node's sweeper reachable for the job, registers the job, starts an own scheduler.
+   */
   void start(Sweeper sweeper) {
     Scheduler target = given != null ? given : create();
     try {
@@ -215,7 +219,8 @@ final class QuartzAdapter {
     String name = config.quartzSchedulerName();
     Properties p = new Properties();
     p.setProperty(StdSchedulerFactory.PROP_SCHED_INSTANCE_NAME, name);
-    p.setProperty(StdSchedulerFactory.PROP_SCHED_INSTANCE_ID, StdSchedulerFactory.AUTO_GENERATE_INSTANCE_ID);
+    p.setProperty(
+        StdSchedulerFactory.PROP_SCHED_INSTANCE_ID, StdSchedulerFactory.AUTO_GENERATE_INSTANCE_ID);
     p.setProperty(
         StdSchedulerFactory.PROP_SCHED_INSTANCE_ID_GENERATOR_CLASS,
         UniqueInstanceIdGenerator.class.getName());

@@ -10,8 +10,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The recurring Quartz job: finds this node's {@link Sweeper} in the scheduler's context (under
- * the key stored in the job data) and runs one sweep. It holds no time logic of its own.
+ * The recurring Quartz job: finds this node's {@link Sweeper} in the scheduler's context (under the
+ * key stored in the job data) and runs one sweep. It holds no time logic of its own.
  *
  * <p>{@link DisallowConcurrentExecution} makes the clustered job store run it on one node at a
  * time, so Quartz-driven sweeps never compete and batches reach the outbox in due order. Public
@@ -36,7 +36,10 @@ public final class SweepJob implements Job {
     String node;
     try {
       sweeper = context.getScheduler().getContext().get(key);
-      node = context.getScheduler().getSchedulerName() + '/' + context.getScheduler().getSchedulerInstanceId();
+      node =
+          context.getScheduler().getSchedulerName()
+              + '/'
+              + context.getScheduler().getSchedulerInstanceId();
     } catch (SchedulerException e) {
       log.warn("could not read the Quartz scheduler context; sweep skipped", e);
       return;

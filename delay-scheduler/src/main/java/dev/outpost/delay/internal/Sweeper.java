@@ -11,6 +11,7 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
@@ -32,6 +33,7 @@ public final class Sweeper {
   private final int batchSize;
   private final DelayMetrics metrics;
   private final ReentrantLock sweeping = new ReentrantLock();
+  private final AtomicLong consecutiveFailures = new AtomicLong();
   private volatile boolean closed;
 
   /** A sweeper moving batches of {@code batchSize} rows through {@code repository}. */
@@ -76,13 +78,28 @@ public final class Sweeper {
       if (result.moved() > 0) {
         log.debug("moved {} due message(s) into the outbox", result.moved());
       }
+      long failures = consecutiveFailures.getAndSet(0);
+      if (failures > 0) {
+        log.info("delayed-message sweeps work again after {} failed sweep(s)", failures);
+      }
     } catch (RuntimeException e) {
       if (closed) {
         log.debug("sweep ended by close", e);
         return;
       }
       metrics.sweepFailed();
-      log.warn("delayed-message sweep failed; the next sweep retries: {}", e.toString(), e);
+      // A database outage fails every sweep (several per second): log the first failure and
+      // then every hundredth, not each one.
+      long failures = consecutiveFailures.incrementAndGet();
+      if (failures == 1 || failures % 100 == 0) {
+        log.warn(
+            "delayed-message sweep failed ({} in a row); the next sweep retries: {}",
+            failures,
+            e.toString(),
+            e);
+      } else {
+        log.debug("delayed-message sweep failed ({} in a row)", failures, e);
+      }
     }
   }
 
@@ -143,7 +160,8 @@ public final class Sweeper {
       throw new OutpostException(
           "could not sweep delayed messages: " + e.getMessage() + ". Check the database.", e);
     }
-    return batches == 0 ? SweepResult.NOTHING_DUE
+    return batches == 0
+        ? SweepResult.NOTHING_DUE
         : new SweepResult(moved, duplicates, batches, maxLateness);
   }
 
@@ -189,8 +207,8 @@ public final class Sweeper {
   }
 
   /**
-   * PostgreSQL keeps microseconds and would round a finer cutoff up, which could move a message
-   * up to half a microsecond early; truncating keeps the cutoff at or before the clock.
+   * PostgreSQL keeps microseconds and would round a finer cutoff up, which could move a message up
+   * to half a microsecond early; truncating keeps the cutoff at or before the clock.
    */
   static OffsetDateTime truncateToMicros(Instant instant) {
     return instant.truncatedTo(ChronoUnit.MICROS).atOffset(ZoneOffset.UTC);

@@ -20,8 +20,8 @@ import java.util.Set;
  * them, so they are published again after K's head (a duplicate, never a reordering of the rows
  * that stay). The claim query keeps held rows back while K's head backs off or K is parked; when
  * K's head was dead-lettered and keys are not parked, they come in the next window. Holding them
- * instead of counting their results also keeps a publisher's "not sent because an earlier
- * message of the key failed" from using up their attempts.
+ * instead of counting their results also keeps a publisher's "not sent because an earlier message
+ * of the key failed" from using up their attempts.
  *
  * @param confirmedIds rows to delete
  * @param retries rows to reschedule
@@ -83,7 +83,9 @@ record BatchPlan(
         String error =
             result instanceof PublishResult.Rejected r
                 ? "rejected by the publisher: " + describe(r.cause())
-                : "failed " + attempts + " times; last: "
+                : "failed "
+                    + attempts
+                    + " times; last: "
                     + describe(((PublishResult.Failed) result).cause());
         deadLetters.add(new DeadLetterMove(message.id(), attempts, error));
         deadLettered.merge(message.topic(), 1, Integer::sum);

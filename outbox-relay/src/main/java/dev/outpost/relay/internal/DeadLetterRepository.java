@@ -27,10 +27,10 @@ import org.jooq.impl.DSL;
 public final class DeadLetterRepository implements DeadLetters {
 
   /**
-   * Moves dead letters back in one statement. The row gets its old outbox id back (identity
-   * values are never reused, so it is free), which puts it before the later messages of its key
-   * that a parked key held back. A row whose message id or outbox id is taken stays a dead letter.
-   * Parts: {0} dead-letter table, {1} outbox table, {2} filter, {3} available_at.
+   * Moves dead letters back in one statement. The row gets its old outbox id back (identity values
+   * are never reused, so it is free), which puts it before the later messages of its key that a
+   * parked key held back. A row whose message id or outbox id is taken stays a dead letter. Parts:
+   * {0} dead-letter table, {1} outbox table, {2} filter, {3} available_at.
    */
   private static final String REPLAY =
       """
@@ -186,8 +186,7 @@ public final class DeadLetterRepository implements DeadLetters {
     try {
       return action.get();
     } catch (DataAccessException e) {
-      boolean missing =
-          e.getCause() instanceof SQLException s && SqlText.isMissingTable(s);
+      boolean missing = e.getCause() instanceof SQLException s && SqlText.isMissingTable(s);
       throw new OutpostException(
           "could not "
               + what

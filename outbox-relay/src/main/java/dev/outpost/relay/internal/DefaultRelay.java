@@ -45,11 +45,6 @@ public final class DefaultRelay implements Relay {
 
   /** A relay for {@code config}; starts nothing. */
   public DefaultRelay(RelayConfig config) {
-    this(config, null);
-  }
-
-  /** A relay whose backoff jitter comes from {@code random} (tests); null for the default. */
-  public DefaultRelay(RelayConfig config, java.util.Random random) {
     this.config = config;
     OutpostSchema schema = OutpostSchema.named(config.schema());
     this.outbox = new RelayOutboxRepository(schema, config.parkKeyOnDeadLetter());
@@ -65,7 +60,7 @@ public final class DefaultRelay implements Relay {
             config, new LeaseRepository(schema), new InstanceRepository(schema), metrics);
     keeperRef[0] = keeper;
     Backoff backoff =
-        new Backoff(config.backoffBase(), config.backoffMax(), config.backoffJitter(), random);
+        new Backoff(config.backoffBase(), config.backoffMax(), config.backoffJitter(), null);
     this.worker = new PartitionWorker(config, outbox, backoff, metrics);
     this.schemaCheck = new SchemaCheck(config, schema, outbox, new LeaseRepository(schema));
     this.leaseMargin = config.heartbeatInterval().dividedBy(2);
@@ -76,7 +71,11 @@ public final class DefaultRelay implements Relay {
     synchronized (lifecycle) {
       if (state != State.NEW) {
         throw new IllegalStateException(
-            "relay " + config.instanceId() + " is " + state + "; start() works once, on a new relay");
+            "relay "
+                + config.instanceId()
+                + " is "
+                + state
+                + "; start() works once, on a new relay");
       }
       verify();
       workers = executor(config.threads(), "outpost-relay-worker-");
@@ -368,7 +367,11 @@ public final class DefaultRelay implements Relay {
       try {
         keeper.release(p);
       } catch (SQLException | RuntimeException e) {
-        log.warn("Relay {}: could not release partition {}; it expires", config.instanceId(), p.partition(), e);
+        log.warn(
+            "Relay {}: could not release partition {}; it expires",
+            config.instanceId(),
+            p.partition(),
+            e);
       }
       return null;
     }
@@ -463,8 +466,7 @@ public final class DefaultRelay implements Relay {
     AtomicInteger counter = new AtomicInteger();
     ThreadFactory factory =
         r -> {
-          Thread t =
-              new Thread(r, threads == 1 ? name : name + counter.incrementAndGet());
+          Thread t = new Thread(r, threads == 1 ? name : name + counter.incrementAndGet());
           t.setDaemon(false);
           return t;
         };

@@ -6,6 +6,8 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 
 /** Statements on {@code relay_instance}: live relays heartbeat here. Thread-safe. */
 public final class InstanceRepository {
@@ -17,21 +19,22 @@ public final class InstanceRepository {
         SET heartbeat_at = EXCLUDED.heartbeat_at, expires_at = EXCLUDED.expires_at
       """;
 
-  private static final String COUNT_LIVE = "SELECT count(*) FROM {instance} WHERE expires_at > ?";
+  private static final String LIVE =
+      "SELECT instance_id FROM {instance} WHERE expires_at > ? ORDER BY instance_id";
 
   private static final String DELETE_EXPIRED = "DELETE FROM {instance} WHERE expires_at < ?";
 
   private static final String REMOVE = "DELETE FROM {instance} WHERE instance_id = ?";
 
   private final String heartbeatSql;
-  private final String countLiveSql;
+  private final String liveSql;
   private final String deleteExpiredSql;
   private final String removeSql;
 
   /** Statements for the tables of {@code schema}. */
   public InstanceRepository(OutpostSchema schema) {
     this.heartbeatSql = SqlText.render(HEARTBEAT, schema);
-    this.countLiveSql = SqlText.render(COUNT_LIVE, schema);
+    this.liveSql = SqlText.render(LIVE, schema);
     this.deleteExpiredSql = SqlText.render(DELETE_EXPIRED, schema);
     this.removeSql = SqlText.render(REMOVE, schema);
   }
@@ -47,14 +50,17 @@ public final class InstanceRepository {
     }
   }
 
-  /** Instances whose heartbeat has not expired at {@code now}. */
-  public int countLive(Connection c, Instant now) throws SQLException {
-    try (PreparedStatement s = c.prepareStatement(countLiveSql)) {
+  /** Ids of the instances whose heartbeat has not expired at {@code now}, sorted. */
+  public List<String> live(Connection c, Instant now) throws SQLException {
+    try (PreparedStatement s = c.prepareStatement(liveSql)) {
       s.setObject(1, RelayOutboxRepository.at(now));
+      List<String> ids = new ArrayList<>();
       try (ResultSet rs = s.executeQuery()) {
-        rs.next();
-        return rs.getInt(1);
+        while (rs.next()) {
+          ids.add(rs.getString(1));
+        }
       }
+      return ids;
     }
   }
 

@@ -18,7 +18,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Keeps this relay's share of the partition leases: heartbeat, renewal, acquiring free or expired
- * partitions up to the fair share ({@code ceil(partitions / live relays)}), and asking for surplus
+ * partitions up to the fair share (see {@link #fairShare}), and asking for surplus
  * partitions to be released (the partition's own task releases it between batches, so a lease is
  * never given up under a running batch). Thread-safe; one {@link #cycle} at a time.
  */
@@ -27,7 +27,8 @@ final class LeaseKeeper {
   private static final Logger log = LoggerFactory.getLogger(LeaseKeeper.class);
 
   /** What one cycle changed. */
-  record Cycle(List<OwnedPartition> acquired, List<OwnedPartition> lost, List<OwnedPartition> surplus) {}
+  record Cycle(
+      List<OwnedPartition> acquired, List<OwnedPartition> lost, List<OwnedPartition> surplus) {}
 
   private final RelayConfig config;
   private final DataSource dataSource;
@@ -60,7 +61,7 @@ final class LeaseKeeper {
       }
       instances.heartbeat(c, me, now, until);
       instances.deleteExpired(c, now.minus(config.leaseDuration()));
-      int live = Math.max(1, instances.countLive(c, now));
+      int fairShare = fairShare(config.partitions(), instances.live(c, now), me);
       List<OwnedPartition> kept = new ArrayList<>();
       for (OwnedPartition p : owned.values()) {
         if (!p.releaseRequested && !p.stopped) {
@@ -82,7 +83,6 @@ final class LeaseKeeper {
           }
         }
       }
-      int fairShare = (config.partitions() + live - 1) / live;
       if (acquire && kept.size() < fairShare) {
         for (LeaseToken lease : leases.acquire(c, me, now, until, fairShare - kept.size())) {
           OwnedPartition p = new OwnedPartition(lease, until);
@@ -99,6 +99,20 @@ final class LeaseKeeper {
     }
     logChanges(acquired, lost, surplus);
     return new Cycle(acquired, lost, surplus);
+  }
+
+  /**
+   * This instance's share: {@code partitions / live} each, and one more for the first {@code
+   * partitions % live} instances in id order, so the shares add up to exactly the partition count
+   * (with a plain ceiling, 5 relays on 16 partitions would leave one idle).
+   */
+  static int fairShare(int partitions, List<String> live, String me) {
+    int rank = live.indexOf(me);
+    int count = rank < 0 ? live.size() + 1 : live.size();
+    if (rank < 0) {
+      rank = count - 1;
+    }
+    return partitions / count + (rank < partitions % count ? 1 : 0);
   }
 
   /**
@@ -164,7 +178,8 @@ final class LeaseKeeper {
           partitions(lost));
     }
     if (!surplus.isEmpty()) {
-      log.info("Relay {} gives up partitions {} to rebalance", config.instanceId(), partitions(surplus));
+      log.info(
+          "Relay {} gives up partitions {} to rebalance", config.instanceId(), partitions(surplus));
     }
   }
 

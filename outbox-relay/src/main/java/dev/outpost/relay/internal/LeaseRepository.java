@@ -29,9 +29,9 @@ public final class LeaseRepository {
           + " FROM {lease}";
 
   /**
-   * Takes free or expired partitions. {@code SKIP LOCKED} passes over a lease row that its
-   * current owner share-locks while it finishes a batch; the outer condition is re-checked on
-   * the locked row version, so two relays can never both take one partition.
+   * Takes free or expired partitions. {@code SKIP LOCKED} passes over a lease row that its current
+   * owner share-locks while it finishes a batch; the outer condition is re-checked on the locked
+   * row version, so two relays can never both take one partition.
    */
   private static final String ACQUIRE =
       """
@@ -100,8 +100,8 @@ public final class LeaseRepository {
   }
 
   /** Takes up to {@code limit} free or expired partitions for {@code owner} until {@code until}. */
-  public List<LeaseToken> acquire(
-      Connection c, String owner, Instant now, Instant until, int limit) throws SQLException {
+  public List<LeaseToken> acquire(Connection c, String owner, Instant now, Instant until, int limit)
+      throws SQLException {
     try (PreparedStatement s = c.prepareStatement(acquireSql)) {
       s.setString(1, owner);
       s.setObject(2, RelayOutboxRepository.at(until));

@@ -13,9 +13,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Holds one connection that {@code LISTEN}s on the writer's channel and calls back when a
- * transaction that wrote outbox rows of our schema commits. On a lost connection it reconnects
- * with growing pauses; polling keeps delivering meanwhile, and every (re)connect calls back once
- * to catch up on notifications missed while disconnected.
+ * transaction that wrote outbox rows of our schema commits. On a lost connection it reconnects with
+ * growing pauses; polling keeps delivering meanwhile, and every (re)connect calls back once to
+ * catch up on notifications missed while disconnected.
  */
 final class NotificationListener implements AutoCloseable {
 
@@ -82,7 +82,8 @@ final class NotificationListener implements AutoCloseable {
         }
         if (!failedBefore) {
           log.warn(
-              "Relay listener connection failed ({}); polling continues, reconnecting", e.toString());
+              "Relay listener connection failed ({}); polling continues, reconnecting",
+              e.toString());
         }
         failedBefore = true;
         if (!sleep(pause)) {

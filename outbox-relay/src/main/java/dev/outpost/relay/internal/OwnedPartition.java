@@ -6,24 +6,29 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * A partition this relay holds a lease on, with its scheduling state. The lease token never
- * changes (a re-acquired partition is a new object); expiry moves with each renewal.
+ * A partition this relay holds a lease on, with its scheduling state. The lease token never changes
+ * (a re-acquired partition is a new object); expiry moves with each renewal.
  */
 final class OwnedPartition {
 
   final LeaseToken lease;
   volatile Instant expiresAt;
+
   /** The lease keeper wants it given up (surplus or shutdown) after the running batch. */
   volatile boolean releaseRequested;
+
   /** Lost or released: no more batches. */
   volatile boolean stopped;
 
   /** Submitted to or running on a worker; at most one batch per partition at a time. */
   final AtomicBoolean queued = new AtomicBoolean();
+
   /** Woken while queued: run again right after. */
   volatile boolean rerun;
+
   /** A batch is being processed right now. */
   volatile boolean running;
+
   volatile ScheduledFuture<?> nextPoll;
 
   OwnedPartition(LeaseToken lease, Instant expiresAt) {
@@ -36,8 +41,8 @@ final class OwnedPartition {
   }
 
   /**
-   * Whether a batch may start at {@code now}: the lease must outlast the safety margin, so a
-   * relay whose renewals stall stops publishing before another relay can take the partition.
+   * Whether a batch may start at {@code now}: the lease must outlast the safety margin, so a relay
+   * whose renewals stall stops publishing before another relay can take the partition.
    */
   boolean usable(Instant now, Duration margin) {
     return !stopped && !releaseRequested && now.plus(margin).isBefore(expiresAt);

@@ -76,13 +76,7 @@ final class PartitionWorker {
     List<PublishResult> results = publish(window);
     // The outcome time, not the claim time: backoff counts from when the failure was known.
     Instant decidedAt = config.clock().instant();
-    BatchPlan plan =
-        BatchPlan.of(
-            window,
-            results,
-            decidedAt,
-            backoff,
-            config.maxAttempts());
+    BatchPlan plan = BatchPlan.of(window, results, decidedAt, backoff, config.maxAttempts());
     boolean applied = apply(lease, plan, decidedAt);
     metrics.batch(Duration.ofNanos(System.nanoTime() - started));
     if (!applied) {
@@ -126,9 +120,7 @@ final class PartitionWorker {
       String got =
           results == null
               ? "null"
-              : results.size() != window.size()
-                  ? results.size() + " results"
-                  : "a null result";
+              : results.size() != window.size() ? results.size() + " results" : "a null result";
       return allFailed(
           window.size(),
           new IllegalStateException(

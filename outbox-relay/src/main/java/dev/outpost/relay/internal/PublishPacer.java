@@ -33,6 +33,8 @@ final class PublishPacer {
 
   /** Largest batch worth claiming at once: about a tenth of a second of the rate. */
   static int batchLimit(int batchSize, int messagesPerSecond) {
-    return messagesPerSecond == 0 ? batchSize : Math.max(1, Math.min(batchSize, messagesPerSecond / 10));
+    return messagesPerSecond == 0
+        ? batchSize
+        : Math.max(1, Math.min(batchSize, messagesPerSecond / 10));
   }
 }

@@ -25,12 +25,19 @@ public final class RelayOutboxRepository {
 
   /**
    * Head window of a partition in id order. Rows never attempted are due at once ({@code
-   * available_at} only schedules retries, so writers' clocks do not matter); a row is skipped
-   * while an earlier row of its key backs off (served by the partial index on retried rows).
-   * Keyless rows never match a key condition. {@code OFFSET 0} keeps each {@code NOT EXISTS} a
-   * per-row index probe: without it the planner may turn it into an anti-join or a hashed subplan
-   * that reads the whole dead-letter table (or every retried row) on each claim, and walk the
-   * primary key instead of the partition's index.
+   * available_at} only schedules retries, so writers' clocks do not matter); a row is skipped while
+   * an earlier row of its key backs off (served by the partial index on retried rows). Keyless rows
+   * never match a key condition.
+   *
+   * <p>Why it is shaped like this: the uncorrelated {@code (SELECT ... LIMIT 1) IS NULL} guards run
+   * once per query (InitPlans; ordered like the partial indexes so they are one index probe), so a
+   * partition without retried rows (or without dead letters) skips the per-row probes entirely
+   * (they would double the cost of draining a backlog). {@code OFFSET 0} keeps each correlated
+   * {@code NOT EXISTS} a per-row index probe: without it the planner may turn it into an anti-join
+   * or a hashed subplan that reads the whole dead-letter table (or every retried row) on each
+   * claim. Ordering by {@code (partition_no, id)} (the same order under the equality) matches the
+   * claim index exactly, so even the generic plan of the prepared statement reads the partition's
+   * index instead of walking the primary key with a filter.
    */
   private static final String CLAIM_WINDOW =
       """
@@ -39,23 +46,29 @@ public final class RelayOutboxRepository {
       FROM {outbox} o
       WHERE o.partition_no = ?
         AND (o.attempts = 0 OR o.available_at <= ?)
-        AND NOT EXISTS (
-              SELECT 1 FROM {outbox} r
-              WHERE r.partition_no = o.partition_no AND r.message_key = o.message_key
-                AND r.attempts > 0 AND r.id < o.id AND r.available_at > ?
-              OFFSET 0)
+        AND ((SELECT b.id FROM {outbox} b
+              WHERE b.partition_no = ? AND b.attempts > 0 AND b.message_key IS NOT NULL
+              ORDER BY b.message_key, b.id LIMIT 1) IS NULL
+             OR NOT EXISTS (
+                    SELECT 1 FROM {outbox} r
+                    WHERE r.partition_no = o.partition_no AND r.message_key = o.message_key
+                      AND r.attempts > 0 AND r.id < o.id AND r.available_at > ?
+                    OFFSET 0))
       %s
-      ORDER BY o.id
+      ORDER BY o.partition_no, o.id
       LIMIT ?
       """;
 
   /** Extra condition of the head window when keys with a dead letter are parked. */
   private static final String NOT_PARKED =
       """
-        AND NOT EXISTS (
-              SELECT 1 FROM {dead_letter} d
-              WHERE d.partition_no = o.partition_no AND d.message_key = o.message_key
-              OFFSET 0)
+        AND ((SELECT e.id FROM {dead_letter} e
+              WHERE e.partition_no = ? AND e.message_key IS NOT NULL
+              ORDER BY e.message_key LIMIT 1) IS NULL
+             OR NOT EXISTS (
+                    SELECT 1 FROM {dead_letter} d
+                    WHERE d.partition_no = o.partition_no AND d.message_key = o.message_key
+                    OFFSET 0))
       """;
 
   private static final String LEASE_HELD =
@@ -126,8 +139,11 @@ public final class RelayOutboxRepository {
   private final String backlogSql;
   private final String oldestSql;
 
+  private final boolean parkKeys;
+
   /** Statements for the tables of {@code schema}; {@code parkKeys} holds back dead keys. */
   public RelayOutboxRepository(OutpostSchema schema, boolean parkKeys) {
+    this.parkKeys = parkKeys;
     this.claimWindowSql =
         SqlText.render(CLAIM_WINDOW.formatted(parkKeys ? NOT_PARKED : ""), schema);
     this.deleteConfirmedSql = SqlText.render(DELETE_CONFIRMED.formatted(LEASE_HELD), schema);
@@ -149,10 +165,15 @@ public final class RelayOutboxRepository {
       throws SQLException {
     OffsetDateTime at = at(now);
     try (PreparedStatement s = c.prepareStatement(claimWindowSql)) {
-      s.setInt(1, partition);
-      s.setObject(2, at);
-      s.setObject(3, at);
-      s.setInt(4, limit);
+      int i = 1;
+      s.setInt(i++, partition);
+      s.setObject(i++, at);
+      s.setInt(i++, partition);
+      s.setObject(i++, at);
+      if (parkKeys) {
+        s.setInt(i++, partition);
+      }
+      s.setInt(i, limit);
       List<RelayMessage> window = new ArrayList<>(Math.min(limit, 1024));
       try (ResultSet rs = s.executeQuery()) {
         while (rs.next()) {

@@ -7,9 +7,9 @@ import java.sql.Connection;
 import java.sql.SQLException;
 
 /**
- * Checks at start that the database fits the configuration: Outpost's tables exist, the lease
- * table was created for the same partition count (creating its rows on first start), and no
- * outbox message lies in a partition the relay would never serve.
+ * Checks at start that the database fits the configuration: Outpost's tables exist, the lease table
+ * was created for the same partition count (creating its rows on first start), and no outbox
+ * message lies in a partition the relay would never serve.
  */
 final class SchemaCheck {
 

@@ -8,10 +8,10 @@ import org.jooq.conf.Settings;
 import org.jooq.impl.DSL;
 
 /**
- * Renders the relay's Postgres-specific statements once: the table tokens {@code {outbox}},
- * {@code {dead_letter}}, {@code {lease}} and {@code {instance}} become the qualified, quoted names
- * jOOQ renders for the configured schema, so no configured name is ever pasted into SQL unquoted.
- * The hot path then runs plain prepared statements (no per-call rendering).
+ * Renders the relay's Postgres-specific statements once: the table tokens {@code {outbox}}, {@code
+ * {dead_letter}}, {@code {lease}} and {@code {instance}} become the qualified, quoted names jOOQ
+ * renders for the configured schema, so no configured name is ever pasted into SQL unquoted. The
+ * hot path then runs plain prepared statements (no per-call rendering).
  */
 final class SqlText {
 

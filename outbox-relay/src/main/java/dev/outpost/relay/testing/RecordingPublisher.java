@@ -18,8 +18,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * A {@link Publisher} for tests: records every confirmed delivery in order and can be told to
- * fail or reject the messages of chosen keys.
+ * A {@link Publisher} for tests: records every confirmed delivery in order and can be told to fail
+ * or reject the messages of chosen keys.
  *
  * <pre>{@code
  * RecordingPublisher publisher = new RecordingPublisher().failKey("order-7", 3);
@@ -27,9 +27,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * assertThat(publisher.keys()).containsOnly("order-7");
  * }</pre>
  *
- * <p>Like a real broker client it keeps a key's order within a batch: once a message of a key
- * fails or is rejected, the later messages of that key in the same batch are reported failed
- * without being delivered. Thread-safe.
+ * <p>Like a real broker client it keeps a key's order within a batch: once a message of a key fails
+ * or is rejected, the later messages of that key in the same batch are reported failed without
+ * being delivered. Thread-safe.
  */
 public final class RecordingPublisher implements Publisher {
 
@@ -88,7 +88,8 @@ public final class RecordingPublisher implements Publisher {
     for (RelayMessage message : batch) {
       String key = message.key();
       if (key != null && failedKeys.contains(key)) {
-        results.add(PublishResult.failed(new IllegalStateException("earlier message of key failed")));
+        results.add(
+            PublishResult.failed(new IllegalStateException("earlier message of key failed")));
         continue;
       }
       attempts.incrementAndGet();

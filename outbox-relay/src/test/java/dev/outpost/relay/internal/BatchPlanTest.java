@@ -36,7 +36,8 @@ class BatchPlanTest {
   @Test
   void deletes_every_confirmed_message_when_all_succeed() {
     BatchPlan plan =
-        plan(List.of(message(1, "a", 0), message(2, "b", 0), message(3, null, 0)),
+        plan(
+            List.of(message(1, "a", 0), message(2, "b", 0), message(3, null, 0)),
             List.of(OK, OK, OK));
 
     assertThat(plan.confirmedIds()).containsExactly(1, 2, 3);
@@ -61,8 +62,7 @@ class BatchPlanTest {
 
   @Test
   void deletes_earlier_confirmed_messages_of_a_key_that_fails_later() {
-    BatchPlan plan =
-        plan(List.of(message(1, "a", 0), message(2, "a", 0)), List.of(OK, FAIL));
+    BatchPlan plan = plan(List.of(message(1, "a", 0), message(2, "a", 0)), List.of(OK, FAIL));
 
     assertThat(plan.confirmedIds()).containsExactly(1);
     assertThat(plan.retries()).extracting(Retry::id).containsExactly(2L);
@@ -70,8 +70,7 @@ class BatchPlanTest {
 
   @Test
   void backs_off_exponentially_with_the_attempt_count() {
-    BatchPlan plan =
-        plan(List.of(message(1, "a", 1), message(2, "b", 0)), List.of(FAIL, FAIL));
+    BatchPlan plan = plan(List.of(message(1, "a", 1), message(2, "b", 0)), List.of(FAIL, FAIL));
 
     assertThat(plan.retries())
         .extracting(Retry::availableAt)
@@ -81,8 +80,7 @@ class BatchPlanTest {
 
   @Test
   void keyless_messages_never_hold_each_other_back() {
-    BatchPlan plan =
-        plan(List.of(message(1, null, 0), message(2, null, 0)), List.of(FAIL, OK));
+    BatchPlan plan = plan(List.of(message(1, null, 0), message(2, null, 0)), List.of(FAIL, OK));
 
     assertThat(plan.confirmedIds()).containsExactly(2);
     assertThat(plan.held()).isZero();
@@ -90,12 +88,12 @@ class BatchPlanTest {
 
   @Test
   void dead_letters_after_max_attempts_and_parks_the_key() {
-    BatchPlan plan =
-        plan(List.of(message(1, "a", 2), message(2, "a", 0)), List.of(FAIL, OK));
+    BatchPlan plan = plan(List.of(message(1, "a", 2), message(2, "a", 0)), List.of(FAIL, OK));
 
     assertThat(plan.deadLetters())
         .containsExactly(
-            new DeadLetterMove(1, 3, "failed 3 times; last: java.lang.IllegalStateException: down"));
+            new DeadLetterMove(
+                1, 3, "failed 3 times; last: java.lang.IllegalStateException: down"));
     assertThat(plan.confirmedIds()).isEmpty();
     assertThat(plan.held()).isEqualTo(1);
     assertThat(plan.deadLettered()).containsEntry("t", 1);
@@ -103,8 +101,7 @@ class BatchPlanTest {
 
   @Test
   void holds_the_rest_of_a_dead_lettered_key_without_counting_an_attempt() {
-    BatchPlan plan =
-        plan(List.of(message(1, "a", 2), message(2, "a", 0)), List.of(FAIL, FAIL));
+    BatchPlan plan = plan(List.of(message(1, "a", 2), message(2, "a", 0)), List.of(FAIL, FAIL));
 
     assertThat(plan.deadLetters()).extracting(DeadLetterMove::id).containsExactly(1L);
     assertThat(plan.retries()).isEmpty();

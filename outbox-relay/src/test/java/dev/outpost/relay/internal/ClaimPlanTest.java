@@ -18,15 +18,15 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class ClaimPlanTest {
 
   @Test
-  void claims_the_head_window_by_index_without_a_sequential_scan(TestDatabase db)
-      throws Exception {
+  void claims_the_head_window_by_index_without_a_sequential_scan(TestDatabase db) throws Exception {
     db.execute(
         "INSERT INTO outbox_message (message_id, topic, message_key, partition_no, payload,"
             + " created_at, available_at)"
             + " SELECT gen_random_uuid(), 't', 'k' || (i % 1000), i % 16, '\\x00', now(), now()"
             + " FROM generate_series(1, 40000) AS i");
-    db.execute("UPDATE outbox_message SET attempts = 1, available_at = now() + interval '1 hour'"
-        + " WHERE id % 2000 = 0");
+    db.execute(
+        "UPDATE outbox_message SET attempts = 1, available_at = now() + interval '1 hour'"
+            + " WHERE id % 2000 = 0");
     db.execute(
         "INSERT INTO outbox_dead_letter (outbox_id, message_id, topic, message_key, partition_no,"
             + " payload, created_at, failed_at, attempts)"
@@ -37,9 +37,14 @@ class ClaimPlanTest {
 
     for (boolean park : new boolean[] {true, false}) {
       String sql = new RelayOutboxRepository(OutpostSchema.named("public"), park).claimWindowSql();
-      String plan = explain(db, sql);
+      check(explain(db, sql, park), park);
+      check(explainGeneric(db, sql, park), park);
+    }
+  }
 
-      assertThat(plan).doesNotContain("Seq Scan on outbox_message").doesNotContain("Hash");
+  private static void check(String plan, boolean park) {
+    {
+      assertThat(plan).doesNotContain("Seq Scan").doesNotContain("Hash").doesNotContain("Sort");
       assertThat(plan).contains("outbox_message_claim_idx");
       assertThat(plan).contains("outbox_message_retrying_key_idx");
       if (park) {
@@ -50,15 +55,54 @@ class ClaimPlanTest {
     }
   }
 
-  private static String explain(TestDatabase db, String sql) throws Exception {
+  /** The plan a prepared statement gets once PostgreSQL switches it to a generic plan. */
+  private static String explainGeneric(TestDatabase db, String sql, boolean park)
+      throws Exception {
+    StringBuilder numbered = new StringBuilder();
+    int n = 0;
+    for (char ch : sql.toCharArray()) {
+      if (ch == '?') {
+        numbered.append('$').append(++n);
+      } else {
+        numbered.append(ch);
+      }
+    }
+    String types =
+        park
+            ? "int, timestamptz, int, timestamptz, int, int"
+            : "int, timestamptz, int, timestamptz, int";
+    String args = park ? "3, now(), 3, now(), 3, 500" : "3, now(), 3, now(), 500";
+    StringBuilder plan = new StringBuilder();
+    try (Connection c = db.dataSource().getConnection();
+        var s = c.createStatement()) {
+      s.execute("SET plan_cache_mode = force_generic_plan");
+      s.execute("PREPARE generic_claim(" + types + ") AS " + numbered);
+      try (ResultSet rs = s.executeQuery("EXPLAIN EXECUTE generic_claim(" + args + ")")) {
+        while (rs.next()) {
+          plan.append(rs.getString(1)).append('\n');
+        }
+      } finally {
+        s.execute("DEALLOCATE generic_claim");
+        s.execute("RESET plan_cache_mode");
+      }
+    }
+    return plan.toString();
+  }
+
+  private static String explain(TestDatabase db, String sql, boolean park) throws Exception {
     StringBuilder plan = new StringBuilder();
     try (Connection c = db.dataSource().getConnection();
         PreparedStatement s = c.prepareStatement("EXPLAIN " + sql)) {
       var now = Instant.now().atOffset(ZoneOffset.UTC);
-      s.setInt(1, 3);
-      s.setObject(2, now);
-      s.setObject(3, now);
-      s.setInt(4, 500);
+      int i = 1;
+      s.setInt(i++, 3);
+      s.setObject(i++, now);
+      s.setInt(i++, 3);
+      s.setObject(i++, now);
+      if (park) {
+        s.setInt(i++, 3);
+      }
+      s.setInt(i, 500);
       try (ResultSet rs = s.executeQuery()) {
         while (rs.next()) {
           plan.append(rs.getString(1)).append('\n');

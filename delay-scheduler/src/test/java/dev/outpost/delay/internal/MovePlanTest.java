@@ -1,0 +1,52 @@
+package dev.outpost.delay.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.outpost.delay.DuplicateCancelKey;
+import dev.outpost.outbox.schema.OutpostSchema;
+import dev.outpost.testing.OutpostDatabaseExtension;
+import dev.outpost.testing.TestDatabase;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+@ExtendWith(OutpostDatabaseExtension.class)
+class MovePlanTest {
+
+  @Test
+  void the_move_statement_never_scans_the_whole_delayed_table(TestDatabase db) throws Exception {
+    // 2,000 rows due, 100,000 pending for later: a batch must touch only what it moves.
+    db.execute(
+        "INSERT INTO delayed_message (message_id, topic, message_key, partition_no, payload,"
+            + " created_at, deliver_at, cancel_key)"
+            + " SELECT gen_random_uuid(), 't', 'k' || i, i % 16, '\\x00', now(),"
+            + " CASE WHEN i <= 2000 THEN now() - interval '1 minute'"
+            + " ELSE now() + interval '1 hour' END, 'k' || i"
+            + " FROM generate_series(1, 102000) i");
+    db.execute("ANALYZE delayed_message");
+    String sql =
+        new DelayedRepository(OutpostSchema.named(db.schema()), DuplicateCancelKey.REPLACE)
+            .moveDueSql();
+
+    StringBuilder plan = new StringBuilder();
+    try (Connection connection = db.dataSource().getConnection();
+        PreparedStatement explain = connection.prepareStatement("EXPLAIN " + sql)) {
+      explain.setObject(1, OffsetDateTime.now(ZoneOffset.UTC));
+      explain.setInt(2, 5_000);
+      try (ResultSet rs = explain.executeQuery()) {
+        while (rs.next()) {
+          plan.append(rs.getString(1)).append('\n');
+        }
+      }
+    }
+
+    assertThat(plan.toString())
+        .contains("delayed_message_due_idx")
+        .contains("Tid Scan on delayed_message")
+        .doesNotContain("Seq Scan on delayed_message");
+  }
+}
