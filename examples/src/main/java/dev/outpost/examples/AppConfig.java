@@ -178,7 +178,7 @@ public record AppConfig(
   }
 
   private static AppConfig fromValues(Map<String, String> v) {
-    int simulate = intValue(v, "--simulate", 0, 0, 10_000_000);
+    int simulate = intValue(v, "--simulate", 0, 0, 1_000_000);
     boolean resume = v.containsKey("--resume");
     boolean simulation = simulate > 0 || resume;
     if (resume && simulate > 0) {

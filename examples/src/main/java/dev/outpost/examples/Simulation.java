@@ -6,9 +6,10 @@ import java.util.Locale;
 import java.util.SplittableRandom;
 import java.util.UUID;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Phaser;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -75,7 +76,7 @@ final class Simulation {
     List<String> items = AppDatabase.ITEMS;
     long timeoutMillis = config.orderTimeout().toMillis();
     // Every task registers before it is scheduled and arrives when done, pays included.
-    Phaser pending = new Phaser(1);
+    Pending pending = new Pending();
     for (int i = 0; i < config.simulate(); i++) {
       String item = items.get(random.nextInt(items.size()));
       int quantity = 1 + random.nextInt(3);
@@ -89,7 +90,7 @@ final class Simulation {
           placeAt,
           TimeUnit.MICROSECONDS);
     }
-    pending.arriveAndAwaitAdvance();
+    pending.arriveAndAwait();
     customers.shutdown();
     payers.shutdown();
     customers.awaitTermination(10, TimeUnit.SECONDS);
@@ -97,7 +98,7 @@ final class Simulation {
   }
 
   private void customer(
-      ScheduledExecutorService payers, Phaser pending, String item, int quantity, long payAfter) {
+      ScheduledExecutorService payers, Pending pending, String item, int quantity, long payAfter) {
     try {
       Order order = orders.place(item, quantity);
       if (payAfter >= 0) {
@@ -109,11 +110,11 @@ final class Simulation {
     } catch (RuntimeException e) {
       log.warn("placing an order failed", e);
     } finally {
-      pending.arriveAndDeregister();
+      pending.arrive();
     }
   }
 
-  private void pay(Phaser pending, UUID orderId) {
+  private void pay(Pending pending, UUID orderId) {
     try {
       stats.payAttempts.increment();
       orders.pay(orderId);
@@ -122,7 +123,7 @@ final class Simulation {
     } catch (RuntimeException e) {
       log.warn("paying order {} failed", orderId, e);
     } finally {
-      pending.arriveAndDeregister();
+      pending.arrive();
     }
   }
 
@@ -244,5 +245,26 @@ final class Simulation {
 
   private double elapsedSeconds() {
     return (System.nanoTime() - startNanos) / 1e9;
+  }
+
+  /** Counts scheduled tasks still to finish (a Phaser allows only 65535 parties). */
+  private static final class Pending {
+    private final AtomicLong open = new AtomicLong(1); // the scheduling thread's own share
+    private final CountDownLatch done = new CountDownLatch(1);
+
+    void register() {
+      open.incrementAndGet();
+    }
+
+    void arrive() {
+      if (open.decrementAndGet() == 0) {
+        done.countDown();
+      }
+    }
+
+    void arriveAndAwait() throws InterruptedException {
+      arrive();
+      done.await();
+    }
   }
 }
