@@ -16,15 +16,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * RabbitMQ: the relay publishes to the topic exchange {@value #EXCHANGE} with the message topic as
- * routing key; each consumer has a durable queue bound to it, read by Outpost's {@link
- * RabbitDedupConsumer}, which acks a delivery only after the consumer's transaction (with its dedup
- * key) committed. Messages that keep failing go to the queue {@code example.<schema>.dead-letters}.
+ * RabbitMQ: the relay publishes to the topic exchange {@code example.<schema>} with the message
+ * topic as routing key; each consumer has a durable queue {@code example.<schema>.<topic>} bound to
+ * it, read by Outpost's {@link RabbitDedupConsumer}, which acks a delivery only after the
+ * consumer's transaction (with its dedup key) committed. Messages that keep failing go to the
+ * queue {@code example.<schema>.dead-letters}. Everything is named after the schema, so apps on
+ * different schemas sharing a broker do not see each other's messages.
  */
 final class RabbitMqTransport implements Transport {
-
-  static final String EXCHANGE = "outpost.example";
-  static final String DEAD_LETTER_EXCHANGE = "outpost.example.dead-letters";
 
   // Each RabbitDedupConsumer works through its deliveries one at a time; several per queue let
   // several consumer transactions run at once.
@@ -33,6 +32,8 @@ final class RabbitMqTransport implements Transport {
   private static final Logger log = LoggerFactory.getLogger(RabbitMqTransport.class);
 
   private final String uri;
+  private final String exchange;
+  private final String deadLetterExchange;
   private final String queuePrefix;
   private final Consumers consumers;
   private final RabbitMqPublisher publisher;
@@ -41,9 +42,11 @@ final class RabbitMqTransport implements Transport {
 
   RabbitMqTransport(String uri, String schema, Consumers consumers) {
     this.uri = uri;
-    this.queuePrefix = "example." + schema + ".";
+    this.exchange = "example." + schema;
+    this.deadLetterExchange = exchange + ".dead-letters";
+    this.queuePrefix = exchange + ".";
     this.consumers = consumers;
-    this.publisher = RabbitMqPublisher.builder().uri(uri).exchange(EXCHANGE).build();
+    this.publisher = RabbitMqPublisher.builder().uri(uri).exchange(exchange).build();
   }
 
   @Override
@@ -72,15 +75,15 @@ final class RabbitMqTransport implements Transport {
 
   private void declareTopology() throws IOException {
     try (Channel channel = connection.createChannel()) {
-      channel.exchangeDeclare(EXCHANGE, BuiltinExchangeType.TOPIC, true);
-      channel.exchangeDeclare(DEAD_LETTER_EXCHANGE, BuiltinExchangeType.FANOUT, true);
+      channel.exchangeDeclare(exchange, BuiltinExchangeType.TOPIC, true);
+      channel.exchangeDeclare(deadLetterExchange, BuiltinExchangeType.FANOUT, true);
       channel.queueDeclare(queuePrefix + "dead-letters", true, false, false, null);
-      channel.queueBind(queuePrefix + "dead-letters", DEAD_LETTER_EXCHANGE, "");
+      channel.queueBind(queuePrefix + "dead-letters", deadLetterExchange, "");
       for (Consumers.Consumer consumer : consumers.all()) {
         String queue = queuePrefix + consumer.topic();
         channel.queueDeclare(
-            queue, true, false, false, Map.of("x-dead-letter-exchange", DEAD_LETTER_EXCHANGE));
-        channel.queueBind(queue, EXCHANGE, consumer.topic());
+            queue, true, false, false, Map.of("x-dead-letter-exchange", deadLetterExchange));
+        channel.queueBind(queue, exchange, consumer.topic());
       }
     } catch (java.util.concurrent.TimeoutException e) {
       throw new IOException(e);
