@@ -1,10 +1,12 @@
 package dev.outpost.examples;
 
 import dev.outpost.dedup.Dedup;
+import dev.outpost.dedup.DedupPurger;
 import dev.outpost.delay.DelayScheduler;
 import dev.outpost.outbox.Outbox;
 import dev.outpost.relay.Relay;
 import java.time.Clock;
+import java.time.Duration;
 
 /**
  * Outpost's parts, wired for the app: the outbox writer and delay scheduler the order service
@@ -18,14 +20,17 @@ final class Messaging implements AutoCloseable {
   private final Transport transport;
   private final Relay relay;
   private final Consumers consumers;
+  private final DedupPurger purger;
 
   private Messaging(
       Outbox outbox,
       DelayScheduler scheduler,
       Transport transport,
       Relay relay,
-      Consumers consumers) {
+      Consumers consumers,
+      DedupPurger purger) {
     this.consumers = consumers;
+    this.purger = purger;
     this.outbox = outbox;
     this.scheduler = scheduler;
     this.transport = transport;
@@ -53,11 +58,21 @@ final class Messaging implements AutoCloseable {
             .publisher(
                 new DuplicatingPublisher(transport.publisher(), config.duplicateShare(), stats))
             .build();
-    Messaging messaging = new Messaging(outbox, scheduler, transport, relay, consumers);
+    // Dedup keys only need to outlive any redelivery; a week is plenty for this app.
+    DedupPurger purger =
+        DedupPurger.builder()
+            .dataSource(db.dataSource())
+            .schema(schema)
+            .clock(clock)
+            .retention(Duration.ofDays(7))
+            .build();
+    Messaging messaging =
+        new Messaging(outbox, scheduler, transport, relay, consumers, purger);
     try {
       transport.startConsumers();
       scheduler.start();
       relay.start();
+      purger.start();
     } catch (RuntimeException e) {
       messaging.close();
       throw e;
@@ -87,5 +102,6 @@ final class Messaging implements AutoCloseable {
     relay.close();
     scheduler.close();
     transport.close();
+    purger.close();
   }
 }
