@@ -16,9 +16,8 @@ import javax.sql.DataSource;
  * Each call runs in its own transaction on a connection of the data source. Thread-safe.
  *
  * <p>Obtain one from {@link Relay#deadLetters()} or, without a relay, from {@link
- * #create(DataSource, String)}.
- *
- * @throws OutpostException from every method when the database fails
+ * #create(DataSource, String)}. Every method throws {@link OutpostException} when the database
+ * fails (with a hint when the tables are missing).
  */
 public interface DeadLetters {
 

@@ -16,8 +16,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A real Kafka broker (KRaft, one combined broker/controller node) running inside the test JVM,
- * built on Kafka's own {@code KafkaClusterTestKit}. Needs {@code org.apache.kafka:kafka-test-common-runtime},
- * {@code kafka_2.13} and {@code kafka-server} on the test classpath.
+ * built on Kafka's own {@code KafkaClusterTestKit}. Needs {@code
+ * org.apache.kafka:kafka-test-common-runtime}, {@code kafka_2.13} and {@code kafka-server} on the
+ * test classpath.
  *
  * <p>Use {@link #shared()} for one broker per test JVM, or {@link #start()} for a private one
  * (close it). A private broker can be stopped and started again ({@link #stopBroker()}, {@link

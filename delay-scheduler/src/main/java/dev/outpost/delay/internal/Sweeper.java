@@ -23,7 +23,7 @@ import org.slf4j.LoggerFactory;
  * size. All time logic lives here, not in the Quartz job, so tests drive it with a mutable clock.
  * Thread-safe; sweeps of one instance never overlap.
  */
-public final class Sweeper {
+final class Sweeper {
 
   private static final Logger log = LoggerFactory.getLogger(Sweeper.class);
 
@@ -37,7 +37,7 @@ public final class Sweeper {
   private volatile boolean closed;
 
   /** A sweeper moving batches of {@code batchSize} rows through {@code repository}. */
-  public Sweeper(
+  Sweeper(
       DataSource dataSource,
       DelayedRepository repository,
       Clock clock,
@@ -56,7 +56,7 @@ public final class Sweeper {
    * @throws OutpostException if the database fails (committed batches stay moved)
    * @throws IllegalStateException after {@link #close}
    */
-  public SweepResult sweepOnce() {
+  SweepResult sweepOnce() {
     sweeping.lock();
     try {
       if (closed) {
@@ -173,7 +173,15 @@ public final class Sweeper {
         connection.commit();
         return null;
       }
-      DelayedRepository.MovedBatch batch = repository.moveDue(connection, now, batchSize);
+      DelayedRepository.MovedBatch batch;
+      try {
+        batch = repository.moveDue(connection, now, batchSize);
+      } catch (DelayedRepository.DuplicateMessageId e) {
+        // Rare: someone scheduled a message whose id is already in the outbox. The statement
+        // aborted the transaction; the same batch again drops such rows instead of failing.
+        connection.rollback();
+        batch = repository.moveDueSkippingDuplicates(connection, now, batchSize);
+      }
       connection.commit();
       return batch;
     } catch (RuntimeException | SQLException e) {

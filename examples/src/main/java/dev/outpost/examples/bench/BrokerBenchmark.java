@@ -82,8 +82,8 @@ import org.slf4j.LoggerFactory;
  * measured: (0) the relay with a publisher that confirms at once, the database-bound ceiling.
  *
  * <p>Args: {@code [messages, default 100000] [kafka|rabbitmq|all, default all] [relay threads,
- * default 4] [batch size, default 500] [payload bytes, default 200] [measured rounds, default
- * 3]}; {@code -Doutpost.bench.kafka.linger.ms=N} sets the Kafka linger of (a)-(c). Not a test.
+ * default 4] [batch size, default 500] [payload bytes, default 200] [measured rounds, default 3]};
+ * {@code -Doutpost.bench.kafka.linger.ms=N} sets the Kafka linger of (a)-(c). Not a test.
  */
 public final class BrokerBenchmark {
 
@@ -93,8 +93,10 @@ public final class BrokerBenchmark {
   static final String ENV_RABBITMQ_URI = "OUTPOST_BENCH_RABBITMQ_URI";
   static final String SCHEMA = "outpost_bench_brokers";
   private static final int KEYS = 1000;
+
   /** {@code -Doutpost.bench.kafka.linger.ms=...} overrides the publisher's linger (default 5). */
   private static final String LINGER_MS = System.getProperty("outpost.bench.kafka.linger.ms");
+
   private static final int PARTITIONS = 16;
   private static final String TRACEPARENT =
       "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
@@ -185,7 +187,8 @@ public final class BrokerBenchmark {
         };
     for (int round = 0; round <= rounds; round++) {
       round(round == 0);
-      measure("(0) relay, publisher confirming at once (DB only)", () -> relay(confirmAll, "bench"));
+      measure(
+          "(0) relay, publisher confirming at once (DB only)", () -> relay(confirmAll, "bench"));
     }
   }
 
@@ -237,7 +240,8 @@ public final class BrokerBenchmark {
   }
 
   private void rabbitMq() throws Exception {
-    String uri = System.getenv().getOrDefault(ENV_RABBITMQ_URI, "amqp://guest:guest@127.0.0.1:5672/%2f");
+    String uri =
+        System.getenv().getOrDefault(ENV_RABBITMQ_URI, "amqp://guest:guest@127.0.0.1:5672/%2f");
     ConnectionFactory factory = new ConnectionFactory();
     factory.setUri(uri);
     String queue = "outpost-bench-" + UUID.randomUUID();
@@ -510,7 +514,8 @@ public final class BrokerBenchmark {
 
   private void report() {
     System.out.println();
-    System.out.printf(Locale.ROOT, "%-50s %12s  %s%n", "scenario (median of rounds)", "msgs/s", "rounds");
+    System.out.printf(
+        Locale.ROOT, "%-50s %12s  %s%n", "scenario (median of rounds)", "msgs/s", "rounds");
     for (Map.Entry<String, List<Double>> entry : rates.entrySet()) {
       System.out.printf(
           Locale.ROOT,
@@ -615,7 +620,8 @@ public final class BrokerBenchmark {
   }
 
   private static void createTopic(String bootstrap, String topic) throws Exception {
-    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+    try (Admin admin =
+        Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
       admin
           .createTopics(List.of(new NewTopic(topic, PARTITIONS, (short) 1)))
           .all()
@@ -624,7 +630,8 @@ public final class BrokerBenchmark {
   }
 
   private static long records(String bootstrap, String topic) throws Exception {
-    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+    try (Admin admin =
+        Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
       Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
       for (int p = 0; p < PARTITIONS; p++) {
         latest.put(new TopicPartition(topic, p), OffsetSpec.latest());

@@ -133,7 +133,7 @@ public final class DelayBenchmark {
 
   private final int messages = Integer.getInteger("bench.messages", 100_000);
   private final int batch = Integer.getInteger("bench.batch", 5_000);
-  private final int rounds = Integer.getInteger("bench.rounds", 3);
+  private final int rounds = Integer.getInteger("bench.rounds", 5);
   private final int quartzMessages = Integer.getInteger("bench.quartzMessages", 1_000);
   private final byte[] payload = new byte[Integer.getInteger("bench.payloadBytes", 128)];
   private final HikariDataSource dataSource;
@@ -178,7 +178,7 @@ public final class DelayBenchmark {
         Locale.ROOT,
         "Outpost delay benchmark: %,d messages due at once, batches of %,d, %d rounds,"
             + " %d-byte payloads%n  PostgreSQL %s at %s, fsync=%s synchronous_commit=%s"
-            + " full_page_writes=%s, %d CPUs%n",
+            + " full_page_writes=%s, %d CPUs, load average %.1f%n",
         messages,
         batch,
         rounds,
@@ -188,7 +188,8 @@ public final class DelayBenchmark {
         show("fsync"),
         show("synchronous_commit"),
         show("full_page_writes"),
-        Runtime.getRuntime().availableProcessors());
+        Runtime.getRuntime().availableProcessors(),
+        loadAverage());
     clearQuartzTables();
 
     Map<String, List<Double>> rates = new LinkedHashMap<>();
@@ -232,29 +233,35 @@ public final class DelayBenchmark {
         perTrigger.moved,
         perTrigger.nanos / 1_000_000);
 
-    double rawBatched = median(rates.get("raw move statement, batches"));
-    double rawAll = median(rates.get("raw move statement, one statement"));
-    double sweep = median(rates.get("sweep runOnce()"));
-    double viaQuartz = median(rates.get("sweep via Quartz (due -> all moved)"));
-    System.out.println();
-    System.out.println("Summary (medians over " + rounds + " rounds):");
-    line("raw move statement, batches of " + batch, rawBatched, "");
-    line("raw move statement, one statement", rawAll, "");
+    List<Double> rawBatchedRates = rates.get("raw move statement, batches");
+    List<Double> rawAllRates = rates.get("raw move statement, one statement");
+    List<Double> sweepRates = rates.get("sweep runOnce()");
+    List<Double> viaQuartzRates = rates.get("sweep via Quartz (due -> all moved)");
+    double sweep = median(sweepRates);
+    double viaQuartz = median(viaQuartzRates);
+    System.out.printf(Locale.ROOT, "%nload average at the end: %.1f%n", loadAverage());
+    System.out.println(
+        "Summary: median over "
+            + rounds
+            + " rounds; ratios are medians of the per-round ratios (phases of a round ran back to"
+            + " back, so load from elsewhere mostly cancels out)");
+    line("raw move statement, batches of " + batch, median(rawBatchedRates), "");
+    line("raw move statement, one statement", median(rawAllRates), "");
     line(
         "sweep runOnce()",
         sweep,
         String.format(
             Locale.ROOT,
             "%.2f x raw batched, %.2f x raw one statement  (target >= 50,000/s and >= 0.5 x raw)",
-            sweep / rawBatched,
-            sweep / rawAll));
+            medianRatio(sweepRates, rawBatchedRates),
+            medianRatio(sweepRates, rawAllRates)));
     line(
         "sweep via Quartz, due -> all in outbox",
         viaQuartz,
         String.format(
             Locale.ROOT,
             "%.2f x raw batched; max lateness %,.0f ms (median)",
-            viaQuartz / rawBatched,
+            medianRatio(viaQuartzRates, rawBatchedRates),
             median(quartzLateness)));
     line(
         "Quartz, one trigger per message",
@@ -339,7 +346,7 @@ public final class DelayBenchmark {
       TimeUnit.NANOSECONDS.sleep(untilDue);
       long start = System.nanoTime();
       while (anyDelayed()) {
-        TimeUnit.MILLISECONDS.sleep(2);
+        TimeUnit.MILLISECONDS.sleep(10);
       }
       long nanos = System.nanoTime() - start;
       Timer lateness = registry.get("outpost.delay.lateness").timer();
@@ -540,6 +547,18 @@ public final class DelayBenchmark {
 
   private static void line(String what, double rate, String note) {
     System.out.printf(Locale.ROOT, "  %-40s %,10.0f msgs/s  %s%n", what, rate, note);
+  }
+
+  private static double loadAverage() {
+    return java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
+  }
+
+  private static double medianRatio(List<Double> numerators, List<Double> denominators) {
+    List<Double> ratios = new ArrayList<>();
+    for (int i = 0; i < numerators.size(); i++) {
+      ratios.add(numerators.get(i) / denominators.get(i));
+    }
+    return median(ratios);
   }
 
   private static double median(List<Double> values) {

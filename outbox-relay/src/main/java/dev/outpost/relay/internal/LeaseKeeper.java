@@ -18,9 +18,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Keeps this relay's share of the partition leases: heartbeat, renewal, acquiring free or expired
- * partitions up to the fair share (see {@link #fairShare}), and asking for surplus
- * partitions to be released (the partition's own task releases it between batches, so a lease is
- * never given up under a running batch). Thread-safe; one {@link #cycle} at a time.
+ * partitions up to the fair share (see {@link #fairShare}), and asking for surplus partitions to be
+ * released (the partition's own task releases it between batches, so a lease is never given up
+ * under a running batch). Thread-safe; one {@link #cycle} at a time.
  */
 final class LeaseKeeper {
 

@@ -24,26 +24,26 @@ import org.apache.kafka.clients.producer.ProducerConfig;
  *
  * <p>Each message becomes one record: topic from {@link Builder#topicMapper(Function)} (default:
  * the message topic), record key = the message key as UTF-8 (so Kafka's partitioner keeps the
- * messages of a key in one partition, in order), value = the payload, headers = the message
- * headers (UTF-8 values, including {@code traceparent}/{@code tracestate} when captured) plus
- * {@value RelayMessage#MESSAGE_ID_HEADER} with the message id, and optionally CloudEvents
- * binary-mode headers. The record timestamp is left to the producer (send time); the write time
- * travels in {@code ce_time} when CloudEvents are on.
+ * messages of a key in one partition, in order), value = the payload, headers = the message headers
+ * (UTF-8 values, including {@code traceparent}/{@code tracestate} when captured) plus {@value
+ * RelayMessage#MESSAGE_ID_HEADER} with the message id, and optionally CloudEvents binary-mode
+ * headers. The record timestamp is left to the producer (send time); the write time travels in
+ * {@code ce_time} when CloudEvents are on.
  *
  * <p>A batch is sent asynchronously and each message is confirmed from its own producer callback.
  * Outcomes: confirmed on the broker's ack; {@code failed} on any error or timeout ({@code
- * delivery.timeout.ms}, a safety deadline shortly after it, {@code max.block.ms} while waiting
- * for metadata or buffer space); {@code rejected} (dead-lettered at once) for a record larger than
+ * delivery.timeout.ms}, a safety deadline shortly after it, {@code max.block.ms} while waiting for
+ * metadata or buffer space); {@code rejected} (dead-lettered at once) for a record larger than
  * {@code max.request.size}/{@code buffer.memory} or the broker's limit, an invalid topic name, a
  * record the broker refuses as invalid, or a topic mapper that returns no topic. When a message
- * fails before it was handed to the producer, the later messages of the batch with the same key
- * are not sent (failed too), and when the producer fails synchronously (blocked past {@code
+ * fails before it was handed to the producer, the later messages of the batch with the same key are
+ * not sent (failed too), and when the producer fails synchronously (blocked past {@code
  * max.block.ms}, closed) all later messages of the batch are failed without being sent.
  *
  * <p>The producer is created on the first {@link #publish} (never by {@link Builder#build()}) and
- * replaced if it becomes unusable. Thread-safe: share one publisher among all relay threads.
- * {@link #close()} waits up to the close timeout for in-flight sends; it is idempotent, and
- * batches published afterwards fail.
+ * replaced if it becomes unusable. Thread-safe: share one publisher among all relay threads. {@link
+ * #close()} waits up to the close timeout for in-flight sends; it is idempotent, and batches
+ * published afterwards fail.
  */
 public interface KafkaPublisher extends Publisher {
 
@@ -56,8 +56,8 @@ public interface KafkaPublisher extends Publisher {
   KafkaPublisherConfig config();
 
   /**
-   * Builds a {@link KafkaPublisher}. Not thread-safe. Settings apply in call order: a typed
-   * setter and a producer property for the same key overwrite each other, the last call wins.
+   * Builds a {@link KafkaPublisher}. Not thread-safe. Settings apply in call order: a typed setter
+   * and a producer property for the same key overwrite each other, the last call wins.
    */
   final class Builder {
     private final Map<String, Object> properties = new LinkedHashMap<>();
@@ -117,22 +117,25 @@ public interface KafkaPublisher extends Publisher {
 
     /**
      * How long a message may take from send to the broker's ack, retries included ({@code
-     * delivery.timeout.ms}); afterwards it counts as failed and the relay retries it later.
-     * 1 second..1 hour, at least {@code request.timeout.ms + linger.ms}. Defaults to 30 seconds.
+     * delivery.timeout.ms}); afterwards it counts as failed and the relay retries it later. 1
+     * second..1 hour, at least {@code request.timeout.ms + linger.ms}. Defaults to 30 seconds.
      */
     public Builder sendTimeout(Duration sendTimeout) {
       return producerProperty(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, millis(sendTimeout));
     }
 
-    /** How long one produce request waits for the broker ({@code request.timeout.ms}). Defaults to 10 seconds. */
+    /**
+     * How long one produce request waits for the broker ({@code request.timeout.ms}). Defaults to
+     * 10 seconds.
+     */
     public Builder requestTimeout(Duration requestTimeout) {
       return producerProperty(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, millis(requestTimeout));
     }
 
     /**
      * How long a send may block waiting for topic metadata or buffer space ({@code max.block.ms};
-     * 100 ms..10 minutes). A send that blocks this long fails the rest of its batch. Defaults to
-     * 10 seconds.
+     * 100 ms..10 minutes). A send that blocks this long fails the rest of its batch. Defaults to 10
+     * seconds.
      */
     public Builder maxBlock(Duration maxBlock) {
       return producerProperty(ProducerConfig.MAX_BLOCK_MS_CONFIG, millis(maxBlock));
@@ -185,15 +188,18 @@ public interface KafkaPublisher extends Publisher {
       return this;
     }
 
-    /** How long {@link KafkaPublisher#close()} waits for in-flight sends (0..10 minutes). Defaults to 10 seconds. */
+    /**
+     * How long {@link KafkaPublisher#close()} waits for in-flight sends (0..10 minutes). Defaults
+     * to 10 seconds.
+     */
     public Builder closeTimeout(Duration closeTimeout) {
       this.closeTimeout = closeTimeout;
       return this;
     }
 
     /**
-     * Creates the producer from the effective properties (serializers included). For wrapping
-     * the producer (instrumentation) and for tests. Defaults to {@code KafkaProducer::new}.
+     * Creates the producer from the effective properties (serializers included). For wrapping the
+     * producer (instrumentation) and for tests. Defaults to {@code KafkaProducer::new}.
      */
     public Builder producerFactory(
         Function<Map<String, Object>, Producer<byte[], byte[]>> producerFactory) {
@@ -216,8 +222,8 @@ public interface KafkaPublisher extends Publisher {
     /**
      * The publisher; does not connect yet.
      *
-     * @throws IllegalArgumentException naming the setting when a value is missing, out of range,
-     *     or weakens delivery safety
+     * @throws IllegalArgumentException naming the setting when a value is missing, out of range, or
+     *     weakens delivery safety
      */
     public KafkaPublisher build() {
       return new ConfirmingKafkaPublisher(config());

@@ -39,16 +39,22 @@ public record KafkaPublisherConfig(
 
   /** Default {@code delivery.timeout.ms}: 30 seconds. */
   public static final Duration DEFAULT_SEND_TIMEOUT = Duration.ofSeconds(30);
+
   /** Default {@code request.timeout.ms}: 10 seconds. */
   public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(10);
+
   /** Default {@code max.block.ms}: 10 seconds. */
   public static final Duration DEFAULT_MAX_BLOCK = Duration.ofSeconds(10);
+
   /** Default {@code linger.ms}: 5 milliseconds. */
   public static final Duration DEFAULT_LINGER = Duration.ofMillis(5);
+
   /** Default close timeout: 10 seconds. */
   public static final Duration DEFAULT_CLOSE_TIMEOUT = Duration.ofSeconds(10);
+
   /** Default {@code client.id}. */
   public static final String DEFAULT_CLIENT_ID = "outpost-relay";
+
   /** Largest {@code max.in.flight.requests.per.connection} that keeps order with idempotence. */
   public static final int MAX_IN_FLIGHT_LIMIT = 5;
 
@@ -138,8 +144,9 @@ public record KafkaPublisherConfig(
     }
     if (!properties.containsKey(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG)) {
       throw new IllegalArgumentException(
-          "bootstrap.servers is missing; set KafkaPublisher.builder().bootstrapServers(\"host:9092\")"
-              + " or pass it in the producer properties");
+          "bootstrap.servers is missing; set"
+              + " KafkaPublisher.builder().bootstrapServers(\"host:9092\") or pass it in the"
+              + " producer properties");
     }
     Map<String, Object> withSerializers = new LinkedHashMap<>(properties);
     withSerializers.put(
@@ -188,8 +195,7 @@ public record KafkaPublisherConfig(
   private static void checkTimeouts(Map<String, Object> parsed) {
     Duration delivery =
         Duration.ofMillis(number(parsed, ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG));
-    Duration request =
-        Duration.ofMillis(number(parsed, ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG));
+    Duration request = Duration.ofMillis(number(parsed, ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG));
     Duration linger = Duration.ofMillis(number(parsed, ProducerConfig.LINGER_MS_CONFIG));
     Duration block = Duration.ofMillis(number(parsed, ProducerConfig.MAX_BLOCK_MS_CONFIG));
     requireDuration("sendTimeout (delivery.timeout.ms)", delivery, MIN_SEND_TIMEOUT, MAX_TIMEOUT);
@@ -211,8 +217,7 @@ public record KafkaPublisherConfig(
     try {
       return ProducerConfig.configDef().parse(properties);
     } catch (ConfigException e) {
-      throw new IllegalArgumentException(
-          "invalid Kafka producer properties: " + e.getMessage(), e);
+      throw new IllegalArgumentException("invalid Kafka producer properties: " + e.getMessage(), e);
     }
   }
 
@@ -230,8 +235,7 @@ public record KafkaPublisherConfig(
 
   static void requireDuration(String field, Duration value, Duration min, Duration max) {
     if (value.compareTo(min) < 0 || value.compareTo(max) > 0) {
-      throw new IllegalArgumentException(
-          field + " is " + value + "; allowed " + min + ".." + max);
+      throw new IllegalArgumentException(field + " is " + value + "; allowed " + min + ".." + max);
     }
   }
 

@@ -5,8 +5,8 @@ import java.nio.charset.StandardCharsets;
 /**
  * Where a message is published in RabbitMQ.
  *
- * @param exchange the exchange; {@code ""} is the default exchange, which routes to the queue
- *     named like the routing key
+ * @param exchange the exchange; {@code ""} is the default exchange, which routes to the queue named
+ *     like the routing key
  * @param routingKey the routing key
  */
 public record Destination(String exchange, String routingKey) {

@@ -5,8 +5,8 @@ import java.util.UUID;
 
 /**
  * RabbitMQ answered a publish with {@code basic.nack}: it did not take responsibility for the
- * message (e.g. a queue with {@code x-overflow=reject-publish} is full, or an internal error).
- * The message counts as failed and is retried.
+ * message (e.g. a queue with {@code x-overflow=reject-publish} is full, or an internal error). The
+ * message counts as failed and is retried.
  */
 public final class NackedMessageException extends OutpostException {
   private static final long serialVersionUID = 1L;

@@ -27,21 +27,22 @@ import java.util.function.Function;
  *
  * <p>A batch is published pipelined on one channel in confirm mode and confirmed asynchronously by
  * delivery tag (a {@code multiple} ack confirms every tag up to it). All batches of an outbox
- * partition use the same channel, because RabbitMQ keeps publish order only per channel. Outcomes: confirmed on ack;
- * {@code failed} (retried by the relay) on a nack, a {@code basic.return} (unroutable, see
- * {@link UnroutableMessageException}; RabbitMQ acks such messages, Outpost does not count them
- * as sent), a channel or connection closed before the confirm, a broker blocked by a resource
- * alarm, no confirm within the confirm timeout (outcome unknown); {@code rejected} (dead-lettered
- * at once) for a payload above {@code maxMessageBytes}, or a routing function that returns no
- * destination. When a message fails before it was published, later messages of the same key in
- * the batch are not published (failed too); when a publish fails, the rest of the batch fails.
+ * partition use the same channel, because RabbitMQ keeps publish order only per channel. Outcomes:
+ * confirmed on ack; {@code failed} (retried by the relay) on a nack, a {@code basic.return}
+ * (unroutable, see {@link UnroutableMessageException}; RabbitMQ acks such messages, Outpost does
+ * not count them as sent), a channel or connection closed before the confirm, a broker blocked by a
+ * resource alarm, no confirm within the confirm timeout (outcome unknown); {@code rejected}
+ * (dead-lettered at once) for a payload above {@code maxMessageBytes}, or a routing function that
+ * returns no destination. When a message fails before it was published, later messages of the same
+ * key in the batch are not published (failed too); when a publish fails, the rest of the batch
+ * fails.
  *
  * <p>The connection is opened on the first {@link #publish} (never by {@link Builder#build()}),
  * with automatic recovery; while it is down, batches fail at once and the relay backs off. A
- * channel is used by one batch at a time (channels are not safe for concurrent publishing); a
- * batch waits up to the confirm timeout for its partition's channel. A closed channel is replaced
- * by a new one on the next batch. Thread-safe.
- * {@link #close()} is idempotent; batches published afterwards fail.
+ * channel is used by one batch at a time (channels are not safe for concurrent publishing); a batch
+ * waits up to the confirm timeout for its partition's channel. A closed channel is replaced by a
+ * new one on the next batch. Thread-safe. {@link #close()} is idempotent; batches published
+ * afterwards fail.
  */
 public interface RabbitMqPublisher extends Publisher {
 
@@ -178,8 +179,8 @@ public interface RabbitMqPublisher extends Publisher {
     }
 
     /**
-     * Pause between reconnection attempts after the connection was lost or could not be opened
-     * (10 ms..10 minutes). Defaults to 2 seconds.
+     * Pause between reconnection attempts after the connection was lost or could not be opened (10
+     * ms..10 minutes). Defaults to 2 seconds.
      */
     public Builder recoveryInterval(Duration recoveryInterval) {
       this.recoveryInterval = recoveryInterval;

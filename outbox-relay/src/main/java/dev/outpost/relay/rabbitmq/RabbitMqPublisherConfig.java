@@ -8,8 +8,8 @@ import java.util.function.Function;
 /**
  * Configuration of a {@link RabbitMqPublisher}, produced by {@link RabbitMqPublisher#builder()}.
  *
- * @param connectionFactory a private copy of the factory the publisher connects with; the
- *     publisher applies its own recovery, NIO and timeout settings to a further copy
+ * @param connectionFactory a private copy of the factory the publisher connects with; the publisher
+ *     applies its own recovery, NIO and timeout settings to a further copy
  * @param connectionName the client-provided connection name shown by the broker
  * @param exchange the exchange of the default routing
  * @param routing where a message is published
@@ -46,20 +46,28 @@ public record RabbitMqPublisherConfig(
 
   /** Default connection name. */
   public static final String DEFAULT_CONNECTION_NAME = "outpost-relay";
+
   /** Default number of publishing channels. */
   public static final int DEFAULT_CHANNELS = 8;
+
   /** Upper bound of the number of publishing channels. */
   public static final int MAX_CHANNELS = 256;
+
   /** Default confirm timeout: 30 seconds. */
   public static final Duration DEFAULT_CONFIRM_TIMEOUT = Duration.ofSeconds(30);
+
   /** Default connect timeout: 10 seconds. */
   public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(10);
+
   /** Default recovery interval: 2 seconds. */
   public static final Duration DEFAULT_RECOVERY_INTERVAL = Duration.ofSeconds(2);
+
   /** Default largest payload: 128 MiB, RabbitMQ's default {@code max_message_size}. */
   public static final int DEFAULT_MAX_MESSAGE_BYTES = 128 * 1024 * 1024;
+
   /** Upper bound of {@code maxMessageBytes}: 512 MiB, RabbitMQ's hard limit. */
   public static final int MAX_MESSAGE_BYTES_LIMIT = 512 * 1024 * 1024;
+
   /** Default close timeout: 10 seconds. */
   public static final Duration DEFAULT_CLOSE_TIMEOUT = Duration.ofSeconds(10);
 
@@ -75,8 +83,10 @@ public record RabbitMqPublisherConfig(
     requireNonNull(exchange, "exchange");
     requireNonNull(routing, "routing");
     requireNonNull(cloudEventsType, "cloudEventsType");
-    requireDuration("confirmTimeout", confirmTimeout, Duration.ofMillis(100), Duration.ofMinutes(10));
-    requireDuration("connectTimeout", connectTimeout, Duration.ofMillis(100), Duration.ofMinutes(5));
+    requireDuration(
+        "confirmTimeout", confirmTimeout, Duration.ofMillis(100), Duration.ofMinutes(10));
+    requireDuration(
+        "connectTimeout", connectTimeout, Duration.ofMillis(100), Duration.ofMinutes(5));
     requireDuration(
         "recoveryInterval", recoveryInterval, Duration.ofMillis(10), Duration.ofMinutes(10));
     requireDuration("closeTimeout", closeTimeout, Duration.ZERO, Duration.ofMinutes(10));
@@ -116,8 +126,7 @@ public record RabbitMqPublisherConfig(
 
   private static void requireDuration(String field, Duration value, Duration min, Duration max) {
     if (value == null || value.compareTo(min) < 0 || value.compareTo(max) > 0) {
-      throw new IllegalArgumentException(
-          field + " is " + value + "; allowed " + min + ".." + max);
+      throw new IllegalArgumentException(field + " is " + value + "; allowed " + min + ".." + max);
     }
   }
 

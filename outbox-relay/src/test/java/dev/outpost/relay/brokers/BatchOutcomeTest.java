@@ -45,7 +45,9 @@ class BatchOutcomeTest {
     RuntimeException late = new RuntimeException("late");
 
     outcome.expireAfter(
-        threads.timer(), Duration.ofMillis(50), i -> outcome.complete(i, PublishResult.failed(late)));
+        threads.timer(),
+        Duration.ofMillis(50),
+        i -> outcome.complete(i, PublishResult.failed(late)));
 
     assertThat(outcome.stage().toCompletableFuture().get(10, TimeUnit.SECONDS))
         .containsExactly(PublishResult.confirmed(), PublishResult.failed(late));
@@ -60,7 +62,8 @@ class BatchOutcomeTest {
   @Test
   void completes_the_stage_on_a_publisher_thread() throws Exception {
     BatchOutcome outcome = new BatchOutcome(1, threads.completion());
-    var thread = outcome.stage().toCompletableFuture().thenApply(r -> Thread.currentThread().getName());
+    var thread =
+        outcome.stage().toCompletableFuture().thenApply(r -> Thread.currentThread().getName());
 
     outcome.complete(0, PublishResult.confirmed());
 

@@ -11,9 +11,9 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
- * A TCP proxy in the test JVM between a client and a broker that can take the broker "down"
- * (drop every connection and refuse new ones) or freeze it (connections stay open, no byte moves:
- * the half-open case).
+ * A TCP proxy in the test JVM between a client and a broker that can take the broker "down" (drop
+ * every connection and refuse new ones) or freeze it (connections stay open, no byte moves: the
+ * half-open case).
  */
 public final class TcpProxy implements AutoCloseable {
 

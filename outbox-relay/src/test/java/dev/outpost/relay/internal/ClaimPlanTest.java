@@ -56,8 +56,7 @@ class ClaimPlanTest {
   }
 
   /** The plan a prepared statement gets once PostgreSQL switches it to a generic plan. */
-  private static String explainGeneric(TestDatabase db, String sql, boolean park)
-      throws Exception {
+  private static String explainGeneric(TestDatabase db, String sql, boolean park) throws Exception {
     StringBuilder numbered = new StringBuilder();
     int n = 0;
     for (char ch : sql.toCharArray()) {

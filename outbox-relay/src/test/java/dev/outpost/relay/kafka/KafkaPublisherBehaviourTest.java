@@ -27,8 +27,7 @@ import org.junit.jupiter.api.Test;
 class KafkaPublisherBehaviourTest {
 
   private static MockProducer<byte[], byte[]> autoCompleting() {
-    return new MockProducer<>(
-        true, null, new ByteArraySerializer(), new ByteArraySerializer());
+    return new MockProducer<>(true, null, new ByteArraySerializer(), new ByteArraySerializer());
   }
 
   private static KafkaPublisher.Builder builder(MockProducer<byte[], byte[]> producer) {
@@ -75,7 +74,8 @@ class KafkaPublisherBehaviourTest {
                 })
             .build();
     try (publisher) {
-      assertThat(await(publisher.publish(List.of(message("t", "a", "1"))))).noneMatch(PublishResult::isConfirmed);
+      assertThat(await(publisher.publish(List.of(message("t", "a", "1")))))
+          .noneMatch(PublishResult::isConfirmed);
 
       assertThat(await(publisher.publish(List.of(message("t", "a", "1")))))
           .containsExactly(PublishResult.confirmed());

@@ -133,7 +133,8 @@ class KafkaPublisherTest {
         .hasRootCauseInstanceOf(RecordTooLargeException.class);
     assertThat(results.get(2)).isEqualTo(PublishResult.confirmed());
     try (KafkaReader reader = new KafkaReader(kafka.bootstrapServers(), topic)) {
-      assertThat(reader.readAtLeast(2)).extracting(r -> text(r.value()))
+      assertThat(reader.readAtLeast(2))
+          .extracting(r -> text(r.value()))
           .containsExactly("before", "after");
     }
   }
@@ -144,7 +145,8 @@ class KafkaPublisherTest {
     try (Admin admin = kafka.admin()) {
       admin
           .createTopics(
-              List.of(new NewTopic(small, 1, (short) 1).configs(Map.of("max.message.bytes", "2000"))))
+              List.of(
+                  new NewTopic(small, 1, (short) 1).configs(Map.of("max.message.bytes", "2000"))))
           .all()
           .get(30, TimeUnit.SECONDS);
     }
@@ -160,16 +162,14 @@ class KafkaPublisherTest {
 
   @Test
   void fails_messages_for_a_missing_topic_after_max_block_and_still_sends_other_topics() {
-    KafkaPublisher publisher =
-        publisher(KafkaPublisher.builder().maxBlock(Duration.ofMillis(500)));
+    KafkaPublisher publisher = publisher(KafkaPublisher.builder().maxBlock(Duration.ofMillis(500)));
     String missing = "outpost-kafka-missing-" + UUID.randomUUID();
     RelayMessage lost = message(missing, "a", "1");
     RelayMessage fine = message(topic, "b", "2");
     RelayMessage sameTopic = message(missing, "c", "3");
     RelayMessage sameKey = message(topic, "a", "4");
 
-    List<PublishResult> results =
-        await(publisher.publish(List.of(lost, fine, sameTopic, sameKey)));
+    List<PublishResult> results = await(publisher.publish(List.of(lost, fine, sameTopic, sameKey)));
 
     assertThat(results.get(0)).isInstanceOf(PublishResult.Failed.class);
     assertThat(((PublishResult.Failed) results.get(0)).cause())
@@ -193,7 +193,8 @@ class KafkaPublisherTest {
                 .cloudEventsType(m -> "com.example." + m.topic()));
     RelayMessage created = message("order.created", "order-7", "{}");
 
-    assertThat(await(publisher.publish(List.of(created)))).containsExactly(PublishResult.confirmed());
+    assertThat(await(publisher.publish(List.of(created))))
+        .containsExactly(PublishResult.confirmed());
 
     try (KafkaReader reader = new KafkaReader(kafka.bootstrapServers(), topic)) {
       Map<String, String> headers = headers(reader.readAtLeast(1).get(0));
@@ -211,7 +212,8 @@ class KafkaPublisherTest {
 
   @Test
   void rejects_a_message_whose_topic_mapper_returns_an_illegal_name() {
-    KafkaPublisher publisher = publisher(KafkaPublisher.builder().topicMapper(m -> "orders events"));
+    KafkaPublisher publisher =
+        publisher(KafkaPublisher.builder().topicMapper(m -> "orders events"));
 
     List<PublishResult> results = await(publisher.publish(List.of(message(topic, "k", "x"))));
 
@@ -224,7 +226,12 @@ class KafkaPublisherTest {
   private static ConsumerRecord<byte[], byte[]> byMessageId(
       List<ConsumerRecord<byte[], byte[]>> records, RelayMessage message) {
     return records.stream()
-        .filter(r -> message.messageId().toString().equals(headers(r).get(RelayMessage.MESSAGE_ID_HEADER)))
+        .filter(
+            r ->
+                message
+                    .messageId()
+                    .toString()
+                    .equals(headers(r).get(RelayMessage.MESSAGE_ID_HEADER)))
         .findFirst()
         .orElseThrow(() -> new AssertionError("no record for " + message));
   }

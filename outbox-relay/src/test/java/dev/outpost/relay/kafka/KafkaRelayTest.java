@@ -1,8 +1,8 @@
 package dev.outpost.relay.kafka;
 
 import static dev.outpost.relay.brokers.TestMessages.text;
-import static org.assertj.core.api.Assertions.assertThat;
 import static java.util.stream.Collectors.toSet;
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.outpost.outbox.Outbox;
@@ -133,8 +133,11 @@ class KafkaRelayTest {
       try (KafkaReader reader = new KafkaReader(kafka.bootstrapServers(), topic)) {
         List<ConsumerRecord<byte[], byte[]>> records =
             reader.readUntil(
-                read -> read.stream().map(KafkaRelayTest::messageId).collect(toSet())
-                    .containsAll(expected));
+                read ->
+                    read.stream()
+                        .map(KafkaRelayTest::messageId)
+                        .collect(toSet())
+                        .containsAll(expected));
         for (ConsumerRecord<byte[], byte[]> record : records) {
           deliveries.add(new AbstractMap.SimpleEntry<>(messageId(record), text(record.value())));
         }
@@ -145,7 +148,9 @@ class KafkaRelayTest {
       assertThat(report.unexpected()).as(report.toString()).isZero();
       assertThat(report.orderViolations()).as(report.toString()).isZero();
       // Only batches in flight when the broker stopped can arrive twice.
-      assertThat(report.duplicated()).as(report.toString()).isLessThanOrEqualTo(threads * batchSize);
+      assertThat(report.duplicated())
+          .as(report.toString())
+          .isLessThanOrEqualTo(threads * batchSize);
     }
   }
 

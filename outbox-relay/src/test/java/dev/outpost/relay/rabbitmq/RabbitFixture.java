@@ -79,7 +79,9 @@ final class RabbitFixture implements AutoCloseable {
   /** Takes whatever is left in {@code queue}. */
   List<GetResponse> takeRest(String queue) throws IOException {
     List<GetResponse> taken = new ArrayList<>();
-    for (GetResponse r = channel.basicGet(queue, true); r != null; r = channel.basicGet(queue, true)) {
+    for (GetResponse r = channel.basicGet(queue, true);
+        r != null;
+        r = channel.basicGet(queue, true)) {
       taken.add(r);
     }
     return taken;

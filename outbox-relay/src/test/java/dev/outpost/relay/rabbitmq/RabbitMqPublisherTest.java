@@ -143,7 +143,9 @@ class RabbitMqPublisherTest {
       assertThat(seq).as("sequence of %s", key).isEqualTo(last.getOrDefault(key, -1) + 1);
       last.put(key, seq);
     }
-    assertThat(last).hasSize(threads * keysPerThread).allSatisfy((k, v) -> assertThat(v).isEqualTo(perKey - 1));
+    assertThat(last)
+        .hasSize(threads * keysPerThread)
+        .allSatisfy((k, v) -> assertThat(v).isEqualTo(perKey - 1));
   }
 
   @Test
@@ -152,9 +154,7 @@ class RabbitMqPublisherTest {
     String queue = rabbit.queue();
     rabbit.bind(queue, exchange, "bound");
     RabbitMqPublisher publisher =
-        publisher(
-            local()
-                .routing(m -> new Destination(exchange, m.topic())));
+        publisher(local().routing(m -> new Destination(exchange, m.topic())));
     RelayMessage routed = message("bound", "k1", "in");
     RelayMessage unroutable = message("nobody-listens", "k2", "lost?");
 
@@ -189,12 +189,16 @@ class RabbitMqPublisherTest {
                 assertThat(((PublishResult.Failed) r).cause())
                     .isInstanceOf(NackedMessageException.class)
                     .hasMessageContaining(queue));
-    assertThat(rabbit.take(queue, 2)).extracting(r -> text(r.getBody())).containsExactly("m0", "m1");
+    assertThat(rabbit.take(queue, 2))
+        .extracting(r -> text(r.getBody()))
+        .containsExactly("m0", "m1");
 
     List<PublishResult> retried = await(publisher.publish(batch.subList(2, 4)));
 
     assertThat(retried).allMatch(PublishResult::isConfirmed);
-    assertThat(rabbit.take(queue, 2)).extracting(r -> text(r.getBody())).containsExactly("m2", "m3");
+    assertThat(rabbit.take(queue, 2))
+        .extracting(r -> text(r.getBody()))
+        .containsExactly("m2", "m3");
   }
 
   @Test
@@ -220,14 +224,50 @@ class RabbitMqPublisherTest {
     String queue = rabbit.queue();
     String missing = "outpost-test-missing-" + UUID.randomUUID();
     RabbitMqPublisher publisher =
-        publisher(local().routing(m -> m.key().equals("x") ? new Destination(missing, "r")
-            : Destination.queue(queue)));
+        publisher(
+            local()
+                .routing(
+                    m ->
+                        m.key().equals("x")
+                            ? new Destination(missing, "r")
+                            : Destination.queue(queue)));
 
     List<PublishResult> results = await(publisher.publish(List.of(message(queue, "x", "1"))));
 
     assertThat(((PublishResult.Failed) results.get(0)).cause()).hasMessageContaining("NOT_FOUND");
     assertThat(await(publisher.publish(List.of(message(queue, "y", "2")))))
         .containsExactly(PublishResult.confirmed());
+  }
+
+  @Test
+  void does_not_publish_later_messages_of_a_key_whose_routing_failed() throws Exception {
+    String queue = rabbit.queue();
+    RabbitMqPublisher publisher =
+        publisher(
+            local()
+                .routing(
+                    m -> {
+                      if (m.key().equals("bad") && text(m.payload()).equals("1")) {
+                        throw new IllegalStateException("no route for this one");
+                      }
+                      return Destination.queue(queue);
+                    }));
+
+    List<PublishResult> results =
+        await(
+            publisher.publish(
+                List.of(
+                    message(queue, "bad", "1"),
+                    message(queue, "good", "2"),
+                    message(queue, "bad", "3"))));
+
+    assertThat(((PublishResult.Failed) results.get(0)).cause())
+        .hasMessageContaining("no route for this one");
+    assertThat(results.get(1)).isEqualTo(PublishResult.confirmed());
+    assertThat(((PublishResult.Failed) results.get(2)).cause())
+        .hasMessageContaining("waits behind an earlier message of key 'bad'");
+    assertThat(rabbit.take(queue, 1)).extracting(r -> text(r.getBody())).containsExactly("2");
+    assertThat(rabbit.count(queue)).isZero();
   }
 
   @Test
@@ -243,7 +283,8 @@ class RabbitMqPublisherTest {
                 .cloudEventsType(m -> "com.example." + m.topic()));
     RelayMessage created = message("orders.created", "order-7", "{}");
 
-    assertThat(await(publisher.publish(List.of(created)))).containsExactly(PublishResult.confirmed());
+    assertThat(await(publisher.publish(List.of(created))))
+        .containsExactly(PublishResult.confirmed());
 
     AMQP.BasicProperties properties = rabbit.take(queue, 1).get(0).getProps();
     assertThat(properties.getMessageId()).isEqualTo(created.messageId().toString());
@@ -270,7 +311,8 @@ class RabbitMqPublisherTest {
     proxy.up();
     await()
         .atMost(Duration.ofSeconds(30))
-        .until(() -> await(publisher.publish(List.of(message(queue, "k", "2")))).get(0).isConfirmed());
+        .until(
+            () -> await(publisher.publish(List.of(message(queue, "k", "2")))).get(0).isConfirmed());
     assertThat(rabbit.take(queue, 1)).extracting(r -> text(r.getBody())).containsExactly("2");
   }
 
@@ -279,8 +321,7 @@ class RabbitMqPublisherTest {
       throws Exception {
     String queue = rabbit.queue();
     TcpProxy proxy = proxy();
-    RabbitMqPublisher publisher =
-        publisher(through(proxy).confirmTimeout(Duration.ofMinutes(5)));
+    RabbitMqPublisher publisher = publisher(through(proxy).confirmTimeout(Duration.ofMinutes(5)));
     assertThat(await(publisher.publish(List.of(message(queue, "k", "warm-up")))))
         .containsExactly(PublishResult.confirmed());
     proxy.freeze();
@@ -289,7 +330,8 @@ class RabbitMqPublisherTest {
       batch.add(message(queue, "k", "m" + i));
     }
 
-    CompletableFuture<List<PublishResult>> inFlight = publisher.publish(batch).toCompletableFuture();
+    CompletableFuture<List<PublishResult>> inFlight =
+        publisher.publish(batch).toCompletableFuture();
     assertThat(inFlight).isNotDone();
     proxy.down();
 
@@ -303,7 +345,10 @@ class RabbitMqPublisherTest {
     await()
         .atMost(Duration.ofSeconds(30))
         .until(
-            () -> await(publisher.publish(List.of(message(queue, "k", "after")))).get(0).isConfirmed());
+            () ->
+                await(publisher.publish(List.of(message(queue, "k", "after"))))
+                    .get(0)
+                    .isConfirmed());
   }
 
   @Test
@@ -345,8 +390,13 @@ class RabbitMqPublisherTest {
     await()
         .atMost(Duration.ofSeconds(30))
         .until(
-            () -> await(publisher.publish(List.of(message(queue, "k", "after")))).get(0).isConfirmed());
-    assertThat(rabbit.takeRest(queue)).extracting(r -> text(r.getBody())).contains("before", "after");
+            () ->
+                await(publisher.publish(List.of(message(queue, "k", "after"))))
+                    .get(0)
+                    .isConfirmed());
+    assertThat(rabbit.takeRest(queue))
+        .extracting(r -> text(r.getBody()))
+        .contains("before", "after");
   }
 
   @Test
@@ -376,7 +426,8 @@ class RabbitMqPublisherTest {
         close.get(60, java.util.concurrent.TimeUnit.SECONDS);
       }
       for (Future<List<CompletionStage<List<PublishResult>>>> stages : publishing) {
-        for (CompletionStage<List<PublishResult>> stage : stages.get(60, java.util.concurrent.TimeUnit.SECONDS)) {
+        for (CompletionStage<List<PublishResult>> stage :
+            stages.get(60, java.util.concurrent.TimeUnit.SECONDS)) {
           assertThat(await(stage)).hasSize(1);
         }
       }

@@ -17,10 +17,10 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.function.IntConsumer;
 
 /**
- * The outcomes of one batch handed to a broker publisher: one slot per message, each set once
- * (the first outcome wins, so a late broker confirm cannot overwrite a timeout and vice versa).
- * When the last slot is set, the stage completes with the results in batch order, on the
- * completion executor, so that callers' continuations never run on a broker client's I/O thread.
+ * The outcomes of one batch handed to a broker publisher: one slot per message, each set once (the
+ * first outcome wins, so a late broker confirm cannot overwrite a timeout and vice versa). When the
+ * last slot is set, the stage completes with the results in batch order, on the completion
+ * executor, so that callers' continuations never run on a broker client's I/O thread.
  *
  * <p>Thread-safe.
  */
@@ -35,8 +35,8 @@ public final class BatchOutcome {
   /**
    * An outcome for {@code size} messages.
    *
-   * @param completionExecutor runs the completion of {@link #stage()}; when it refuses (shut
-   *     down), the stage completes on the thread that set the last slot
+   * @param completionExecutor runs the completion of {@link #stage()}; when it refuses (shut down),
+   *     the stage completes on the thread that set the last slot
    */
   public BatchOutcome(int size, Executor completionExecutor) {
     this.results = new AtomicReferenceArray<>(size);
@@ -90,8 +90,8 @@ public final class BatchOutcome {
   }
 
   /**
-   * After {@code timeout}, calls {@code onExpire} for every message still without an outcome
-   * (which must then set one). Cancelled when the batch completes first.
+   * After {@code timeout}, calls {@code onExpire} for every message still without an outcome (which
+   * must then set one). Cancelled when the batch completes first.
    */
   public void expireAfter(ScheduledExecutorService timer, Duration timeout, IntConsumer onExpire) {
     if (isDone()) {

@@ -4,8 +4,8 @@ import dev.outpost.outbox.OutpostException;
 import dev.outpost.relay.RelayMessage;
 
 /**
- * A message of a batch that the publisher did not hand to the broker because an earlier message
- * it must not overtake (same key, same topic, or the rest of the batch) did not get through.
+ * A message of a batch that the publisher did not hand to the broker because an earlier message it
+ * must not overtake (same key, same topic, or the rest of the batch) did not get through.
  */
 public final class NotSentException extends OutpostException {
   private static final long serialVersionUID = 1L;

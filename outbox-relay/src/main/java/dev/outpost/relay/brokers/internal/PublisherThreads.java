@@ -64,8 +64,7 @@ public final class PublisherThreads {
   private static ThreadFactory named(String name) {
     AtomicInteger counter = new AtomicInteger();
     return runnable -> {
-      String threadName =
-          name.endsWith("-timer") ? name : name + "-" + counter.incrementAndGet();
+      String threadName = name.endsWith("-timer") ? name : name + "-" + counter.incrementAndGet();
       Thread thread = new Thread(runnable, threadName);
       thread.setDaemon(true);
       return thread;

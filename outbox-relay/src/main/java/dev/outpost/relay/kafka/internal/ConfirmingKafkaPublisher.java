@@ -25,9 +25,11 @@ import org.slf4j.LoggerFactory;
 public final class ConfirmingKafkaPublisher implements KafkaPublisher {
 
   private static final Logger log = LoggerFactory.getLogger(ConfirmingKafkaPublisher.class);
+
   /**
    * The producer itself fails a record after delivery.timeout.ms; this margin only catches a
-   * callback that never comes (a producer bug, a wedged I/O thread), so that no batch waits forever.
+   * callback that never comes (a producer bug, a wedged I/O thread), so that no batch waits
+   * forever.
    */
   private static final Duration SAFETY_MARGIN = Duration.ofSeconds(5);
 
@@ -187,7 +189,8 @@ public final class ConfirmingKafkaPublisher implements KafkaPublisher {
           continue;
         }
         if (heldBackTopics.contains(record.topic())) {
-          outcome.complete(i, PublishResult.failed(NotSentException.sameDestination(message, record.topic())));
+          outcome.complete(
+              i, PublishResult.failed(NotSentException.sameDestination(message, record.topic())));
           holdBack(message, null);
           continue;
         }

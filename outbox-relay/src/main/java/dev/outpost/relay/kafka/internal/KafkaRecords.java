@@ -19,10 +19,13 @@ final class KafkaRecords {
 
   /** Kafka's own rule for topic names. */
   private static final Pattern LEGAL_TOPIC = Pattern.compile("[a-zA-Z0-9._-]{1,249}");
+
   /** Record batch header (61) plus the largest per-record overhead (21), as Kafka estimates. */
   private static final int RECORD_OVERHEAD = 61 + 21;
+
   /** Upper bound of a varint length prefix. */
   private static final int VARINT = 5;
+
   private static final String CLOUD_EVENTS_PREFIX = "ce_";
 
   private final KafkaPublisherConfig config;
@@ -57,8 +60,7 @@ final class KafkaRecords {
     size += add(headers, RelayMessage.MESSAGE_ID_HEADER, message.messageId().toString());
     if (cloudEvents) {
       Map<String, String> attributes =
-          CloudEventsAttributes.of(
-              message, config.cloudEventsSource(), config.cloudEventsType());
+          CloudEventsAttributes.of(message, config.cloudEventsSource(), config.cloudEventsType());
       for (Map.Entry<String, String> attribute : attributes.entrySet()) {
         size += add(headers, CLOUD_EVENTS_PREFIX + attribute.getKey(), attribute.getValue());
       }

@@ -25,10 +25,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A channel in confirm mode with its unconfirmed messages by delivery tag. One thread publishes
- * on it at a time (the pool hands it to one batch); acks, nacks, returns and the shutdown arrive
- * on the connection's I/O thread. Once broken (closed, or a confirm timed out) it is never used
- * again: its delivery tags could no longer be trusted.
+ * A channel in confirm mode with its unconfirmed messages by delivery tag. One thread publishes on
+ * it at a time (the pool hands it to one batch); acks, nacks, returns and the shutdown arrive on
+ * the connection's I/O thread. Once broken (closed, or a confirm timed out) it is never used again:
+ * its delivery tags could no longer be trusted.
  */
 final class ConfirmChannel implements ConfirmListener, ReturnListener, ShutdownListener {
 
@@ -71,8 +71,8 @@ final class ConfirmChannel implements ConfirmListener, ReturnListener, ShutdownL
   }
 
   /**
-   * Publishes {@code pending}'s message. The pending entry is registered before the publish
-   * because the ack may arrive before basicPublish returns.
+   * Publishes {@code pending}'s message. The pending entry is registered before the publish because
+   * the ack may arrive before basicPublish returns.
    *
    * @throws IOException if the channel is closed or the write did not go through
    */

@@ -230,7 +230,9 @@ public final class ConfirmingRabbitMqPublisher implements RabbitMqPublisher {
       long sinceFailure = System.nanoTime() - lastConnectFailureNanos;
       if (lastConnectFailure != null && sinceFailure < config.recoveryInterval().toNanos()) {
         throw new IOException(
-            "could not connect (" + lastConnectFailure + "); next attempt after the recovery interval");
+            "could not connect ("
+                + lastConnectFailure
+                + "); next attempt after the recovery interval");
       }
       try {
         Connection opened = factory.newConnection(config.connectionName());
@@ -276,7 +278,8 @@ public final class ConfirmingRabbitMqPublisher implements RabbitMqPublisher {
         }
         connection = opened;
         lastConnectFailure = null;
-        log.info("RabbitMQ connection '{}' open to {}", config.connectionName(), config.brokerAddress());
+        log.info(
+            "RabbitMQ connection '{}' open to {}", config.connectionName(), config.brokerAddress());
         return opened;
       } catch (IOException | TimeoutException | RuntimeException e) {
         lastConnectFailure = e;

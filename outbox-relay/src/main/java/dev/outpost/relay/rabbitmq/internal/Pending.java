@@ -15,6 +15,7 @@ final class Pending {
   final String correlationId;
   volatile ConfirmChannel channel;
   volatile long deliveryTag;
+
   /** Set by a basic.return, which RabbitMQ sends before the ack of the same message. */
   volatile UnroutableMessageException returned;
 
