@@ -38,9 +38,7 @@ final class InventoryConsumer {
       insert.setObject(1, messageId);
       insert.setTimestamp(2, Timestamp.from(clock.instant()));
       insert.setObject(3, created.orderId());
-      if (insert.executeUpdate() == 1) {
-        stats.notices.increment();
-      } else {
+      if (insert.executeUpdate() == 0) {
         stats.unknownOrders.increment(); // e.g. left in a broker queue by an earlier run
       }
     }

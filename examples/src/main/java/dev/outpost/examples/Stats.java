@@ -12,9 +12,7 @@ final class Stats {
   final LongAdder payTooLate = new LongAdder();
   final LongAdder timeoutsCancelled = new LongAdder();
   final LongAdder timeoutsAlreadyDue = new LongAdder();
-  final LongAdder released = new LongAdder();
   final LongAdder timeoutsAfterPayment = new LongAdder();
-  final LongAdder notices = new LongAdder();
   final LongAdder published = new LongAdder();
   final LongAdder duplicatesInjected = new LongAdder();
   final LongAdder unknownOrders = new LongAdder();

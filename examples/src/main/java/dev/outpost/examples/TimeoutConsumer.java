@@ -44,7 +44,6 @@ final class TimeoutConsumer {
       try (ResultSet rs = cancel.executeQuery()) {
         if (rs.next()) {
           releaseStock(tx, rs.getString(1), rs.getInt(2), timeout.orderId(), messageId, now);
-          stats.released.increment();
         } else if (OrderService.find(tx, timeout.orderId()).isPresent()) {
           stats.timeoutsAfterPayment.increment(); // paid first: nothing to release
         } else {
