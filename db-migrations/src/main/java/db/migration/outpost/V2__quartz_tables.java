@@ -8,8 +8,8 @@ import org.flywaydb.core.api.migration.Context;
 /**
  * Creates Quartz's {@code qrtz_*} tables from the PostgreSQL DDL that ships inside the Quartz jar
  * on the classpath, so the tables cannot drift from the Quartz version in use. The DDL's {@code
- * DROP TABLE} lines and its {@code COMMIT} are skipped: Flyway owns the transaction and never
- * drops anything.
+ * DROP TABLE} lines and its {@code COMMIT} are skipped: Flyway owns the transaction and never drops
+ * anything.
  */
 public class V2__quartz_tables extends BaseJavaMigration {
 

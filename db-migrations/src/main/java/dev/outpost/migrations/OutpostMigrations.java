@@ -15,8 +15,8 @@ import org.slf4j.LoggerFactory;
  * Creates and upgrades Outpost's tables (outbox, dead letters, delayed messages, dedup keys, relay
  * leases and Quartz's {@code qrtz_*} tables) with Flyway.
  *
- * <p>Outpost keeps its own Flyway history table ({@value #DEFAULT_HISTORY_TABLE} by default), so
- * it never collides with the application's own Flyway history, even in the same schema. Users who
+ * <p>Outpost keeps its own Flyway history table ({@value #DEFAULT_HISTORY_TABLE} by default), so it
+ * never collides with the application's own Flyway history, even in the same schema. Users who
  * prefer a single Flyway run can instead add {@value #LOCATION} to their own Flyway locations.
  *
  * <pre>{@code
@@ -76,8 +76,8 @@ public final class OutpostMigrations {
    * Applies every pending migration; a no-op on an up-to-date schema.
    *
    * @return the schema version after the run, e.g. {@code "2"}
-   * @throws MigrationException naming the schema and the cause when the database cannot be
-   *     reached, the user lacks rights, or a migration fails
+   * @throws MigrationException naming the schema and the cause when the database cannot be reached,
+   *     the user lacks rights, or a migration fails
    */
   public String migrate() {
     checkConnection();
@@ -106,7 +106,9 @@ public final class OutpostMigrations {
     }
   }
 
-  /** The Flyway instance Outpost uses, for callers that want {@code info()} or {@code validate()}. */
+  /**
+   * The Flyway instance Outpost uses, for callers that want {@code info()} or {@code validate()}.
+   */
   public Flyway flyway() {
     return Flyway.configure(OutpostMigrations.class.getClassLoader())
         .dataSource(dataSource)
@@ -183,7 +185,8 @@ public final class OutpostMigrations {
      */
     public OutpostMigrations build() {
       if (dataSource == null) {
-        throw new IllegalArgumentException("dataSource is required: pass the application's DataSource");
+        throw new IllegalArgumentException(
+            "dataSource is required: pass the application's DataSource");
       }
       requireIdentifier("schema", schema);
       requireIdentifier("historyTable", historyTable);

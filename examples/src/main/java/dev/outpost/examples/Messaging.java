@@ -66,8 +66,7 @@ final class Messaging implements AutoCloseable {
             .clock(clock)
             .retention(Duration.ofDays(7))
             .build();
-    Messaging messaging =
-        new Messaging(outbox, scheduler, transport, relay, consumers, purger);
+    Messaging messaging = new Messaging(outbox, scheduler, transport, relay, consumers, purger);
     try {
       transport.startConsumers();
       scheduler.start();

@@ -72,7 +72,7 @@ public final class OrderTimeoutApp {
   private static void printWelcome(PrintStream out, AppConfig config, int port) {
     String base = "http://localhost:" + port;
     out.printf(
-        """
+"""
 
 Order-timeout service on %s (%s, orders time out after %s). Try:
   curl -s -XPOST %s/orders -d '{"item":"apple","quantity":2}'

@@ -19,9 +19,9 @@ import org.slf4j.LoggerFactory;
  * RabbitMQ: the relay publishes to the topic exchange {@code example.<schema>} with the message
  * topic as routing key; each consumer has a durable queue {@code example.<schema>.<topic>} bound to
  * it, read by Outpost's {@link RabbitDedupConsumer}, which acks a delivery only after the
- * consumer's transaction (with its dedup key) committed. Messages that keep failing go to the
- * queue {@code example.<schema>.dead-letters}. Everything is named after the schema, so apps on
- * different schemas sharing a broker do not see each other's messages.
+ * consumer's transaction (with its dedup key) committed. Messages that keep failing go to the queue
+ * {@code example.<schema>.dead-letters}. Everything is named after the schema, so apps on different
+ * schemas sharing a broker do not see each other's messages.
  */
 final class RabbitMqTransport implements Transport {
 

@@ -87,12 +87,18 @@ class SimulationTest {
     List<String> args =
         new ArrayList<>(
             List.of(
-                "--jdbc-url", db.jdbcUrl(),
-                "--jdbc-user", db.user(),
-                "--jdbc-password", db.password(),
-                "--schema", schema,
-                "--order-timeout", "1s",
-                "--duplicate-share", "0.2"));
+                "--jdbc-url",
+                db.jdbcUrl(),
+                "--jdbc-user",
+                db.user(),
+                "--jdbc-password",
+                db.password(),
+                "--schema",
+                schema,
+                "--order-timeout",
+                "1s",
+                "--duplicate-share",
+                "0.2"));
     args.addAll(List.of(more));
     return args;
   }

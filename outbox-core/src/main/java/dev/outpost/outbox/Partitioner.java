@@ -67,17 +67,17 @@ public final class Partitioner {
     switch (length & 3) {
       case 3:
         k ^= (data[i + 2] & 0xff) << 16;
-        // fall through
+      // fall through
       case 2:
         k ^= (data[i + 1] & 0xff) << 8;
-        // fall through
+      // fall through
       case 1:
         k ^= data[i] & 0xff;
         k *= c1;
         k = Integer.rotateLeft(k, 15);
         k *= c2;
         h ^= k;
-        // fall through
+      // fall through
       default:
         break;
     }

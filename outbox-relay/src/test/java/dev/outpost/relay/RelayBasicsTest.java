@@ -65,7 +65,11 @@ class RelayBasicsTest {
     new Messages(db.dataSource()).sendSpread("orders", 20, 4);
 
     try (Relay relay =
-        Relay.builder().dataSource(db.dataSource()).publisher(immutableAnswers).listen(false).build()) {
+        Relay.builder()
+            .dataSource(db.dataSource())
+            .publisher(immutableAnswers)
+            .listen(false)
+            .build()) {
       assertThat(relay.runOnce()).isEqualTo(20);
     }
     assertThat(received).hasSize(20);

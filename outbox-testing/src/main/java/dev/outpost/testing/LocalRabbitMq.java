@@ -4,8 +4,8 @@ import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
 
 /**
- * The RabbitMQ that broker tests run against: {@value #ENV_URI} when set, else the local service
- * at {@value #DEFAULT_URI}. Needs {@code com.rabbitmq:amqp-client} on the test classpath.
+ * The RabbitMQ that broker tests run against: {@value #ENV_URI} when set, else the local service at
+ * {@value #DEFAULT_URI}. Needs {@code com.rabbitmq:amqp-client} on the test classpath.
  *
  * <p>Tests never skip when the broker is missing: {@link #requireAvailable()} fails with a message
  * naming the URI and how to start the broker.
@@ -14,6 +14,7 @@ public final class LocalRabbitMq {
 
   /** Environment variable with the AMQP URI of the broker. */
   public static final String ENV_URI = "OUTPOST_TEST_RABBITMQ_URI";
+
   /** The URI used when {@link #ENV_URI} is not set. */
   public static final String DEFAULT_URI = "amqp://guest:guest@127.0.0.1:5672/%2f";
 
@@ -33,7 +34,8 @@ public final class LocalRabbitMq {
       factory.setConnectionTimeout(5_000);
       return factory;
     } catch (Exception e) {
-      throw new IllegalStateException("bad RabbitMQ URI '" + uri() + "' in " + ENV_URI + ": " + e, e);
+      throw new IllegalStateException(
+          "bad RabbitMQ URI '" + uri() + "' in " + ENV_URI + ": " + e, e);
     }
   }
 

@@ -16,7 +16,9 @@ public final class MutableClock extends Clock {
     this.now = start;
   }
 
-  /** A clock standing at the current system time (truncated to microseconds, as Postgres stores). */
+  /**
+   * A clock standing at the current system time (truncated to microseconds, as Postgres stores).
+   */
   public static MutableClock atSystemTime() {
     return new MutableClock(Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MICROS));
   }

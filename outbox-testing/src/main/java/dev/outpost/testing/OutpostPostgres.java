@@ -33,16 +33,22 @@ public final class OutpostPostgres {
 
   /** Environment variable with the JDBC URL of an existing PostgreSQL to test against. */
   public static final String ENV_JDBC_URL = "OUTPOST_TEST_JDBC_URL";
+
   /** Environment variable with the user for {@link #ENV_JDBC_URL}; default {@code postgres}. */
   public static final String ENV_USER = "OUTPOST_TEST_JDBC_USER";
+
   /** Environment variable with the password for {@link #ENV_JDBC_URL}; default empty. */
   public static final String ENV_PASSWORD = "OUTPOST_TEST_JDBC_PASSWORD";
+
   /** Environment variable naming the Docker image Testcontainers starts. */
   public static final String ENV_IMAGE = "OUTPOST_TEST_POSTGRES_IMAGE";
+
   /** Environment variable naming the schema the tables are migrated into. */
   public static final String ENV_SCHEMA = "OUTPOST_TEST_SCHEMA";
+
   /** Set to {@code false} to skip the Docker probe even where Docker exists. */
   public static final String ENV_USE_DOCKER = "OUTPOST_TEST_USE_DOCKER";
+
   /** The Testcontainers image used when {@link #ENV_IMAGE} is not set. */
   public static final String DEFAULT_IMAGE = "postgres:17-alpine";
 
@@ -120,7 +126,8 @@ public final class OutpostPostgres {
               .setServerConfig("synchronous_commit", "off")
               .setServerConfig("full_page_writes", "off")
               .start();
-      Runtime.getRuntime().addShutdownHook(new Thread(() -> closeQuietly(postgres), "outpost-test-pg-stop"));
+      Runtime.getRuntime()
+          .addShutdownHook(new Thread(() -> closeQuietly(postgres), "outpost-test-pg-stop"));
       return new TestDatabase(
           postgres.getJdbcUrl("postgres", "postgres"), "postgres", "", schema, "embedded");
     } catch (IOException e) {

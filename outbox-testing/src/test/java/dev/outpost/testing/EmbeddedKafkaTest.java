@@ -12,7 +12,8 @@ class EmbeddedKafkaTest {
     EmbeddedKafka kafka = EmbeddedKafka.shared();
     kafka.createTopic("outpost-fixture-check", 3);
     try (Admin admin = kafka.admin()) {
-      assertThat(admin.listTopics().names().get(30, TimeUnit.SECONDS)).contains("outpost-fixture-check");
+      assertThat(admin.listTopics().names().get(30, TimeUnit.SECONDS))
+          .contains("outpost-fixture-check");
     }
   }
 

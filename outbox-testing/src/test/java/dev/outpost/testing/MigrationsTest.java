@@ -57,7 +57,11 @@ class MigrationsTest {
     db.execute("DROP SCHEMA IF EXISTS mig_fresh CASCADE");
 
     String version =
-        OutpostMigrations.builder().dataSource(db.dataSource()).schema("mig_fresh").build().migrate();
+        OutpostMigrations.builder()
+            .dataSource(db.dataSource())
+            .schema("mig_fresh")
+            .build()
+            .migrate();
 
     assertThat(version).isEqualTo("2");
     assertThat(tables("mig_fresh")).containsAll(OUTPOST_TABLES).containsAll(QUARTZ_TABLES);
@@ -123,7 +127,8 @@ class MigrationsTest {
   @Test
   void rejects_a_schema_name_that_is_not_a_plain_identifier() {
     assertThatThrownBy(
-            () -> OutpostMigrations.builder().dataSource(db.dataSource()).schema("My Schema").build())
+            () ->
+                OutpostMigrations.builder().dataSource(db.dataSource()).schema("My Schema").build())
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("schema 'My Schema'")
         .hasMessageContaining("[a-z0-9_]");
@@ -135,7 +140,12 @@ class MigrationsTest {
         OutpostPostgres.unpooled("jdbc:postgresql://127.0.0.1:1/nothing?connectTimeout=2", "x", "");
 
     assertThatThrownBy(
-            () -> OutpostMigrations.builder().dataSource(nowhere).schema("mig_nowhere").build().migrate())
+            () ->
+                OutpostMigrations.builder()
+                    .dataSource(nowhere)
+                    .schema("mig_nowhere")
+                    .build()
+                    .migrate())
         .isInstanceOf(MigrationException.class)
         .hasMessageContaining("could not connect")
         .hasMessageContaining("'mig_nowhere'")

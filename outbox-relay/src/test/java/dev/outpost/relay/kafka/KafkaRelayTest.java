@@ -123,14 +123,14 @@ class KafkaRelayTest {
               .rateLimitPerSecond(2_000)
               .build()) {
         relay.start();
-        await().atMost(Duration.ofSeconds(60)).until(() -> backlog(db) < 7_000);
+        await().atMost(Duration.ofSeconds(180)).until(() -> backlog(db) < 7_000);
         log.info("Kafka broker stops at backlog {}", backlog(db));
         kafka.stopBroker();
         // Down past the send timeout, so that sends fail and the relay backs off and retries.
-        await().atMost(Duration.ofSeconds(60)).until(() -> retriedAtLeast(db, 2) > 0);
+        await().atMost(Duration.ofSeconds(180)).until(() -> retriedAtLeast(db, 2) > 0);
         log.info("Kafka broker starts again; {} rows were retried", retriedAtLeast(db, 1));
         kafka.startBroker();
-        await().atMost(Duration.ofSeconds(90)).until(() -> backlog(db) == 0);
+        await().atMost(Duration.ofSeconds(180)).until(() -> backlog(db) == 0);
         assertThat(deadLetters(relay)).isEmpty();
       }
 

@@ -114,7 +114,7 @@ class RabbitMqRelayTest {
             .build()) {
       relay.start();
       await()
-          .atMost(Duration.ofSeconds(60))
+          .atMost(Duration.ofSeconds(180))
           .until(
               () -> {
                 rabbit.takeRest(queue).forEach(r -> deliveries.add(delivery(r)));
@@ -159,17 +159,17 @@ class RabbitMqRelayTest {
               .rateLimitPerSecond(2_000)
               .build()) {
         relay.start();
-        await().atMost(Duration.ofSeconds(60)).until(() -> backlog(db) < 7_000);
+        await().atMost(Duration.ofSeconds(180)).until(() -> backlog(db) < 7_000);
         log.info("broker down (proxy drops connections) at backlog {}", backlog(db));
         proxy.down();
         // Down long enough for the relay to fail, back off and fail again a few times.
         await().atMost(Duration.ofSeconds(30)).until(() -> retriedAtLeast(db, 6) > 0);
         log.info("broker up again; {} rows were retried", retriedAtLeast(db, 1));
         proxy.up();
-        await().atMost(Duration.ofSeconds(60)).until(() -> backlog(db) < 5_000);
+        await().atMost(Duration.ofSeconds(180)).until(() -> backlog(db) < 5_000);
         log.info("rabbitmqctl closes the relay's connection at backlog {}", backlog(db));
         assertThat(RabbitCtl.closeConnectionsNamed(connectionName)).isEqualTo(1);
-        await().atMost(Duration.ofSeconds(90)).until(() -> backlog(db) == 0);
+        await().atMost(Duration.ofSeconds(180)).until(() -> backlog(db) == 0);
         assertThat(deadLetters(relay)).isEmpty();
       }
     }
