@@ -1,12 +1,9 @@
 package dev.outpost.examples.bench;
 
-import ch.qos.logback.classic.Level;
-import ch.qos.logback.classic.LoggerContext;
 import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.ConfirmListener;
 import com.rabbitmq.client.ConnectionFactory;
-import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.outpost.migrations.OutpostMigrations;
 import dev.outpost.outbox.Outbox;
@@ -18,7 +15,6 @@ import dev.outpost.relay.Relay;
 import dev.outpost.relay.RelayMessage;
 import dev.outpost.relay.kafka.KafkaPublisher;
 import dev.outpost.relay.rabbitmq.RabbitMqPublisher;
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
@@ -52,8 +48,6 @@ import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.test.KafkaClusterTestKit;
 import org.apache.kafka.common.test.TestKitNodes;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * End-to-end throughput of the relay with broker confirms, next to the broker's own publish rate
@@ -73,8 +67,9 @@ import org.slf4j.LoggerFactory;
  * outbox message has ({@code traceparent}, {@code content-type}) plus the message id. Kafka is a
  * single KRaft node started in this JVM (Kafka's own test kit); RabbitMQ is the broker at {@value
  * #ENV_RABBITMQ_URI} or {@code amqp://guest:guest@127.0.0.1:5672/%2f}, with a durable queue that is
- * deleted at the end. PostgreSQL: {@value #ENV_URL} (user {@value #ENV_USER}, password {@value
- * #ENV_PASSWORD}) or an embedded one; tables in schema {@value #SCHEMA}.
+ * deleted at the end. PostgreSQL: {@value BenchDatabase#ENV_URL} (user {@value
+ * BenchDatabase#ENV_USER}, password {@value BenchDatabase#ENV_PASSWORD}) or an embedded one; tables
+ * in schema {@value #SCHEMA}.
  *
  * <p>After a warm-up round (a fifth of the messages) come the measured rounds; each runs every
  * scenario once, so that bursts of other load on the machine hit all of them alike. Reported: the
@@ -87,9 +82,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class BrokerBenchmark {
 
-  static final String ENV_URL = "OUTPOST_BENCH_JDBC_URL";
-  static final String ENV_USER = "OUTPOST_BENCH_JDBC_USER";
-  static final String ENV_PASSWORD = "OUTPOST_BENCH_JDBC_PASSWORD";
   static final String ENV_RABBITMQ_URI = "OUTPOST_BENCH_RABBITMQ_URI";
   static final String SCHEMA = "outpost_bench_brokers";
   private static final int KEYS = 1000;
@@ -135,18 +127,9 @@ public final class BrokerBenchmark {
     int batchSize = args.length > 3 ? Integer.parseInt(args[3]) : 500;
     int payloadBytes = args.length > 4 ? Integer.parseInt(args[4]) : 200;
     int rounds = args.length > 5 ? Integer.parseInt(args[5]) : 3;
-    quietLogs();
-    String url = System.getenv(ENV_URL);
-    EmbeddedPostgres embedded = null;
-    String user = System.getenv().getOrDefault(ENV_USER, "postgres");
-    String password = System.getenv().getOrDefault(ENV_PASSWORD, "");
-    if (url == null || url.isBlank()) {
-      embedded = EmbeddedPostgres.builder().start();
-      url = embedded.getJdbcUrl("postgres", "postgres");
-      user = "postgres";
-      password = "";
-    }
-    try (HikariDataSource dataSource = pool(url, user, password, threads)) {
+    BenchDatabase.quietLogs();
+    try (BenchDatabase database = BenchDatabase.open(Map.of());
+        HikariDataSource dataSource = database.pool("outpost-bench", threads + 4)) {
       OutpostMigrations.builder().dataSource(dataSource).schema(SCHEMA).build().migrate();
       BrokerBenchmark benchmark =
           new BrokerBenchmark(dataSource, messages, threads, batchSize, payloadBytes, rounds);
@@ -161,7 +144,7 @@ public final class BrokerBenchmark {
           threads,
           batchSize,
           rounds,
-          embedded == null ? "PostgreSQL at " + url : "embedded PostgreSQL");
+          database.embedded() ? "embedded PostgreSQL" : "PostgreSQL at " + database.url());
       benchmark.noOp();
       if (which.equals("all") || which.equals("kafka")) {
         benchmark.kafka();
@@ -170,10 +153,6 @@ public final class BrokerBenchmark {
         benchmark.rabbitMq();
       }
       benchmark.report();
-    } finally {
-      if (embedded != null) {
-        embedded.close();
-      }
     }
   }
 
@@ -639,24 +618,6 @@ public final class BrokerBenchmark {
       return admin.listOffsets(latest).all().get(1, TimeUnit.MINUTES).values().stream()
           .mapToLong(info -> info.offset())
           .sum();
-    }
-  }
-
-  private static HikariDataSource pool(String url, String user, String password, int threads) {
-    HikariConfig config = new HikariConfig();
-    config.setJdbcUrl(url);
-    config.setUsername(user);
-    config.setPassword(password);
-    config.setMaximumPoolSize(threads + 4);
-    config.setPoolName("outpost-bench");
-    return new HikariDataSource(config);
-  }
-
-  private static void quietLogs() {
-    System.setProperty("org.jooq.no-logo", "true");
-    System.setProperty("org.jooq.no-tips", "true");
-    if (LoggerFactory.getILoggerFactory() instanceof LoggerContext context) {
-      context.getLogger(Logger.ROOT_LOGGER_NAME).setLevel(Level.WARN);
     }
   }
 

@@ -1,12 +1,8 @@
 package dev.outpost.examples.bench;
 
-import ch.qos.logback.classic.Level;
-import ch.qos.logback.classic.LoggerContext;
-import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.outpost.dedup.Dedup;
 import dev.outpost.migrations.OutpostMigrations;
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.lang.management.ManagementFactory;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -25,8 +21,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.ThreadLocalRandom;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Throughput of the dedup store against raw JDBC running the same statements, measured in one run
@@ -41,17 +35,14 @@ import org.slf4j.LoggerFactory;
  * </ol>
  *
  * <p>Args: {@code [seconds per scenario, default 10] [threads, default 8]}. Uses the PostgreSQL at
- * {@value #ENV_URL} (user {@value #ENV_USER}, password {@value #ENV_PASSWORD}) when set, else
- * starts an embedded PostgreSQL. Tables go into schema {@value #SCHEMA}, migrated by {@code
- * OutpostMigrations} and emptied first. After a warm-up the scenarios run interleaved in one-second
- * slices (the first of each round rotating), so drift and bursts of other load hit all of them
- * alike. Not a test.
+ * {@value BenchDatabase#ENV_URL} (user {@value BenchDatabase#ENV_USER}, password {@value
+ * BenchDatabase#ENV_PASSWORD}) when set, else starts an embedded PostgreSQL. Tables go into schema
+ * {@value #SCHEMA}, migrated by {@code OutpostMigrations} and emptied first. After a warm-up the
+ * scenarios run interleaved in one-second slices (the first of each round rotating), so drift and
+ * bursts of other load hit all of them alike. Not a test.
  */
 public final class DedupBenchmark {
 
-  static final String ENV_URL = "OUTPOST_BENCH_JDBC_URL";
-  static final String ENV_USER = "OUTPOST_BENCH_JDBC_USER";
-  static final String ENV_PASSWORD = "OUTPOST_BENCH_JDBC_PASSWORD";
   static final String SCHEMA = "outpost_bench";
 
   private static final String RAW_DEDUP_INSERT =
@@ -76,18 +67,9 @@ public final class DedupBenchmark {
   public static void main(String[] args) throws Exception {
     int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 10;
     int threads = args.length > 1 ? Integer.parseInt(args[1]) : 8;
-    quietLogs();
-    String url = System.getenv(ENV_URL);
-    EmbeddedPostgres embedded = null;
-    String user = System.getenv().getOrDefault(ENV_USER, "postgres");
-    String password = System.getenv().getOrDefault(ENV_PASSWORD, "");
-    if (url == null || url.isBlank()) {
-      embedded = EmbeddedPostgres.builder().start();
-      url = embedded.getJdbcUrl("postgres", "postgres");
-      user = "postgres";
-      password = "";
-    }
-    try (HikariDataSource dataSource = pool(url, user, password, threads)) {
+    BenchDatabase.quietLogs();
+    try (BenchDatabase database = BenchDatabase.open(Map.of());
+        HikariDataSource dataSource = database.pool("outpost-bench", threads + 1)) {
       DedupBenchmark benchmark = new DedupBenchmark(dataSource, threads);
       benchmark.prepare();
       System.out.printf(
@@ -95,13 +77,9 @@ public final class DedupBenchmark {
           "Dedup benchmark: %d s per scenario, %d threads, %s, %s%n",
           seconds,
           threads,
-          embedded == null ? "PostgreSQL at " + url : "embedded PostgreSQL",
+          database.embedded() ? "embedded PostgreSQL" : "PostgreSQL at " + database.url(),
           benchmark.serverSettings());
       benchmark.run(seconds);
-    } finally {
-      if (embedded != null) {
-        embedded.close();
-      }
     }
   }
 
@@ -264,24 +242,6 @@ public final class DedupBenchmark {
           + ", synchronous_commit="
           + rs.getString(3)
           + ")";
-    }
-  }
-
-  private static HikariDataSource pool(String url, String user, String password, int threads) {
-    HikariConfig config = new HikariConfig();
-    config.setJdbcUrl(url);
-    config.setUsername(user);
-    config.setPassword(password);
-    config.setMaximumPoolSize(threads + 1);
-    config.setPoolName("outpost-bench");
-    return new HikariDataSource(config);
-  }
-
-  private static void quietLogs() {
-    System.setProperty("org.jooq.no-logo", "true");
-    System.setProperty("org.jooq.no-tips", "true");
-    if (LoggerFactory.getILoggerFactory() instanceof LoggerContext context) {
-      context.getLogger(Logger.ROOT_LOGGER_NAME).setLevel(Level.WARN);
     }
   }
 

@@ -8,7 +8,6 @@ import dev.outpost.migrations.OutpostMigrations;
 import dev.outpost.outbox.MessageIds;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -37,7 +36,6 @@ import org.quartz.TriggerBuilder;
 import org.quartz.impl.StdSchedulerFactory;
 import org.quartz.utils.ConnectionProvider;
 import org.quartz.utils.DBConnectionManager;
-import org.slf4j.LoggerFactory;
 
 /**
  * How fast the delay scheduler moves messages that fall due at once into the outbox, against the
@@ -145,31 +143,18 @@ public final class DelayBenchmark {
   }
 
   public static void main(String[] args) throws Exception {
-    System.setProperty("org.jooq.no-logo", "true");
-    System.setProperty("org.jooq.no-tips", "true");
-    quietLogging();
-    String url = System.getenv("OUTPOST_BENCH_JDBC_URL");
-    EmbeddedPostgres embedded = null;
-    if (url == null || url.isBlank()) {
-      String durable = Boolean.getBoolean("bench.durable") ? "on" : "off";
-      embedded =
-          EmbeddedPostgres.builder()
-              .setServerConfig("max_connections", "300")
-              .setServerConfig("fsync", durable)
-              .setServerConfig("synchronous_commit", durable)
-              .setServerConfig("full_page_writes", durable)
-              .start();
-      url = embedded.getJdbcUrl("postgres", "postgres");
-    }
-    String user = System.getenv().getOrDefault("OUTPOST_BENCH_JDBC_USER", "postgres");
-    String password = System.getenv().getOrDefault("OUTPOST_BENCH_JDBC_PASSWORD", "");
-    try (HikariDataSource dataSource = pool(url, user, password)) {
+    BenchDatabase.quietLogs();
+    String durable = Boolean.getBoolean("bench.durable") ? "on" : "off";
+    try (BenchDatabase database =
+            BenchDatabase.open(
+                Map.of(
+                    "max_connections", "300",
+                    "fsync", durable,
+                    "synchronous_commit", durable,
+                    "full_page_writes", durable));
+        HikariDataSource dataSource = pool(database)) {
       OutpostMigrations.builder().dataSource(dataSource).schema(SCHEMA).build().migrate();
-      new DelayBenchmark(dataSource).run(url);
-    } finally {
-      if (embedded != null) {
-        embedded.close();
-      }
+      new DelayBenchmark(dataSource).run(database.url());
     }
   }
 
@@ -574,23 +559,10 @@ public final class DelayBenchmark {
     return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
   }
 
-  private static HikariDataSource pool(String url, String user, String password) {
-    HikariConfig config = new HikariConfig();
-    config.setJdbcUrl(url);
-    config.setUsername(user);
-    config.setPassword(password);
-    config.setMaximumPoolSize(24);
-    config.setPoolName("bench");
+  private static HikariDataSource pool(BenchDatabase database) {
+    HikariConfig config = database.poolConfig("bench", 24);
     config.addDataSourceProperty("reWriteBatchedInserts", "true");
     return new HikariDataSource(config);
-  }
-
-  private static void quietLogging() {
-    if (LoggerFactory.getILoggerFactory() instanceof ch.qos.logback.classic.LoggerContext logback) {
-      logback
-          .getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME)
-          .setLevel(ch.qos.logback.classic.Level.WARN);
-    }
   }
 
   @FunctionalInterface

@@ -1,6 +1,5 @@
 package dev.outpost.examples.bench;
 
-import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.outpost.migrations.OutpostMigrations;
 import dev.outpost.outbox.Outbox;
@@ -10,7 +9,6 @@ import dev.outpost.relay.PublishResult;
 import dev.outpost.relay.Publisher;
 import dev.outpost.relay.Relay;
 import dev.outpost.relay.RelayMessage;
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -62,27 +60,20 @@ public final class RelayBenchmark {
     int latencyMessages = args.length > 1 ? Integer.parseInt(args[1]) : 10_000;
     int threads = args.length > 2 ? Integer.parseInt(args[2]) : 4;
     boolean rawFirst = args.length > 3 && args[3].equals("raw-first");
-    EmbeddedPostgres embedded = null;
-    String url = System.getenv("OUTPOST_BENCH_JDBC_URL");
-    String user = System.getenv().getOrDefault("OUTPOST_BENCH_JDBC_USER", "postgres");
-    String password = System.getenv().getOrDefault("OUTPOST_BENCH_JDBC_PASSWORD", "");
-    if (url == null || url.isBlank()) {
-      embedded =
-          EmbeddedPostgres.builder()
-              .setServerConfig("max_connections", "100")
-              .setServerConfig("fsync", "off")
-              .setServerConfig("synchronous_commit", "off")
-              .setServerConfig("full_page_writes", "off")
-              .setServerConfig("shared_buffers", "256MB")
-              // SSD-typical planner cost. With the default 4, PostgreSQL plans the raw
-              // baseline's SELECT as a primary-key walk filtered by partition, which visits ~16x
-              // the rows while draining and makes the baseline look slower than the relay (whose
-              // claim uses the partition index either way).
-              .setServerConfig("random_page_cost", "1.1")
-              .start();
-      url = embedded.getJdbcUrl("postgres", "postgres");
-    }
-    try (HikariDataSource pool = pool(url, user, password, threads + 8)) {
+    try (BenchDatabase database =
+            BenchDatabase.open(
+                Map.of(
+                    "max_connections", "100",
+                    "fsync", "off",
+                    "synchronous_commit", "off",
+                    "full_page_writes", "off",
+                    "shared_buffers", "256MB",
+                    // SSD-typical planner cost. With the default 4, PostgreSQL plans the raw
+                    // baseline's SELECT as a primary-key walk filtered by partition, which visits
+                    // ~16x the rows while draining and makes the baseline look slower than the
+                    // relay (whose claim uses the partition index either way).
+                    "random_page_cost", "1.1"));
+        HikariDataSource pool = database.pool("bench", threads + 8)) {
       OutpostMigrations.builder().dataSource(pool).schema("public").build().migrate();
       System.out.printf(
           "RelayBenchmark: %,d rows, %d partitions, batch %d, %d threads, %d cores, %s%n",
@@ -131,21 +122,7 @@ public final class RelayBenchmark {
           relayRate / rawRate);
 
       latency(pool, latencyMessages, threads);
-    } finally {
-      if (embedded != null) {
-        embedded.close();
-      }
     }
-  }
-
-  private static HikariDataSource pool(String url, String user, String password, int size) {
-    HikariConfig config = new HikariConfig();
-    config.setJdbcUrl(url);
-    config.setUsername(user);
-    config.setPassword(password);
-    config.setMaximumPoolSize(size);
-    config.setPoolName("bench");
-    return new HikariDataSource(config);
   }
 
   /** One INSERT ... SELECT generate_series; a key stays in one partition, like the writer's. */

@@ -6,7 +6,6 @@ import dev.outpost.migrations.OutpostMigrations;
 import dev.outpost.outbox.MessageIds;
 import dev.outpost.outbox.Outbox;
 import dev.outpost.outbox.OutboxMessage;
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.nio.charset.StandardCharsets;
@@ -33,8 +32,6 @@ import javax.sql.DataSource;
 import org.jooq.DSLContext;
 import org.jooq.SQLDialect;
 import org.jooq.impl.DSL;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Throughput of the outbox writer against hand-written JDBC doing the same statements.
@@ -67,8 +64,6 @@ public final class WriterBenchmark {
   static final int DEFAULT_BATCH = 100;
   static final String SCHEMA = "outpost_bench";
   static final int WARMUP_SECONDS = 5;
-
-  private static final Logger log = LoggerFactory.getLogger(WriterBenchmark.class);
 
   private static final String BUSINESS_INSERT =
       "INSERT INTO outpost_bench.bench_order (customer, amount, created_at) VALUES (?, ?, ?)";
@@ -108,38 +103,24 @@ public final class WriterBenchmark {
   }
 
   public static void main(String[] args) throws Exception {
-    System.setProperty("org.jooq.no-logo", "true");
-    System.setProperty("org.jooq.no-tips", "true");
-    quietLogging();
-    String url = System.getenv("OUTPOST_BENCH_JDBC_URL");
-    EmbeddedPostgres embedded = null;
-    if (url == null || url.isBlank()) {
-      embedded =
-          EmbeddedPostgres.builder()
-              .setServerConfig("max_connections", "100")
-              // The embedded default turns fsync off; PostgreSQL's default (on) keeps commits
-              // durable, as in production.
-              .setServerConfig("fsync", "on")
-              .setServerConfig("full_page_writes", "on")
-              .setServerConfig(
-                  "synchronous_commit", System.getProperty("bench.synchronousCommit", "on"))
-              .start();
-      url = embedded.getJdbcUrl("postgres", "postgres");
-    }
-    String user = System.getenv().getOrDefault("OUTPOST_BENCH_JDBC_USER", "postgres");
-    String password = System.getenv().getOrDefault("OUTPOST_BENCH_JDBC_PASSWORD", "");
+    BenchDatabase.quietLogs();
     int threads = Integer.getInteger("bench.threads", DEFAULT_THREADS);
-    try (HikariDataSource dataSource = pool(url, user, password, threads)) {
+    try (BenchDatabase database =
+            BenchDatabase.open(
+                Map.of(
+                    "max_connections", "100",
+                    // The embedded default turns fsync off; PostgreSQL's default (on) keeps commits
+                    // durable, as in production.
+                    "fsync", "on",
+                    "full_page_writes", "on",
+                    "synchronous_commit", System.getProperty("bench.synchronousCommit", "on")));
+        HikariDataSource dataSource = pool(database, threads)) {
       prepare(dataSource);
       WriterBenchmark benchmark = new WriterBenchmark(dataSource);
       try {
-        benchmark.run(url);
+        benchmark.run(database.url());
       } finally {
         benchmark.pool.shutdownNow();
-      }
-    } finally {
-      if (embedded != null) {
-        embedded.close();
       }
     }
   }
@@ -447,15 +428,10 @@ public final class WriterBenchmark {
     }
   }
 
-  private static HikariDataSource pool(String url, String user, String password, int size) {
-    HikariConfig config = new HikariConfig();
-    config.setJdbcUrl(url);
-    config.setUsername(user);
-    config.setPassword(password);
-    config.setMaximumPoolSize(size);
+  private static HikariDataSource pool(BenchDatabase database, int size) {
+    HikariConfig config = database.poolConfig("outpost-bench", size);
     config.setMinimumIdle(size);
     config.setAutoCommit(false);
-    config.setPoolName("outpost-bench");
     return new HikariDataSource(config);
   }
 
@@ -466,13 +442,5 @@ public final class WriterBenchmark {
     return sorted.size() % 2 == 1
         ? sorted.get(middle)
         : (sorted.get(middle - 1) + sorted.get(middle)) / 2;
-  }
-
-  private static void quietLogging() {
-    if (LoggerFactory.getLogger(Logger.ROOT_LOGGER_NAME)
-        instanceof ch.qos.logback.classic.Logger root) {
-      root.setLevel(ch.qos.logback.classic.Level.WARN);
-    }
-    log.debug("logging set to WARN");
   }
 }
