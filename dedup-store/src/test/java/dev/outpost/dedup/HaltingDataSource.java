@@ -1,5 +1,6 @@
 package dev.outpost.dedup;
 
+import dev.outpost.testing.DelegatingDataSource;
 import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;

@@ -7,6 +7,7 @@ import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.GetResponse;
+import dev.outpost.testing.DelegatingDataSource;
 import dev.outpost.testing.LocalRabbitMq;
 import dev.outpost.testing.OutpostDatabaseExtension;
 import dev.outpost.testing.TestDatabase;

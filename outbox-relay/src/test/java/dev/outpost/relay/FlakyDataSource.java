@@ -1,20 +1,17 @@
 package dev.outpost.relay;
 
-import java.io.PrintWriter;
+import dev.outpost.testing.DelegatingDataSource;
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.sql.SQLFeatureNotSupportedException;
-import java.util.logging.Logger;
 import javax.sql.DataSource;
 
 /** A data source that refuses connections to threads whose name starts with a given prefix. */
-final class FlakyDataSource implements DataSource {
+final class FlakyDataSource extends DelegatingDataSource {
 
-  private final DataSource delegate;
   private volatile String refusedThreadPrefix;
 
   FlakyDataSource(DataSource delegate) {
-    this.delegate = delegate;
+    super(delegate);
   }
 
   void refuseThreads(String prefix) {
@@ -35,47 +32,12 @@ final class FlakyDataSource implements DataSource {
   @Override
   public Connection getConnection() throws SQLException {
     check();
-    return delegate.getConnection();
+    return super.getConnection();
   }
 
   @Override
   public Connection getConnection(String username, String password) throws SQLException {
     check();
-    return delegate.getConnection(username, password);
-  }
-
-  @Override
-  public PrintWriter getLogWriter() throws SQLException {
-    return delegate.getLogWriter();
-  }
-
-  @Override
-  public void setLogWriter(PrintWriter out) throws SQLException {
-    delegate.setLogWriter(out);
-  }
-
-  @Override
-  public void setLoginTimeout(int seconds) throws SQLException {
-    delegate.setLoginTimeout(seconds);
-  }
-
-  @Override
-  public int getLoginTimeout() throws SQLException {
-    return delegate.getLoginTimeout();
-  }
-
-  @Override
-  public Logger getParentLogger() throws SQLFeatureNotSupportedException {
-    return delegate.getParentLogger();
-  }
-
-  @Override
-  public <T> T unwrap(Class<T> iface) throws SQLException {
-    return delegate.unwrap(iface);
-  }
-
-  @Override
-  public boolean isWrapperFor(Class<?> iface) throws SQLException {
-    return delegate.isWrapperFor(iface);
+    return super.getConnection(username, password);
   }
 }

@@ -1,18 +1,29 @@
-package dev.outpost.dedup;
+package dev.outpost.testing;
 
 import java.io.PrintWriter;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.sql.SQLFeatureNotSupportedException;
+import java.util.Objects;
 import java.util.logging.Logger;
 import javax.sql.DataSource;
 
-/** A data source that forwards everything; tests override what they break. */
-class DelegatingDataSource implements DataSource {
+/**
+ * A {@link DataSource} that forwards every call to another one, meant to be subclassed by tests
+ * that override what they break (refused connections, a crash at commit, ...). Thread-safe as far
+ * as the delegate is.
+ */
+public class DelegatingDataSource implements DataSource {
 
   private final DataSource delegate;
 
-  DelegatingDataSource(DataSource delegate) {
-    this.delegate = delegate;
+  /**
+   * Forwards to {@code delegate}.
+   *
+   * @throws NullPointerException if {@code delegate} is null
+   */
+  public DelegatingDataSource(DataSource delegate) {
+    this.delegate = Objects.requireNonNull(delegate, "delegate");
   }
 
   @Override
@@ -46,8 +57,8 @@ class DelegatingDataSource implements DataSource {
   }
 
   @Override
-  public Logger getParentLogger() {
-    return Logger.getGlobal();
+  public Logger getParentLogger() throws SQLFeatureNotSupportedException {
+    return delegate.getParentLogger();
   }
 
   @Override
