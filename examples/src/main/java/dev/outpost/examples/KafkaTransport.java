@@ -9,14 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /**
@@ -85,26 +78,8 @@ final class KafkaTransport implements Transport {
   }
 
   private void createTopics() {
-    try (Admin admin =
-        Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
-      for (Consumers.Consumer consumer : consumers.all()) {
-        try {
-          admin
-              .createTopics(List.of(new NewTopic(consumer.topic(), PARTITIONS, (short) 1)))
-              .all()
-              .get(30, TimeUnit.SECONDS);
-        } catch (ExecutionException e) {
-          if (!(e.getCause() instanceof TopicExistsException)) {
-            throw new IllegalStateException(
-                "cannot create Kafka topic " + consumer.topic() + ": " + e.getCause(), e);
-          }
-        }
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted while creating Kafka topics", e);
-    } catch (TimeoutException e) {
-      throw new IllegalStateException("Kafka at " + bootstrap + " did not answer within 30 s", e);
+    for (Consumers.Consumer consumer : consumers.all()) {
+      KafkaTopics.createAndAwait(bootstrap, consumer.topic(), PARTITIONS);
     }
   }
 

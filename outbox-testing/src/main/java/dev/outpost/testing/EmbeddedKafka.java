@@ -1,5 +1,6 @@
 package dev.outpost.testing;
 
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -8,6 +9,8 @@ import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.test.KafkaClusterTestKit;
 import org.apache.kafka.common.test.TestKitNodes;
@@ -106,6 +109,49 @@ public final class EmbeddedKafka implements AutoCloseable {
       }
       throw new IllegalStateException("could not create topic " + topic + ": " + e, e);
     }
+    awaitTopicReady(topic, partitions);
+  }
+
+  /**
+   * Waits until every partition of {@code topic} answers a ListOffsets request at its leader.
+   *
+   * <p>A topic the controller just created is in the metadata a moment before its broker acts as
+   * leader. A first produce in that moment fails with NOT_LEADER_OR_FOLLOWER; an idempotent
+   * producer that meanwhile lands a later batch then retries the first one against
+   * OUT_OF_ORDER_SEQUENCE_NUMBER until its delivery timeout. ListOffsets takes the same leader
+   * check as a produce and writes nothing.
+   *
+   * @throws IllegalStateException if the partitions have no working leader within 30 seconds
+   */
+  public void awaitTopicReady(String topic, int partitions) {
+    awaitTopicReady(bootstrapServers(), topic, partitions);
+  }
+
+  /** {@link #awaitTopicReady(String, int)} for any broker, e.g. one an application was given. */
+  public static void awaitTopicReady(String bootstrapServers, String topic, int partitions) {
+    Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+    for (int p = 0; p < partitions; p++) {
+      latest.put(new TopicPartition(topic, p), OffsetSpec.latest());
+    }
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    Exception last = null;
+    try (Admin admin =
+        Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
+      while (System.nanoTime() < deadline) {
+        try {
+          admin.listOffsets(latest).all().get(5, TimeUnit.SECONDS);
+          return;
+        } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
+          last = e;
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new IllegalStateException("interrupted waiting for topic " + topic, e);
+        }
+      }
+    }
+    throw new IllegalStateException(
+        "topic " + topic + " has no working leader for all " + partitions + " partitions: " + last,
+        last);
   }
 
   /**

@@ -5,6 +5,7 @@ import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.ConfirmListener;
 import com.rabbitmq.client.ConnectionFactory;
 import com.zaxxer.hikari.HikariDataSource;
+import dev.outpost.examples.KafkaTopics;
 import dev.outpost.migrations.OutpostMigrations;
 import dev.outpost.outbox.Outbox;
 import dev.outpost.outbox.OutboxMessage;
@@ -38,7 +39,6 @@ import java.util.concurrent.atomic.AtomicLong;
 import javax.sql.DataSource;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -598,14 +598,8 @@ public final class BrokerBenchmark {
     return cluster;
   }
 
-  private static void createTopic(String bootstrap, String topic) throws Exception {
-    try (Admin admin =
-        Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
-      admin
-          .createTopics(List.of(new NewTopic(topic, PARTITIONS, (short) 1)))
-          .all()
-          .get(1, TimeUnit.MINUTES);
-    }
+  private static void createTopic(String bootstrap, String topic) {
+    KafkaTopics.createAndAwait(bootstrap, topic, PARTITIONS);
   }
 
   private static long records(String bootstrap, String topic) throws Exception {

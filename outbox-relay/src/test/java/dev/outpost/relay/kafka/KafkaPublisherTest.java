@@ -154,6 +154,7 @@ class KafkaPublisherTest {
           .all()
           .get(30, TimeUnit.SECONDS);
     }
+    kafka.awaitTopicReady(small, 1);
     KafkaPublisher publisher = publisher(KafkaPublisher.builder());
 
     List<PublishResult> results =
