@@ -18,6 +18,9 @@ public final class OrderTimeoutApp {
 
   /** Parses the flags, runs the app, exits with 0, 1 (an invariant failed) or 2 (bad flags). */
   public static void main(String[] args) throws Exception {
+    // jOOQ prints a banner and a "tip of the day" on first use; the demo's output is the app's.
+    System.setProperty("org.jooq.no-logo", "true");
+    System.setProperty("org.jooq.no-tips", "true");
     AppConfig config;
     try {
       config = AppConfig.parse(args, System.getenv());
