@@ -2,11 +2,11 @@ package dev.outpost.relay.brokers;
 
 import dev.outpost.outbox.Outbox;
 import dev.outpost.outbox.OutboxMessage;
+import dev.outpost.relay.Deliveries;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -24,27 +24,6 @@ public final class DeliveryHistory {
 
   /** A committed message. */
   public record Committed(UUID messageId, String key, int sequence) {}
-
-  /** The classification of a run. */
-  public record Report(
-      int committed, int delivered, int lost, int unexpected, int duplicated, int orderViolations) {
-
-    @Override
-    public String toString() {
-      return "committed="
-          + committed
-          + " delivered="
-          + delivered
-          + " lost="
-          + lost
-          + " unexpected="
-          + unexpected
-          + " duplicated="
-          + duplicated
-          + " orderViolations="
-          + orderViolations;
-    }
-  }
 
   private final Map<UUID, Committed> committed = new LinkedHashMap<>();
 
@@ -84,39 +63,25 @@ public final class DeliveryHistory {
     return Set.copyOf(committed.keySet());
   }
 
-  /** Classifies {@code deliveries} (message id and payload, in delivery order per key). */
-  public Report check(List<Map.Entry<UUID, String>> deliveries) {
-    Set<UUID> seen = new HashSet<>();
-    Map<String, Integer> lastFirstDelivery = new HashMap<>();
-    int unexpected = 0;
-    int duplicated = 0;
-    int violations = 0;
+  /**
+   * Classifies {@code deliveries} (message id and payload, in delivery order) with the shared
+   * checker; a delivery whose payload is not the committed {@code key:sequence} counts as
+   * unexpected.
+   */
+  public Deliveries.Report check(List<Map.Entry<UUID, String>> deliveries) {
+    List<Deliveries.Delivery> history = new ArrayList<>(deliveries.size());
+    int wrongPayloads = 0;
     for (Map.Entry<UUID, String> delivery : deliveries) {
       Committed message = committed.get(delivery.getKey());
       if (message == null) {
-        unexpected++;
-        continue;
-      }
-      if (!seen.add(delivery.getKey())) {
-        duplicated++;
+        history.add(new Deliveries.Delivery(delivery.getKey(), null, -1));
         continue;
       }
       if (!delivery.getValue().equals(message.key() + ":" + message.sequence())) {
-        unexpected++;
+        wrongPayloads++;
       }
-      int previous = lastFirstDelivery.getOrDefault(message.key(), -1);
-      if (message.sequence() != previous + 1) {
-        violations++;
-      }
-      lastFirstDelivery.put(message.key(), Math.max(previous, message.sequence()));
+      history.add(new Deliveries.Delivery(message.messageId(), message.key(), message.sequence()));
     }
-    int lost = 0;
-    for (UUID id : committed.keySet()) {
-      if (!seen.contains(id)) {
-        lost++;
-      }
-    }
-    return new Report(
-        committed.size(), deliveries.size(), lost, unexpected, duplicated, violations);
+    return Deliveries.classify(committed.keySet(), history).withUnexpected(wrongPayloads);
   }
 }

@@ -9,6 +9,7 @@ import dev.outpost.outbox.Outbox;
 import dev.outpost.outbox.OutboxMessage;
 import dev.outpost.relay.DeadLetter;
 import dev.outpost.relay.DeadLetterFilter;
+import dev.outpost.relay.Deliveries;
 import dev.outpost.relay.Relay;
 import dev.outpost.relay.RelayMessage;
 import dev.outpost.relay.brokers.DeliveryHistory;
@@ -148,7 +149,7 @@ class KafkaRelayTest {
           deliveries.add(new AbstractMap.SimpleEntry<>(messageId(record), text(record.value())));
         }
       }
-      DeliveryHistory.Report report = history.check(deliveries);
+      Deliveries.Report report = history.check(deliveries);
       log.info("Kafka outage run: {}", report);
       assertThat(report.lost()).as(report.toString()).isZero();
       assertThat(report.unexpected()).as(report.toString()).isZero();

@@ -10,6 +10,7 @@ import dev.outpost.outbox.Outbox;
 import dev.outpost.outbox.OutboxMessage;
 import dev.outpost.relay.DeadLetter;
 import dev.outpost.relay.DeadLetterFilter;
+import dev.outpost.relay.Deliveries;
 import dev.outpost.relay.Relay;
 import dev.outpost.relay.brokers.DeliveryHistory;
 import dev.outpost.relay.brokers.TcpProxy;
@@ -123,7 +124,7 @@ class RabbitMqRelayTest {
       rabbit.takeRest(queue).forEach(r -> deliveries.add(delivery(r)));
       assertThat(deadLetters(relay)).isEmpty();
     }
-    DeliveryHistory.Report report = history.check(deliveries);
+    Deliveries.Report report = history.check(deliveries);
     assertThat(report.lost()).as(report.toString()).isZero();
     assertThat(report.unexpected()).as(report.toString()).isZero();
     assertThat(report.orderViolations()).as(report.toString()).isZero();
@@ -177,7 +178,7 @@ class RabbitMqRelayTest {
     List<Map.Entry<UUID, String>> deliveries = new ArrayList<>();
     rabbit.take(queue, 10_000).forEach(r -> deliveries.add(delivery(r)));
     rabbit.takeRest(queue).forEach(r -> deliveries.add(delivery(r)));
-    DeliveryHistory.Report report = history.check(deliveries);
+    Deliveries.Report report = history.check(deliveries);
     log.info("RabbitMQ outage run: {}", report);
     assertThat(report.lost()).as(report.toString()).isZero();
     assertThat(report.unexpected()).as(report.toString()).isZero();
