@@ -63,7 +63,7 @@ class MigrationsTest {
             .build()
             .migrate();
 
-    assertThat(version).isEqualTo("2");
+    assertThat(version).isEqualTo("4");
     assertThat(tables("mig_fresh")).containsAll(OUTPOST_TABLES).containsAll(QUARTZ_TABLES);
     assertThat(indexes("mig_fresh")).containsAll(INDEXES);
     assertThat(
@@ -84,7 +84,7 @@ class MigrationsTest {
 
     String version = migrations.migrate();
 
-    assertThat(version).isEqualTo("2");
+    assertThat(version).isEqualTo("4");
     assertThat(db.queryLong("SELECT count(*) FROM mig_again.outpost_schema_history"))
         .isEqualTo(historyRows);
     assertThat(migrations.flyway().info().pending()).isEmpty();
