@@ -7,9 +7,8 @@ import java.io.PrintStream;
 import java.util.Map;
 
 /**
- * The {@code outpost} command line: {@code status}, {@code dead-letters
- * list|show|replay|purge}, {@code delayed list|cancel} and {@code console}. Run {@code java -jar
- * outpost-admin.jar --help}.
+ * The {@code outpost} command line: {@code status}, {@code dead-letters list|show|replay|purge},
+ * {@code delayed list|cancel} and {@code console}. Run {@code java -jar outpost-admin.jar --help}.
  *
  * <p>Exit codes: {@value #OK} done; {@value #FAILED} the database or the action failed; {@value
  * #USAGE} bad arguments; {@value #ABORTED} a confirmation was declined or could not be asked (no
@@ -42,6 +41,9 @@ public final class OutpostCli {
 
   /** Runs the command line and exits with its exit code. */
   public static void main(String[] args) {
+    if (System.getProperty("logback.configurationFile") == null) {
+      System.setProperty("logback.configurationFile", "dev/outpost/admin/cli-logback.xml");
+    }
     System.exit(run(args, System.getenv(), System.in, System.out, System.err));
   }
 

@@ -31,10 +31,10 @@ import javax.sql.DataSource;
  * {@link Builder#allowActions(boolean)}; every action writes an audit row.
  *
  * <p>Run it on its own server with {@link #start()} (binds to {@value ConsoleConfig#DEFAULT_HOST}
- * by default; another address needs a {@link Builder#token(String) token}, which every request
- * must then carry), or mount it in an application: {@link #httpHandler()} for a JDK {@code
- * HttpServer} context, or {@link #handle(ConsoleRequest)} from any web framework (the page uses
- * relative links, so mount it under a path ending in {@code /}).
+ * by default; another address needs a {@link Builder#token(String) token}, which every request must
+ * then carry), or mount it in an application: {@link #httpHandler()} for a JDK {@code HttpServer}
+ * context, or {@link #handle(ConsoleRequest)} from any web framework (the page uses relative links,
+ * so mount it under a path ending in {@code /}).
  *
  * <pre>{@code
  * try (OutpostConsole console = OutpostConsole.builder().dataSource(ds).port(8081).build()) {
@@ -218,8 +218,10 @@ public final class OutpostConsole implements AutoCloseable {
     }
     for (String pair : raw.split("&")) {
       int eq = pair.indexOf('=');
-      String name = URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
-      String value = eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
+      String name =
+          URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
+      String value =
+          eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
       query.putIfAbsent(name, value);
     }
     return query;
@@ -334,14 +336,7 @@ public final class OutpostConsole implements AutoCloseable {
                 + " (--token or OUTPOST_CONSOLE_TOKEN), which every request must then carry");
       }
       return new OutpostConsole(
-          new ConsoleConfig(
-              schema,
-              host,
-              port,
-              allowActions,
-              effectiveToken,
-              operator,
-              batchSize),
+          new ConsoleConfig(schema, host, port, allowActions, effectiveToken, operator, batchSize),
           dataSource,
           clock);
     }

@@ -255,7 +255,9 @@ class ConsoleBrowserTest {
     await()
         .atMost(Duration.ofSeconds(20))
         .until(
-            () -> !String.valueOf(before).equals(driver.findElement(By.id("updated")).getAttribute("data-at")));
+            () ->
+                !String.valueOf(before)
+                    .equals(driver.findElement(By.id("updated")).getAttribute("data-at")));
   }
 
   private long count(String tableAndWhere) {

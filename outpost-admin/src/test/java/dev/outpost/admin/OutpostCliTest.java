@@ -213,8 +213,7 @@ class OutpostCliTest {
   @Test
   void replay_takes_a_keys_other_dead_letters_along_unless_only_matching() {
     scenario.produceTwoDeadLettersOfOneKey();
-    long secondId =
-        db.queryLong("SELECT max(id) FROM outbox_dead_letter WHERE message_key = 'w1'");
+    long secondId = db.queryLong("SELECT max(id) FROM outbox_dead_letter WHERE message_key = 'w1'");
 
     JsonNode whole =
         cli("", "dead-letters", "replay", "--id", Long.toString(secondId), "--dry-run", "--json")

@@ -133,7 +133,9 @@ final class Scenario {
     if (m.key() == null) {
       deliveredKeyless.add(payload);
     } else {
-      delivered.computeIfAbsent(m.key(), k -> Collections.synchronizedList(new ArrayList<>())).add(payload);
+      delivered
+          .computeIfAbsent(m.key(), k -> Collections.synchronizedList(new ArrayList<>()))
+          .add(payload);
     }
   }
 }

@@ -4,8 +4,8 @@ import dev.outpost.admin.DeadLetterQuery;
 import dev.outpost.admin.internal.Rows.DeadLetterDetail;
 import dev.outpost.admin.internal.Rows.DeadLetterGroup;
 import dev.outpost.admin.internal.Rows.DeadLetterRow;
-import dev.outpost.admin.internal.Rows.DelayedSummary;
 import dev.outpost.admin.internal.Rows.DelayedRow;
+import dev.outpost.admin.internal.Rows.DelayedSummary;
 import dev.outpost.admin.internal.Rows.KeyPending;
 import dev.outpost.admin.internal.Rows.Lease;
 import dev.outpost.admin.internal.Rows.PartitionBacklog;
@@ -30,8 +30,8 @@ import javax.sql.DataSource;
 /**
  * The admin's read statements on Outpost's tables (outbox, dead letters, delayed messages, leases,
  * relay instances) and its one write on {@code delayed_message} (cancel by id). Writes to the
- * dead-letter table go through the relay's {@code DeadLetters}. Plain JDBC, portable SQL (no
- * vendor functions, names unquoted); table names are qualified with the validated schema name.
+ * dead-letter table go through the relay's {@code DeadLetters}. Plain JDBC, portable SQL (no vendor
+ * functions, names unquoted); table names are qualified with the validated schema name.
  * Thread-safe.
  */
 public final class AdminQueries {
@@ -49,6 +49,7 @@ public final class AdminQueries {
   private final String delayed;
   private final String lease;
   private final String instance;
+  private volatile Boolean postgres;
 
   /** Statements on the tables of {@code schema}. */
   public AdminQueries(DataSource dataSource, String schema) {
@@ -72,22 +73,50 @@ public final class AdminQueries {
         rs -> new PartitionBacklog(rs.getInt(1), rs.getLong(2), rs.getLong(3), instant(rs, 4)));
   }
 
-  /** The highest outbox id still visible in the outbox or the dead letters, or 0. */
+  /**
+   * The highest outbox id handed out so far: on PostgreSQL the identity sequence's last value (so
+   * rows published between two samples count), elsewhere the highest id still visible in the outbox
+   * or the dead letters.
+   */
   public long highestOutboxId() {
-    long outboxMax =
-        single("SELECT MAX(id) FROM " + outbox, List.of(), rs -> rs.getLong(1)).orElse(0L);
-    long deadMax =
-        single("SELECT MAX(outbox_id) FROM " + deadLetter, List.of(), rs -> rs.getLong(1))
+    long visible =
+        Math.max(
+            single("SELECT MAX(id) FROM " + outbox, List.of(), rs -> rs.getLong(1)).orElse(0L),
+            single("SELECT MAX(outbox_id) FROM " + deadLetter, List.of(), rs -> rs.getLong(1))
+                .orElse(0L));
+    if (!isPostgres()) {
+      return visible;
+    }
+    long issued =
+        single(
+                "SELECT pg_sequence_last_value(CAST(pg_get_serial_sequence(?, 'id') AS regclass))",
+                List.of(outbox),
+                rs -> rs.getLong(1))
             .orElse(0L);
-    return Math.max(outboxMax, deadMax);
+    return Math.max(visible, issued);
+  }
+
+  private boolean isPostgres() {
+    Boolean known = postgres;
+    if (known == null) {
+      try (Connection c = dataSource.getConnection()) {
+        known =
+            c.getMetaData()
+                .getDatabaseProductName()
+                .toLowerCase(java.util.Locale.ROOT)
+                .contains("postgres");
+      } catch (SQLException e) {
+        throw failure(e);
+      }
+      postgres = known;
+    }
+    return known;
   }
 
   /** Registered relay instances. */
   public List<RelayInstance> relays() {
     return query(
-        "SELECT instance_id, heartbeat_at, expires_at FROM "
-            + instance
-            + " ORDER BY instance_id",
+        "SELECT instance_id, heartbeat_at, expires_at FROM " + instance + " ORDER BY instance_id",
         List.of(),
         rs -> new RelayInstance(rs.getString(1), instant(rs, 2), instant(rs, 3)));
   }
@@ -141,12 +170,7 @@ public final class AdminQueries {
     args.add(afterId);
     args.add(limit);
     return query(
-        "SELECT "
-            + DEAD_LETTER_COLUMNS
-            + " FROM "
-            + deadLetter
-            + where
-            + " ORDER BY id LIMIT ?",
+        "SELECT " + DEAD_LETTER_COLUMNS + " FROM " + deadLetter + where + " ORDER BY id LIMIT ?",
         args,
         AdminQueries::deadLetterRow);
   }
@@ -166,11 +190,7 @@ public final class AdminQueries {
   /** One dead letter with payload and headers. */
   public Optional<DeadLetterDetail> deadLetter(long id) {
     return single(
-        "SELECT "
-            + DEAD_LETTER_COLUMNS
-            + ", payload, headers FROM "
-            + deadLetter
-            + " WHERE id = ?",
+        "SELECT " + DEAD_LETTER_COLUMNS + ", payload, headers FROM " + deadLetter + " WHERE id = ?",
         List.of(id),
         rs ->
             new DeadLetterDetail(
@@ -219,8 +239,7 @@ public final class AdminQueries {
       return 0;
     }
     String marks = String.join(", ", java.util.Collections.nCopies(ids.size(), "?"));
-    return update(
-        "DELETE FROM " + delayed + " WHERE id IN (" + marks + ")", new ArrayList<>(ids));
+    return update("DELETE FROM " + delayed + " WHERE id IN (" + marks + ")", new ArrayList<>(ids));
   }
 
   private String where(DeadLetterQuery q, List<Object> args) {
@@ -355,9 +374,14 @@ public final class AdminQueries {
   }
 
   private static OutpostException failure(SQLException e) {
+    Throwable root = e;
+    while (root.getCause() != null && root.getCause() != root) {
+      root = root.getCause();
+    }
     return new OutpostException(
         "database query failed: "
             + e.getMessage()
+            + (root != e ? " (" + root.getMessage() + ")" : "")
             + ("42P01".equals(e.getSQLState())
                 ? ". Outpost's tables are missing in this schema: check --schema or run"
                     + " OutpostMigrations first."

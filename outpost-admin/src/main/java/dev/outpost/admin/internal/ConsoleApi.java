@@ -52,6 +52,10 @@ public final class ConsoleApi {
       return route(request);
     } catch (IllegalArgumentException e) {
       return error(400, e.getMessage());
+    } catch (dev.outpost.outbox.OutpostException e) {
+      log.warn(
+          "console request {} {} failed: {}", request.method(), request.path(), e.getMessage());
+      return error(500, String.valueOf(e.getMessage()));
     } catch (RuntimeException e) {
       log.warn("console request {} {} failed", request.method(), request.path(), e);
       return error(500, String.valueOf(e.getMessage()));
@@ -106,7 +110,8 @@ public final class ConsoleApi {
   private ConsoleResponse action(ConsoleRequest r) {
     if (!config.allowActions()) {
       return error(
-          403, "the console is read-only; start it with --allow-actions to replay, purge or cancel");
+          403,
+          "the console is read-only; start it with --allow-actions to replay, purge or cancel");
     }
     if (!"1".equals(r.headers().get("x-outpost-console"))) {
       return error(403, "actions need the header X-Outpost-Console: 1");
@@ -123,7 +128,9 @@ public final class ConsoleApi {
     boolean dryRun = body.path("dryRun").asBoolean(true);
     Integer expect = body.hasNonNull("expect") ? body.get("expect").asInt() : null;
     Map<String, String> filter = new LinkedHashMap<>();
-    body.path("filter").fields().forEachRemaining(e -> filter.put(e.getKey(), e.getValue().asText()));
+    body.path("filter")
+        .fields()
+        .forEachRemaining(e -> filter.put(e.getKey(), e.getValue().asText()));
     String operator = config.operator() + (r.remote() == null ? "" : "@" + r.remote());
     switch (r.path()) {
       case "/api/dead-letters/replay", "/api/dead-letters/purge" -> {

@@ -25,8 +25,8 @@ import java.util.UUID;
 import javax.sql.DataSource;
 
 /**
- * What the CLI and the console do: status, dead-letter plans and their execution, delayed
- * messages. Replays and purges go through the relay's {@link DeadLetters}. Thread-safe.
+ * What the CLI and the console do: status, dead-letter plans and their execution, delayed messages.
+ * Replays and purges go through the relay's {@link DeadLetters}. Thread-safe.
  */
 public final class Operations {
 
@@ -200,9 +200,7 @@ public final class Operations {
       for (List<UUID> batch : plan.batches()) {
         pacer.awaitTurn(done);
         affected +=
-            "replay".equals(plan.action())
-                ? deadLetters.replay(batch)
-                : deadLetters.purge(batch);
+            "replay".equals(plan.action()) ? deadLetters.replay(batch) : deadLetters.purge(batch);
         done += batch.size();
         progress.update(done, plan.total());
       }

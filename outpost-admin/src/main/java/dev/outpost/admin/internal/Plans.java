@@ -40,8 +40,8 @@ public final class Plans {
    * @param filter the filter, described
    * @param matched dead letters the filter matched
    * @param rows the dead letters the action takes, in execution order
-   * @param batches message ids per batch, in execution order (a key's rows stay together when
-   *     they fit in one batch)
+   * @param batches message ids per batch, in execution order (a key's rows stay together when they
+   *     fit in one batch)
    * @param keys notes per key with something to say about order
    */
   public record DeadLetterPlan(

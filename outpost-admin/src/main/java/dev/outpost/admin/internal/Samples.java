@@ -10,9 +10,9 @@ import java.util.List;
 
 /**
  * Backlog and throughput over the last minutes, sampled whenever the console reads the status (the
- * page polls every two seconds), so there is no background thread. Rates are estimates: written
- * per second follows the highest outbox id (identity gaps count as writes), published per second
- * is written minus the growth of backlog and dead letters. Thread-safe.
+ * page polls every two seconds), so there is no background thread. Rates are estimates: written per
+ * second follows the highest outbox id (identity gaps count as writes), published per second is
+ * written minus the growth of backlog and dead letters. Thread-safe.
  */
 final class Samples {
 
@@ -49,14 +49,14 @@ final class Samples {
       if (last != null && highestId >= 0) {
         double seconds = Duration.between(last.at(), s.at()).toMillis() / 1000.0;
         long writes = highest - highestId;
-        long drained = writes - (s.pending() - last.pending()) - (s.deadLetters() - last.deadLetters());
+        long drained =
+            writes - (s.pending() - last.pending()) - (s.deadLetters() - last.deadLetters());
         written = writes / seconds;
         published = Math.max(0, drained) / seconds;
       }
       highestId = highest;
       samples.addLast(new Sample(s.at(), s.pending(), s.deadLetters(), written, published));
-      while (!samples.isEmpty()
-          && samples.peekFirst().at().isBefore(s.at().minus(WINDOW))) {
+      while (!samples.isEmpty() && samples.peekFirst().at().isBefore(s.at().minus(WINDOW))) {
         samples.removeFirst();
       }
     }

@@ -40,7 +40,8 @@ final class BulkOptions {
       throw new IllegalArgumentException("--rate is " + rate + "; allowed 0 (no limit) or more");
     }
     if (confirmAbove < 0) {
-      throw new IllegalArgumentException("--confirm-above is " + confirmAbove + "; allowed 0 or more");
+      throw new IllegalArgumentException(
+          "--confirm-above is " + confirmAbove + "; allowed 0 or more");
     }
   }
 

@@ -15,9 +15,7 @@ import picocli.CommandLine.ParentCommand;
     mixinStandardHelpOptions = true,
     description = {
       "Serve the web console. Read-only unless --allow-actions; binds to 127.0.0.1 unless",
-      "--host names another address, which needs a token (--token or "
-          + OutpostCli.TOKEN_ENV
-          + ")."
+      "--host names another address, which needs a token (--token or " + OutpostCli.TOKEN_ENV + ")."
     })
 final class ConsoleCommand implements Callable<Integer> {
 

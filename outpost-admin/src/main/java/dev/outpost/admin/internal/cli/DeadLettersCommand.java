@@ -169,7 +169,8 @@ final class DeadLettersCommand implements Callable<Integer> {
         printNotes(root.io.err(), plan);
       }
       int confirmed =
-          bulk.confirm(root.io, plan.action() + " dead letters matching " + plan.filter(), plan.total());
+          bulk.confirm(
+              root.io, plan.action() + " dead letters matching " + plan.filter(), plan.total());
       if (confirmed != OutpostCli.OK) {
         return confirmed;
       }

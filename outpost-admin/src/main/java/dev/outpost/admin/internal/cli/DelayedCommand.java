@@ -141,7 +141,8 @@ final class DelayedCommand implements Callable<Integer> {
         return OutpostCli.NOT_FOUND;
       }
       int confirmed =
-          bulk.confirm(root.io, "cancel delayed messages matching " + plan.filter(), plan.rows().size());
+          bulk.confirm(
+              root.io, "cancel delayed messages matching " + plan.filter(), plan.rows().size());
       if (confirmed != OutpostCli.OK) {
         return confirmed;
       }

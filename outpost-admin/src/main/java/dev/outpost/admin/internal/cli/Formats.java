@@ -11,8 +11,8 @@ final class Formats {
   private Formats() {}
 
   /**
-   * An instant: ISO-8601 ({@code 2026-01-31T12:00:00Z}) or an age ({@code 90s}, {@code 15m},
-   * {@code 2h}, {@code 3d}) meaning that long before {@code now}.
+   * An instant: ISO-8601 ({@code 2026-01-31T12:00:00Z}) or an age ({@code 90s}, {@code 15m}, {@code
+   * 2h}, {@code 3d}) meaning that long before {@code now}.
    */
   static Instant instant(String text, Instant now) {
     if (text == null) {

@@ -36,8 +36,7 @@ final class StatusCommand implements Callable<Integer> {
         s.pending(), s.retrying(), Formats.age(s.oldestPendingAgeMillis()));
     out.printf("%-10s %10s %10s  %s%n", "partition", "pending", "retrying", "oldest");
     for (Rows.PartitionBacklog p : s.partitions()) {
-      out.printf(
-          "%-10d %10d %10d  %s%n", p.partition(), p.pending(), p.retrying(), p.oldest());
+      out.printf("%-10d %10d %10d  %s%n", p.partition(), p.pending(), p.retrying(), p.oldest());
     }
     out.printf("relays: %d%n", s.relays().size());
     for (Rows.RelayInstance r : s.relays()) {
