@@ -165,6 +165,12 @@ public final class OutpostConsole implements AutoCloseable {
 
   private void exchange(HttpExchange exchange) throws IOException {
     try (exchange) {
+      if (config.token() == null && !loopbackHost(exchange.getRequestHeaders().getFirst("Host"))) {
+        // Without a token the console trusts loopback clients only; a page from elsewhere that
+        // reaches 127.0.0.1 through DNS rebinding carries a foreign Host header.
+        exchange.sendResponseHeaders(421, -1);
+        return;
+      }
       String context = exchange.getHttpContext().getPath();
       String path = exchange.getRequestURI().getRawPath();
       if (context.length() > 1 && path.startsWith(context)) {
@@ -209,6 +215,17 @@ public final class OutpostConsole implements AutoCloseable {
         }
       }
     }
+  }
+
+  private static boolean loopbackHost(String host) {
+    if (host == null) {
+      return false;
+    }
+    String name =
+        host.startsWith("[")
+            ? host.substring(0, host.indexOf(']') + 1)
+            : host.contains(":") ? host.substring(0, host.lastIndexOf(':')) : host;
+    return name.equals("127.0.0.1") || name.equalsIgnoreCase("localhost") || name.equals("[::1]");
   }
 
   private static Map<String, String> query(String raw) {

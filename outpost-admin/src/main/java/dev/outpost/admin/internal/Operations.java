@@ -192,22 +192,19 @@ public final class Operations {
    */
   public BulkResult execute(
       DeadLetterPlan plan, int ratePerSecond, Progress progress, String operator, String origin) {
-    long done = 0;
-    long affected = 0;
-    Pacer pacer = new Pacer(ratePerSecond);
-    progress.update(0, plan.total());
-    try {
-      for (List<UUID> batch : plan.batches()) {
-        pacer.awaitTurn(done);
-        affected +=
-            "replay".equals(plan.action()) ? deadLetters.replay(batch) : deadLetters.purge(batch);
-        done += batch.size();
-        progress.update(done, plan.total());
-      }
-    } finally {
-      Instant at = clock.instant();
-      audit.record(at, operator, origin, plan.action(), plan.filter(), plan.matched(), affected);
-    }
+    boolean replay = "replay".equals(plan.action());
+    long affected =
+        runAudited(
+            plan.action(),
+            plan.filter(),
+            plan.matched(),
+            plan.total(),
+            plan.batches(),
+            batch -> replay ? deadLetters.replay(batch) : deadLetters.purge(batch),
+            ratePerSecond,
+            progress,
+            operator,
+            origin);
     return new BulkResult(
         plan.action(), plan.filter(), false, plan.total(), affected, clock.instant());
   }
@@ -230,25 +227,65 @@ public final class Operations {
       Progress progress,
       String operator,
       String origin) {
+    List<Long> ids = plan.rows().stream().map(DelayedRow::id).toList();
+    List<List<Long>> batches = new ArrayList<>();
+    for (int from = 0; from < ids.size(); from += batchSize) {
+      batches.add(ids.subList(from, Math.min(ids.size(), from + batchSize)));
+    }
+    long affected =
+        runAudited(
+            "cancel-delayed",
+            plan.filter(),
+            ids.size(),
+            ids.size(),
+            batches,
+            queries::cancelDelayed,
+            ratePerSecond,
+            progress,
+            operator,
+            origin);
+    return new BulkResult(
+        "cancel-delayed", plan.filter(), false, ids.size(), affected, clock.instant());
+  }
+
+  /**
+   * Runs the batches (each its own transaction) at most {@code ratePerSecond} rows a second, then
+   * writes the audit row, also when a batch failed (action suffixed {@code -failed}, with the rows
+   * affected until then).
+   */
+  private <T> long runAudited(
+      String action,
+      String filter,
+      long matched,
+      long total,
+      List<List<T>> batches,
+      java.util.function.ToIntFunction<List<T>> step,
+      int ratePerSecond,
+      Progress progress,
+      String operator,
+      String origin) {
     long done = 0;
     long affected = 0;
     Pacer pacer = new Pacer(ratePerSecond);
-    progress.update(0, plan.rows().size());
+    progress.update(0, total);
     try {
-      List<Long> ids = plan.rows().stream().map(DelayedRow::id).toList();
-      for (int from = 0; from < ids.size(); from += batchSize) {
-        List<Long> batch = ids.subList(from, Math.min(ids.size(), from + batchSize));
+      for (List<T> batch : batches) {
         pacer.awaitTurn(done);
-        affected += queries.cancelDelayed(batch);
+        affected += step.applyAsInt(batch);
         done += batch.size();
-        progress.update(done, ids.size());
+        progress.update(done, total);
       }
-    } finally {
-      audit.record(
-          clock.instant(), operator, origin, "cancel-delayed", plan.filter(), done, affected);
+    } catch (RuntimeException e) {
+      try {
+        audit.record(
+            clock.instant(), operator, origin, action + "-failed", filter, matched, affected);
+      } catch (RuntimeException auditFailure) {
+        e.addSuppressed(auditFailure);
+      }
+      throw e;
     }
-    return new BulkResult(
-        "cancel-delayed", plan.filter(), false, plan.rows().size(), affected, clock.instant());
+    audit.record(clock.instant(), operator, origin, action, filter, matched, affected);
+    return affected;
   }
 
   private List<DeadLetterRow> matching(DeadLetterQuery query) {
