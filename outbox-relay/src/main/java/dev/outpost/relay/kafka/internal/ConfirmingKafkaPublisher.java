@@ -105,7 +105,8 @@ public final class ConfirmingKafkaPublisher implements KafkaPublisher {
     return outcome
         .stage()
         .thenApplyAsync(
-            results -> availability.resolve(results, KafkaRecords::suspect), threads.completion());
+            results -> availability.resolve(results, KafkaRecords::suspect),
+            threads.completionOrCaller());
   }
 
   /**

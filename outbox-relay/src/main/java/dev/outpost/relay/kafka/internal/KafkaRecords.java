@@ -124,7 +124,7 @@ final class KafkaRecords {
         || cause instanceof java.util.concurrent.TimeoutException
         || cause instanceof NetworkException
         || cause instanceof NotLeaderOrFollowerException
-        || cause instanceof NotSentException;
+        || (cause instanceof NotSentException notSent && !notSent.heldBehindKey());
   }
 
   private static void checkTopic(RelayMessage message, String topic) {

@@ -155,14 +155,14 @@ public final class ConfirmingRabbitMqPublisher implements RabbitMqPublisher {
         .stage()
         .thenApplyAsync(
             results -> availability.resolve(results, ConfirmingRabbitMqPublisher::suspect),
-            threads.completion());
+            threads.completionOrCaller());
   }
 
   private static boolean suspect(Throwable cause) {
     return cause instanceof TimeoutException
         || cause instanceof IOException
         || cause instanceof ShutdownSignalException
-        || cause instanceof NotSentException;
+        || (cause instanceof NotSentException notSent && !notSent.heldBehindKey());
   }
 
   /**
