@@ -28,9 +28,10 @@ import java.util.concurrent.TimeoutException;
  * reported failed and come again after the failed one), so a handler sees each key's messages in
  * order. A handler that throws {@link DestinationUnavailableException} reports its destination
  * unavailable: the relay pauses without counting an attempt. A handler that returns after the
- * relay's {@code publishTimeout} does not confirm its message (it is handed over again), and the rest
- * of that batch is not handed over. A message whose topic has no handler (and no {@linkplain Builder#fallback fallback}) fails
- * with a message naming the topic, so it is retried and finally dead-lettered, never dropped.
+ * relay's {@code publishTimeout} does not confirm its message (it is handed over again), and the
+ * rest of that batch is not handed over. A message whose topic has no handler (and no {@linkplain
+ * Builder#fallback fallback}) fails with a message naming the topic, so it is retried and finally
+ * dead-lettered, never dropped.
  *
  * <p>Thread-safe when the handlers are: the relay calls it from several partition threads at once,
  * never with two batches of one partition at the same time.

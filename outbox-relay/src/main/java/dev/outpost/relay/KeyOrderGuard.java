@@ -8,7 +8,8 @@ import java.util.Set;
  * The per-key ordering rule of the {@link Publisher} contract, for one batch: once a message of a
  * key did not get through (failed, rejected or unavailable), the later messages of that key in the
  * batch are not sent but reported {@linkplain #notSent(RelayMessage) failed unsent}; the relay
- * publishes them again after the held-back one. Every bundled publisher uses it; use it in your own.
+ * publishes them again after the held-back one. Every bundled publisher uses it; use it in your
+ * own.
  *
  * <pre>{@code
  * KeyOrderGuard guard = new KeyOrderGuard();

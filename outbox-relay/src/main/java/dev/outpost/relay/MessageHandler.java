@@ -7,10 +7,9 @@ package dev.outpost.relay;
  * relay retries with backoff and dead-letters it after the configured attempts; throw {@link
  * MessageRejectedException} for a message that can never succeed, to dead-letter it at once, and
  * {@link DestinationUnavailableException} when the destination as a whole is down (the relay then
- * pauses and probes by handing over the head message again, counting no attempt).
- * Because a message can be delivered again (a relay crash between handling and deleting), handlers
- * should be idempotent, e.g. by processing through the dedup store keyed on {@link
- * RelayMessage#messageId()}.
+ * pauses and probes by handing over the head message again, counting no attempt). Because a message
+ * can be delivered again (a relay crash between handling and deleting), handlers should be
+ * idempotent, e.g. by processing through the dedup store keyed on {@link RelayMessage#messageId()}.
  */
 @FunctionalInterface
 public interface MessageHandler {

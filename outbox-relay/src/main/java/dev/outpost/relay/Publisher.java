@@ -25,16 +25,16 @@ import java.util.concurrent.CompletionStage;
  * unroutable, not serializable, nacked alone. Report {@link PublishResult.Unavailable} when the
  * destination as a whole does not answer: connection refused or lost, the whole batch timed out
  * while the broker does not answer, no leader / not enough replicas, a resource alarm blocking
- * publishers. On {@code Unavailable} the relay opens its circuit breaker: it stops publishing, counts
- * no attempt and dead-letters nothing however long the outage lasts, and calls {@link
+ * publishers. On {@code Unavailable} the relay opens its circuit breaker: it stops publishing,
+ * counts no attempt and dead-letters nothing however long the outage lasts, and calls {@link
  * #probe(Duration)} every {@link RelayConfig.CircuitBreakerConfig#probeInterval()} (or, when the
  * publisher cannot probe, publishes one head message) until the destination answers; then every
  * partition resumes at once. When in doubt, {@code Failed} is the safe answer: it keeps retrying
  * and finally dead-letters, while {@code Unavailable} for a message the broker refuses would hold
  * its key forever.
  *
- * <p>Per-key order: {@link KeyOrderGuard} is the hold-back bookkeeping every bundled publisher uses;
- * the public contract test kit {@code dev.outpost.relay.testing.PublisherContract} checks a
+ * <p>Per-key order: {@link KeyOrderGuard} is the hold-back bookkeeping every bundled publisher
+ * uses; the public contract test kit {@code dev.outpost.relay.testing.PublisherContract} checks a
  * publisher against these rules.
  *
  * <p>Headers ({@link RelayMessage#headers()}, including W3C {@code traceparent}/{@code tracestate}

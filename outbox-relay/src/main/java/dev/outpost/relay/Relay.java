@@ -267,8 +267,8 @@ public interface Relay extends AutoCloseable {
     }
 
     /**
-     * How often the relay asks an unavailable destination whether it answers again (10 ms..10
-     * min), through {@link Publisher#probe(Duration)} or, when the publisher has no cheap probe, by
+     * How often the relay asks an unavailable destination whether it answers again (10 ms..10 min),
+     * through {@link Publisher#probe(Duration)} or, when the publisher has no cheap probe, by
      * publishing one head message. Once it answers, every partition resumes at once. Defaults to 1
      * second.
      */

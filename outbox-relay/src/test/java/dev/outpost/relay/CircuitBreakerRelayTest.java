@@ -8,6 +8,9 @@ import dev.outpost.testing.MutableClock;
 import dev.outpost.testing.OutpostDatabaseExtension;
 import dev.outpost.testing.TestDatabase;
 import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -115,6 +118,50 @@ class CircuitBreakerRelayTest {
       relay.runOnce();
       assertThat(relay.deadLetters().count(DeadLetterFilter.all())).isEqualTo(1);
       assertThat(relay.health().brokerUnavailableSince()).isNull();
+    }
+  }
+
+  @Test
+  void a_whole_batch_timing_out_while_the_probe_gets_no_answer_counts_as_unavailable() {
+    Publisher silent =
+        new Publisher() {
+          @Override
+          public CompletionStage<List<PublishResult>> publish(List<RelayMessage> batch) {
+            return new CompletableFuture<>();
+          }
+
+          @Override
+          public Availability probe(Duration timeout) {
+            return Availability.UNAVAILABLE;
+          }
+        };
+    messages.sendSpread("t", 10, 2);
+    try (Relay relay = relay(silent).publishTimeout(Duration.ofMillis(50)).build()) {
+      relay.runOnce();
+      assertThat(relay.health().brokerUnavailableSince()).isNotNull();
+      assertThat(rows("attempts > 0")).isZero();
+    }
+  }
+
+  @Test
+  void a_whole_batch_timing_out_while_the_destination_answers_is_a_message_failure() {
+    Publisher silent =
+        new Publisher() {
+          @Override
+          public CompletionStage<List<PublishResult>> publish(List<RelayMessage> batch) {
+            return new CompletableFuture<>();
+          }
+
+          @Override
+          public Availability probe(Duration timeout) {
+            return Availability.AVAILABLE;
+          }
+        };
+    messages.send("t", "k", "x");
+    try (Relay relay = relay(silent).publishTimeout(Duration.ofMillis(50)).build()) {
+      relay.runOnce();
+      assertThat(relay.health().brokerUnavailableSince()).isNull();
+      assertThat(rows("attempts = 1")).isEqualTo(1);
     }
   }
 }

@@ -1,13 +1,13 @@
 package dev.outpost.relay;
 
-import dev.outpost.relay.testing.PublisherContract;
-import java.time.Duration;
-import java.time.Instant;
-import java.util.Map;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.outpost.relay.testing.PublisherContract;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.locks.LockSupport;
@@ -68,7 +68,8 @@ class InProcessPublisherContractTest extends PublisherContract {
     assertThat(((PublishResult.Failed) results.get(0)).cause())
         .hasMessageContaining("after publishTimeout");
     assertThat(results.get(1)).isInstanceOf(PublishResult.Failed.class);
-    assertThat(((PublishResult.Failed) results.get(1)).cause()).hasMessageContaining("not handed over");
+    assertThat(((PublishResult.Failed) results.get(1)).cause())
+        .hasMessageContaining("not handed over");
   }
 
   @Test
@@ -83,7 +84,8 @@ class InProcessPublisherContractTest extends PublisherContract {
                 })
             .build();
     RelayMessage m =
-        new RelayMessage(1, UUID.randomUUID(), "t", "k", 0, new byte[0], Map.of(), Instant.now(), 0);
+        new RelayMessage(
+            1, UUID.randomUUID(), "t", "k", 0, new byte[0], Map.of(), Instant.now(), 0);
 
     List<PublishResult> results = down.publish(List.of(m)).toCompletableFuture().get();
 

@@ -1,8 +1,8 @@
 package dev.outpost.relay;
 
 import dev.outpost.relay.testing.PublisherContract;
-import java.time.Duration;
 import dev.outpost.relay.testing.RecordingPublisher;
+import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
 

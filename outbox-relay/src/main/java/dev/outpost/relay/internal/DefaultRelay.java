@@ -10,6 +10,7 @@ import dev.outpost.relay.RelayConfig;
 import dev.outpost.relay.RelayHealth;
 import dev.outpost.relay.RelayHealth.State;
 import dev.outpost.relay.internal.PartitionWorker.BatchResult;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Clock;
@@ -24,7 +25,6 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.sql.DataSource;
-import io.micrometer.core.instrument.MeterRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,7 +33,9 @@ public final class DefaultRelay implements Relay {
 
   private static final Logger log = LoggerFactory.getLogger(DefaultRelay.class);
 
-  /** Longest a {@link Publisher#probe(Duration)} may take (shorter with a shorter publishTimeout). */
+  /**
+   * Longest a {@link Publisher#probe(Duration)} may take (shorter with a shorter publishTimeout).
+   */
   private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(5);
 
   /** A batch running this much longer than the publish timeout counts as stalled in health. */

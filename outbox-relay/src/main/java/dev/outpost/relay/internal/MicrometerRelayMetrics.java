@@ -55,8 +55,7 @@ final class MicrometerRelayMetrics implements RelayMetrics {
         .tags(tags)
         .strongReference(true)
         .register(registry);
-    Gauge.builder(
-            "outpost.relay.breaker.open", this.breakerOpen, b -> b.getAsBoolean() ? 1.0 : 0.0)
+    Gauge.builder("outpost.relay.breaker.open", this.breakerOpen, b -> b.getAsBoolean() ? 1.0 : 0.0)
         .description(
             "1 while the publisher's destination is unavailable and publishing is paused, else 0")
         .tags(tags)

@@ -1,5 +1,6 @@
 package dev.outpost.relay.internal;
 
+import dev.outpost.relay.DestinationUnavailableException;
 import dev.outpost.relay.PublishResult;
 import dev.outpost.relay.Publisher;
 import dev.outpost.relay.RelayConfig;
@@ -42,6 +43,9 @@ final class PartitionWorker {
       Throwable unavailable) {
     static final BatchResult EMPTY = new BatchResult(0, 0, false, null, false, null);
   }
+
+  /** Longest probe after a batch timed out as a whole. */
+  private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(5);
 
   private final RelayConfig config;
   private final DataSource dataSource;
@@ -88,8 +92,7 @@ final class PartitionWorker {
     List<RelayMessage> window;
     try (Connection c = dataSource.getConnection()) {
       window =
-          outbox.claimWindow(
-              c, lease.partition(), claimedAt, rows, config.batch().maxBatchBytes());
+          outbox.claimWindow(c, lease.partition(), claimedAt, rows, config.batch().maxBatchBytes());
     }
     if (window.isEmpty()) {
       return BatchResult.EMPTY;
@@ -136,12 +139,22 @@ final class PartitionWorker {
       results = outcome.get(config.publishTimeout().toNanos(), TimeUnit.NANOSECONDS);
     } catch (TimeoutException e) {
       outcome.cancel(true);
-      return allFailed(
-          window.size(),
+      TimeoutException timeout =
           new TimeoutException(
               "no publish outcome within publishTimeout "
                   + config.publishTimeout()
-                  + "; counted as not confirmed"));
+                  + "; counted as not confirmed");
+      // The whole batch timed out: the destination's outage if it does not answer a probe.
+      if (probeSaysUnavailable()) {
+        return allUnavailable(
+            window.size(),
+            new DestinationUnavailableException(
+                "no publish outcome within publishTimeout "
+                    + config.publishTimeout()
+                    + " and the publisher's probe gets no answer",
+                timeout));
+      }
+      return allFailed(window.size(), timeout);
     } catch (ExecutionException e) {
       return allFailed(window.size(), e.getCause() == null ? e : e.getCause());
     } catch (InterruptedException e) {
@@ -163,6 +176,23 @@ final class PartitionWorker {
                   + " for "
                   + window.size()
                   + " messages; it must return one non-null result per message, in order"));
+    }
+    return results;
+  }
+
+  private boolean probeSaysUnavailable() {
+    try {
+      return publisher.probe(PROBE_TIMEOUT) == Publisher.Availability.UNAVAILABLE;
+    } catch (RuntimeException e) {
+      return false;
+    }
+  }
+
+  private static List<PublishResult> allUnavailable(int size, Throwable cause) {
+    List<PublishResult> results = new ArrayList<>(size);
+    PublishResult unavailable = PublishResult.unavailable(cause);
+    for (int i = 0; i < size; i++) {
+      results.add(unavailable);
     }
     return results;
   }

@@ -1,7 +1,7 @@
 package dev.outpost.relay.internal;
 
-import java.time.Duration;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Duration;
 import java.util.function.BooleanSupplier;
 import java.util.function.IntSupplier;
 

@@ -61,9 +61,9 @@ public final class RelayOutboxRepository {
 
   /**
    * The head window cut at a byte limit: rows are taken while the payload bytes before them stay
-   * under the limit (so the first row always comes, however large). The cut happens in the database:
-   * the relay never receives the payloads beyond it. The inner window keeps its row limit, so the
-   * running sum sees at most that many rows.
+   * under the limit (so the first row always comes, however large). The cut happens in the
+   * database: the relay never receives the payloads beyond it. The inner window keeps its row
+   * limit, so the running sum sees at most that many rows.
    */
   private static final String BYTE_LIMITED =
       """

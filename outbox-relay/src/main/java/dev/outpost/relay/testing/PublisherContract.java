@@ -173,8 +173,7 @@ public abstract class PublisherContract {
     assertTrue(results.get(2).isConfirmed(), "other keys go on: " + results.get(2));
     List<UUID> arrived = received(1, OUTCOME_TIMEOUT);
     assertTrue(arrived.contains(otherKey.messageId()), "the other key's message arrived");
-    assertFalse(
-        arrived.contains(laterOfSameKey.messageId()), "the held-back message was not sent");
+    assertFalse(arrived.contains(laterOfSameKey.messageId()), "the held-back message was not sent");
   }
 
   @Test
@@ -194,7 +193,8 @@ public abstract class PublisherContract {
     }
     List<RelayMessage> all = new ArrayList<>();
     for (int p = 0; p < batches.size(); p++) {
-      List<PublishResult> results = outcomes.get(p).get(2 * OUTCOME_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+      List<PublishResult> results =
+          outcomes.get(p).get(2 * OUTCOME_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
       for (PublishResult result : results) {
         assertTrue(result.isConfirmed(), "partition " + p + ": " + result);
       }

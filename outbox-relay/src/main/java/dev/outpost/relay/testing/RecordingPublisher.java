@@ -79,8 +79,8 @@ public final class RecordingPublisher implements Publisher {
   }
 
   /**
-   * Takes the destination "down": every message is reported {@link PublishResult.Unavailable}
-   * (and {@link #probe} answers unavailable) until {@link #up()}.
+   * Takes the destination "down": every message is reported {@link PublishResult.Unavailable} (and
+   * {@link #probe} answers unavailable) until {@link #up()}.
    */
   public RecordingPublisher down() {
     down = true;

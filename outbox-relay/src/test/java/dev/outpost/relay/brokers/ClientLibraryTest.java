@@ -12,16 +12,24 @@ class ClientLibraryTest {
   @Test
   void a_missing_client_names_the_maven_coordinates_to_add() {
     assertThatThrownBy(
-            () -> ClientLibrary.require("org.example.Missing", "KafkaPublisher", "org.apache.kafka:kafka-clients"))
+            () ->
+                ClientLibrary.require(
+                    "org.example.Missing", "KafkaPublisher", "org.apache.kafka:kafka-clients"))
         .isInstanceOf(OutpostException.class)
-        .hasMessageContaining("KafkaPublisher needs the broker client org.apache.kafka:kafka-clients")
-        .hasMessageContaining("<groupId>org.apache.kafka</groupId><artifactId>kafka-clients</artifactId>");
+        .hasMessageContaining(
+            "KafkaPublisher needs the broker client org.apache.kafka:kafka-clients")
+        .hasMessageContaining(
+            "<groupId>org.apache.kafka</groupId><artifactId>kafka-clients</artifactId>");
   }
 
   @Test
   void a_present_client_passes() {
     assertThatCode(
-            () -> ClientLibrary.require("com.rabbitmq.client.ConnectionFactory", "RabbitMqPublisher", "com.rabbitmq:amqp-client"))
+            () ->
+                ClientLibrary.require(
+                    "com.rabbitmq.client.ConnectionFactory",
+                    "RabbitMqPublisher",
+                    "com.rabbitmq:amqp-client"))
         .doesNotThrowAnyException();
   }
 }

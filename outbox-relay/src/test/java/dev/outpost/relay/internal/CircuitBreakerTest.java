@@ -33,9 +33,7 @@ class CircuitBreakerTest {
     assertThat(breaker.permit(clock.instant())).isEqualTo(Permit.WAIT);
     clock.advance(Duration.ofMillis(1));
     assertThat(breaker.permit(clock.instant())).isEqualTo(Permit.PROBE);
-    assertThat(breaker.permit(clock.instant()))
-        .as("one probe at a time")
-        .isEqualTo(Permit.WAIT);
+    assertThat(breaker.permit(clock.instant())).as("one probe at a time").isEqualTo(Permit.WAIT);
 
     breaker.unavailable(clock.instant(), new IOException("still refused"));
     assertThat(breaker.permit(clock.instant())).isEqualTo(Permit.WAIT);

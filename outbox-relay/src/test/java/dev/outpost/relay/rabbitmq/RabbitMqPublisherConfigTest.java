@@ -81,7 +81,9 @@ class RabbitMqPublisherConfigTest {
     long before = rabbitThreads();
     RabbitMqPublisher publisher =
         RabbitMqPublisher.builder().uri("amqp://guest:guest@192.0.2.1:5672/%2f").build();
-    assertThat(rabbitThreads()).as("build() starts no thread and opens no connection").isEqualTo(before);
+    assertThat(rabbitThreads())
+        .as("build() starts no thread and opens no connection")
+        .isEqualTo(before);
 
     publisher.close();
     publisher.close();

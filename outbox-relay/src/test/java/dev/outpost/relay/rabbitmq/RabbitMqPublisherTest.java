@@ -297,8 +297,9 @@ class RabbitMqPublisherTest {
   }
 
   @Test
-  void reports_a_batch_unavailable_at_once_while_the_broker_is_unreachable_and_publishes_once_it_is_back()
-      throws Exception {
+  void
+      reports_a_batch_unavailable_at_once_while_the_broker_is_unreachable_and_publishes_once_it_is_back()
+          throws Exception {
     String queue = rabbit.queue();
     TcpProxy proxy = proxy();
     proxy.down();

@@ -2,13 +2,13 @@ package dev.outpost.relay.rabbitmq.internal;
 
 import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.BlockedListener;
+import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
 import com.rabbitmq.client.Recoverable;
 import com.rabbitmq.client.RecoveryListener;
-import com.rabbitmq.client.impl.nio.NioParams;
-import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.ShutdownSignalException;
+import com.rabbitmq.client.impl.nio.NioParams;
 import dev.outpost.relay.DestinationUnavailableException;
 import dev.outpost.relay.KeyOrderGuard;
 import dev.outpost.relay.PublishResult;
