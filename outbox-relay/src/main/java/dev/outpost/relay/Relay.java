@@ -31,9 +31,12 @@ import javax.sql.DataSource;
  * window in insertion order is published, confirmed rows are deleted under the lease's fencing
  * token, failed rows are retried with exponential backoff while later messages of the same key wait
  * (other keys go on), and a message that keeps failing moves to the dead-letter table (see {@link
- * #deadLetters()}). A dedicated connection {@code LISTEN}s for the writer's notifications so a
- * commit is published at once; polling every {@link Builder#pollInterval(Duration)} is the safety
- * net.
+ * #deadLetters()}). When the publisher reports its destination {@linkplain
+ * PublishResult.Unavailable unavailable}, a circuit breaker pauses every partition without counting
+ * attempts and probes the destination every {@link Builder#probeInterval(Duration)}; all partitions
+ * resume as soon as it answers. A dedicated connection {@code LISTEN}s for the writer's
+ * notifications so a commit is published at once; polling every {@link
+ * Builder#pollInterval(Duration)} is the safety net.
  *
  * <p>Thread-safe. {@link Builder#build()} starts no threads; {@link #start()} does; {@link
  * #close()} stops them.

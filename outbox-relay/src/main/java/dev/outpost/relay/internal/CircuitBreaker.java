@@ -67,7 +67,8 @@ final class CircuitBreaker {
   }
 
   /**
-   * The destination was found unavailable at {@code now} (by a batch or a probe).
+   * The destination was found unavailable at {@code now} (by a batch or a probe); {@code why} may
+   * be null to keep the cause already known.
    *
    * @return whether this call opened the breaker (it was closed)
    */
@@ -78,7 +79,7 @@ final class CircuitBreaker {
       since = now;
       probes = 0;
     }
-    cause = why;
+    cause = why != null || cause == null ? why : cause;
     probeStartedAt = null;
     nextProbeAt = now.plus(probeInterval);
     return opened;

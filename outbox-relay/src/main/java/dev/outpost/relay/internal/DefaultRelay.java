@@ -3,7 +3,6 @@ package dev.outpost.relay.internal;
 import dev.outpost.outbox.OutpostException;
 import dev.outpost.outbox.schema.OutpostSchema;
 import dev.outpost.relay.DeadLetters;
-import dev.outpost.relay.DestinationUnavailableException;
 import dev.outpost.relay.Publisher;
 import dev.outpost.relay.Relay;
 import dev.outpost.relay.RelayConfig;
@@ -551,10 +550,8 @@ public final class DefaultRelay implements Relay {
       if (probe) {
         Publisher.Availability availability = probe();
         if (availability == Publisher.Availability.UNAVAILABLE) {
-          breaker.unavailable(
-              clock.instant(),
-              new DestinationUnavailableException(
-                  "the publisher's probe found the destination unavailable"));
+          // Keeps the cause that opened the breaker, for health.
+          breaker.unavailable(clock.instant(), null);
           probeDone = true;
           return null;
         }
