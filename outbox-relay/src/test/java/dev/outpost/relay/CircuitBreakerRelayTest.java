@@ -2,7 +2,12 @@ package dev.outpost.relay;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import dev.outpost.outbox.Outbox;
+import dev.outpost.relay.internal.DefaultRelay;
 import dev.outpost.relay.testing.RecordingPublisher;
 import dev.outpost.testing.MutableClock;
 import dev.outpost.testing.OutpostDatabaseExtension;
@@ -14,6 +19,7 @@ import java.util.concurrent.CompletionStage;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.slf4j.LoggerFactory;
 
 /**
  * An unavailable destination pauses the relay without spending attempts, for however long, and
@@ -163,5 +169,43 @@ class CircuitBreakerRelayTest {
       assertThat(relay.health().brokerUnavailableSince()).isNull();
       assertThat(rows("attempts = 1")).isEqualTo(1);
     }
+  }
+
+  @Test
+  void a_flapping_destination_is_logged_at_most_once_a_minute_and_a_lasting_outage_again() {
+    Logger logger = (Logger) LoggerFactory.getLogger(DefaultRelay.class);
+    ListAppender<ILoggingEvent> appender = new ListAppender<>();
+    appender.start();
+    logger.addAppender(appender);
+    RecordingPublisher publisher = new RecordingPublisher().probeSupported(true).down();
+    messages.sendSpread("t", 200, 10);
+    try (Relay relay = relay(publisher).batchSize(1).build()) {
+      relay.runOnce();
+      for (int i = 0; i < 5; i++) {
+        publisher.up();
+        clock.advance(Duration.ofSeconds(1));
+        relay.runOnce();
+        publisher.down();
+        clock.advance(Duration.ofSeconds(1));
+        relay.runOnce();
+      }
+      assertThat(warnings(appender, "is unavailable")).hasSize(1);
+      assertThat(warnings(appender, "available again")).hasSize(1);
+
+      clock.advance(Duration.ofMinutes(1));
+      relay.runOnce();
+      assertThat(warnings(appender, "is unavailable since")).hasSize(1);
+      assertThat(rows("attempts > 0")).isZero();
+    } finally {
+      logger.detachAppender(appender);
+    }
+  }
+
+  private static List<String> warnings(ListAppender<ILoggingEvent> appender, String text) {
+    return appender.list.stream()
+        .filter(e -> e.getLevel() == Level.WARN)
+        .map(ILoggingEvent::getFormattedMessage)
+        .filter(m -> m.contains(text))
+        .toList();
   }
 }

@@ -52,6 +52,7 @@ public final class DefaultRelay implements Relay {
   private final SchemaCheck schemaCheck;
   private final CircuitBreaker breaker;
   private final OutcomeLog outcomeLog;
+  private final BreakerLog breakerLog = new BreakerLog();
   private final Duration leaseMargin;
   private final Duration probeTimeout;
   private final Object lifecycle = new Object();
@@ -182,6 +183,7 @@ public final class DefaultRelay implements Relay {
           }
         }
         outcomeLog.flushIfDue(clock.instant());
+        reportLastingOutage();
         if (metrics.enabled()) {
           refreshBacklog();
         }
@@ -401,6 +403,7 @@ public final class DefaultRelay implements Relay {
       }
       leaseRoundFailingSince = null;
       outcomeLog.flushIfDue(clock.instant());
+      reportLastingOutage();
       if (metrics.enabled()) {
         refreshBacklog();
       }
@@ -595,12 +598,16 @@ public final class DefaultRelay implements Relay {
   private void destinationUnavailable(Throwable cause) {
     if (breaker.unavailable(clock.instant(), cause)) {
       metrics.breakerTransition("down");
-      log.warn(
-          "Relay {}: the publisher's destination is unavailable ({}); publishing paused for every"
-              + " partition without counting attempts, probing every {}",
-          config.instanceId(),
-          BatchPlan.describe(cause),
-          config.breaker().probeInterval());
+      int flaps = breakerLog.down(clock.instant());
+      if (flaps >= 0) {
+        log.warn(
+            "Relay {}: the publisher's destination is unavailable ({}); publishing paused for every"
+                + " partition without counting attempts, probing every {}{}",
+            config.instanceId(),
+            BatchPlan.describe(cause),
+            config.breaker().probeInterval(),
+            flaps == 0 ? "" : " (" + flaps + " more outages since the last report)");
+      }
     } else {
       log.debug("Relay {}: destination still unavailable: {}", config.instanceId(), cause);
     }
@@ -610,15 +617,73 @@ public final class DefaultRelay implements Relay {
     Duration down = breaker.available(clock.instant());
     if (down != null) {
       metrics.breakerTransition("up");
-      log.warn(
-          "Relay {}: the publisher's destination is available again ({}) after {}; resuming every"
-              + " partition",
-          config.instanceId(),
-          how,
-          down);
+      if (breakerLog.up(clock.instant())) {
+        log.warn(
+            "Relay {}: the publisher's destination is available again ({}) after {}; resuming"
+                + " every partition",
+            config.instanceId(),
+            how,
+            down);
+      }
       if (state == State.RUNNING) {
         wakeUp();
       }
+    }
+  }
+
+  private void reportLastingOutage() {
+    CircuitBreaker.Snapshot b = breaker.snapshot();
+    if (b.open() && breakerLog.lasting(clock.instant())) {
+      log.warn(
+          "Relay {}: the publisher's destination is unavailable since {} ({}); publishing paused,"
+              + " probing every {}",
+          config.instanceId(),
+          b.since(),
+          b.cause() == null ? "unknown cause" : BatchPlan.describe(b.cause()),
+          config.breaker().probeInterval());
+    }
+  }
+
+  /**
+   * Rate-limits the breaker's WARN lines when the destination flaps: at most one down/up pair per
+   * minute; outages in between are counted and reported with the next one logged.
+   */
+  private static final class BreakerLog {
+    private Instant lastDown;
+    private int suppressed;
+    private boolean downLogged;
+
+    /** -1 to stay quiet, else how many outages were not logged since the last logged one. */
+    synchronized int down(Instant now) {
+      if (lastDown != null && now.isBefore(lastDown.plus(OutcomeLog.PERIOD))) {
+        suppressed++;
+        downLogged = false;
+        return -1;
+      }
+      lastDown = now;
+      downLogged = true;
+      int flaps = suppressed;
+      suppressed = 0;
+      return flaps;
+    }
+
+    /** Whether to log the recovery: when its outage was logged. */
+    synchronized boolean up(Instant now) {
+      return downLogged;
+    }
+
+    /**
+     * Whether an outage whose start was not logged (flapping) should be logged now because it
+     * lasts: the quiet minute is over. Marks it logged.
+     */
+    synchronized boolean lasting(Instant now) {
+      if (downLogged || lastDown == null || now.isBefore(lastDown.plus(OutcomeLog.PERIOD))) {
+        return false;
+      }
+      lastDown = now;
+      downLogged = true;
+      suppressed = 0;
+      return true;
     }
   }
 

@@ -44,6 +44,9 @@ public final class ConfirmingKafkaPublisher implements KafkaPublisher {
   /** Longest wait for the cluster's answer when telling an outage from a message's failure. */
   private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(3);
 
+  /** After a broker-side refusal, probes publish for this long instead of asking the cluster. */
+  private static final Duration REFUSAL_MEMORY = Duration.ofMinutes(1);
+
   private final KafkaPublisherConfig config;
   private final Map<String, Object> producerProperties;
   private final KafkaRecords records;
@@ -51,6 +54,7 @@ public final class ConfirmingKafkaPublisher implements KafkaPublisher {
   private final PublisherThreads threads = new PublisherThreads("outpost-kafka-publisher");
   private final Object lock = new Object();
   private final AvailabilityCheck availability;
+  private volatile long lastBrokerRefusalNanos;
   private Producer<byte[], byte[]> producer;
   private Admin admin;
   private boolean adminFailed;
@@ -109,6 +113,15 @@ public final class ConfirmingKafkaPublisher implements KafkaPublisher {
             threads.completionOrCaller());
   }
 
+  private PublishResult classified(
+      RelayMessage message, ProducerRecord<byte[], byte[]> record, Exception error) {
+    PublishResult result = KafkaRecords.classify(message, record.topic(), error);
+    if (result instanceof PublishResult.Unavailable) {
+      lastBrokerRefusalNanos = System.nanoTime();
+    }
+    return result;
+  }
+
   /**
    * Asks the cluster for its nodes through an admin client made from the producer's connection
    * settings. Unknown after a broker-side refusal (not enough replicas, no leader), which a cluster
@@ -116,6 +129,12 @@ public final class ConfirmingKafkaPublisher implements KafkaPublisher {
    */
   @Override
   public Availability probe(Duration timeout) {
+    long sinceRefusal = System.nanoTime() - lastBrokerRefusalNanos;
+    if (lastBrokerRefusalNanos != 0 && sinceRefusal < REFUSAL_MEMORY.toNanos()) {
+      // The cluster answers but refuses writes (not enough replicas, no leader): only a publish
+      // can tell when it takes them again.
+      return Availability.UNKNOWN;
+    }
     Admin client = admin();
     if (client == null) {
       return Availability.UNKNOWN;
@@ -309,7 +328,7 @@ public final class ConfirmingKafkaPublisher implements KafkaPublisher {
                     i,
                     error == null
                         ? PublishResult.confirmed()
-                        : KafkaRecords.classify(message, record.topic(), error)));
+                        : classified(message, record, error)));
       } catch (InterruptException e) {
         outcome.failFrom(i, e);
         return false;
