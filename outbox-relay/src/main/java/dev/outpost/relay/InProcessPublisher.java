@@ -1,7 +1,7 @@
 package dev.outpost.relay;
 
+import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -9,6 +9,7 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeoutException;
 
 /**
  * A {@link Publisher} that hands messages to handlers registered per topic in the same JVM: for
@@ -25,8 +26,12 @@ import java.util.concurrent.CompletionStage;
  * <p>Handlers run synchronously on the relay's worker thread, in batch order. After a message of a
  * key fails, the later messages of that key in the same batch are not handed over (they are
  * reported failed and come again after the failed one), so a handler sees each key's messages in
- * order. A message whose topic has no handler (and no {@linkplain Builder#fallback fallback}) fails
- * with a message naming the topic, so it is retried and finally dead-lettered, never dropped.
+ * order. A handler that throws {@link DestinationUnavailableException} reports its destination
+ * unavailable: the relay pauses without counting an attempt. A handler that returns after the
+ * relay's {@code publishTimeout} does not confirm its message (it is handed over again), and the
+ * rest of that batch is not handed over. A message whose topic has no handler (and no {@linkplain
+ * Builder#fallback fallback}) fails with a message naming the topic, so it is retried and finally
+ * dead-lettered, never dropped.
  *
  * <p>Thread-safe when the handlers are: the relay calls it from several partition threads at once,
  * never with two batches of one partition at the same time.
@@ -53,22 +58,50 @@ public final class InProcessPublisher implements Publisher {
 
   @Override
   public CompletionStage<List<PublishResult>> publish(List<RelayMessage> batch) {
+    return publish(batch, null);
+  }
+
+  /**
+   * Hands the batch to the handlers; once {@code timeout} is over, a handler that returns late does
+   * not confirm its message (the relay sends it again) and the rest of the batch is not handed
+   * over.
+   */
+  @Override
+  public CompletionStage<List<PublishResult>> publish(List<RelayMessage> batch, Duration timeout) {
+    long deadline = timeout == null ? Long.MAX_VALUE : System.nanoTime() + timeout.toNanos();
     List<PublishResult> results = new ArrayList<>(batch.size());
-    Set<String> failedKeys = new HashSet<>();
+    KeyOrderGuard guard = new KeyOrderGuard();
+    boolean late = false;
     for (RelayMessage message : batch) {
-      if (message.key() != null && failedKeys.contains(message.key())) {
+      if (late) {
         results.add(
             PublishResult.failed(
-                new IllegalStateException(
-                    "not handed over: an earlier message of key '"
-                        + message.key()
-                        + "' failed in this batch")));
+                new TimeoutException(
+                    "not handed over: the batch ran past publishTimeout " + timeout)));
         continue;
       }
-      PublishResult result = dispatch(message);
-      if (!result.isConfirmed() && message.key() != null) {
-        failedKeys.add(message.key());
+      if (guard.heldBack(message)) {
+        results.add(guard.notSent(message));
+        continue;
       }
+      long started = System.nanoTime();
+      PublishResult result = dispatch(message);
+      if (result.isConfirmed() && System.nanoTime() - deadline > 0) {
+        result =
+            PublishResult.failed(
+                new TimeoutException(
+                    "the handler of topic '"
+                        + message.topic()
+                        + "' took "
+                        + Duration.ofNanos(System.nanoTime() - started).toMillis()
+                        + " ms and returned after publishTimeout "
+                        + timeout
+                        + "; not confirmed, the relay hands the message over again"));
+      }
+      if (System.nanoTime() - deadline > 0) {
+        late = true;
+      }
+      guard.record(message, result);
       results.add(result);
     }
     return CompletableFuture.completedFuture(results);
@@ -92,6 +125,8 @@ public final class InProcessPublisher implements Publisher {
       return PublishResult.confirmed();
     } catch (MessageRejectedException e) {
       return PublishResult.rejected(e);
+    } catch (DestinationUnavailableException e) {
+      return PublishResult.unavailable(e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return PublishResult.failed(e);

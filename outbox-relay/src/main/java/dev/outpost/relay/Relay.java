@@ -4,6 +4,7 @@ import dev.outpost.migrations.OutpostMigrations;
 import dev.outpost.outbox.OutboxConfig;
 import dev.outpost.outbox.OutpostException;
 import dev.outpost.relay.internal.DefaultRelay;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.net.InetAddress;
 import java.time.Clock;
 import java.time.Duration;
@@ -30,9 +31,12 @@ import javax.sql.DataSource;
  * window in insertion order is published, confirmed rows are deleted under the lease's fencing
  * token, failed rows are retried with exponential backoff while later messages of the same key wait
  * (other keys go on), and a message that keeps failing moves to the dead-letter table (see {@link
- * #deadLetters()}). A dedicated connection {@code LISTEN}s for the writer's notifications so a
- * commit is published at once; polling every {@link Builder#pollInterval(Duration)} is the safety
- * net.
+ * #deadLetters()}). When the publisher reports its destination {@linkplain
+ * PublishResult.Unavailable unavailable}, a circuit breaker pauses every partition without counting
+ * attempts and probes the destination every {@link Builder#probeInterval(Duration)}; all partitions
+ * resume as soon as it answers. A dedicated connection {@code LISTEN}s for the writer's
+ * notifications so a commit is published at once; polling every {@link
+ * Builder#pollInterval(Duration)} is the safety net.
  *
  * <p>Thread-safe. {@link Builder#build()} starts no threads; {@link #start()} does; {@link
  * #close()} stops them.
@@ -96,9 +100,12 @@ public interface Relay extends AutoCloseable {
   final class Builder {
     private DataSource dataSource;
     private Publisher publisher;
+    private Clock clock = Clock.systemUTC();
+    private MeterRegistry meterRegistry;
     private String schema = OutpostMigrations.DEFAULT_SCHEMA;
     private int partitions = OutboxConfig.DEFAULT_PARTITIONS;
     private int batchSize = RelayConfig.DEFAULT_BATCH_SIZE;
+    private long maxBatchBytes = RelayConfig.DEFAULT_MAX_BATCH_BYTES;
     private Duration pollInterval = RelayConfig.DEFAULT_POLL_INTERVAL;
     private Duration leaseDuration = RelayConfig.DEFAULT_LEASE_DURATION;
     private Duration heartbeatInterval;
@@ -108,11 +115,10 @@ public interface Relay extends AutoCloseable {
     private int maxAttempts = RelayConfig.DEFAULT_MAX_ATTEMPTS;
     private boolean parkKeyOnDeadLetter = true;
     private Duration publishTimeout = RelayConfig.DEFAULT_PUBLISH_TIMEOUT;
+    private Duration probeInterval = RelayConfig.DEFAULT_PROBE_INTERVAL;
     private int rateLimitPerSecond;
     private int threads = RelayConfig.DEFAULT_THREADS;
     private String instanceId;
-    private Clock clock = Clock.systemUTC();
-    private Object meterRegistry;
     private boolean listen = true;
     private Duration shutdownTimeout = RelayConfig.DEFAULT_SHUTDOWN_TIMEOUT;
     private boolean closePublisher;
@@ -135,6 +141,24 @@ public interface Relay extends AutoCloseable {
       return this;
     }
 
+    /**
+     * Clock for leases, backoff, the circuit breaker and dead-letter times. Defaults to {@link
+     * Clock#systemUTC()}.
+     */
+    public Builder clock(Clock clock) {
+      this.clock = clock;
+      return this;
+    }
+
+    /**
+     * A Micrometer registry to report to (micrometer-core is an optional dependency: add it to use
+     * this), or null. Defaults to null: no metrics.
+     */
+    public Builder meterRegistry(MeterRegistry meterRegistry) {
+      this.meterRegistry = meterRegistry;
+      return this;
+    }
+
     /** Schema of Outpost's tables. Defaults to {@code public}. */
     public Builder schema(String schema) {
       this.schema = schema;
@@ -153,6 +177,16 @@ public interface Relay extends AutoCloseable {
     /** Most messages per partition batch (1..10000). Defaults to 500. */
     public Builder batchSize(int batchSize) {
       this.batchSize = batchSize;
+      return this;
+    }
+
+    /**
+     * Most payload bytes per partition batch (1 KiB..1 GiB), enforced by the claim query so the
+     * relay never loads more: bounds the heap a batch takes (per worker thread). A batch always
+     * holds at least one message, however large. Defaults to 16 MiB.
+     */
+    public Builder maxBatchBytes(long maxBatchBytes) {
+      this.maxBatchBytes = maxBatchBytes;
       return this;
     }
 
@@ -207,7 +241,8 @@ public interface Relay extends AutoCloseable {
 
     /**
      * Publish attempts before a message moves to the dead-letter table (1..1000); 1 means no retry.
-     * Defaults to 10.
+     * Only failures of the message count: while the destination is {@linkplain
+     * PublishResult.Unavailable unavailable} the relay pauses and counts nothing. Defaults to 10.
      */
     public Builder maxAttempts(int maxAttempts) {
       this.maxAttempts = maxAttempts;
@@ -226,10 +261,22 @@ public interface Relay extends AutoCloseable {
 
     /**
      * How long the outcome of a batch is awaited (1 ms..1 h); messages without an outcome by then
-     * count as failed and are retried. Defaults to 30 seconds.
+     * count as failed and are retried. Also bounds in-process handlers: a message whose handler
+     * returns after it is not confirmed. Defaults to 30 seconds.
      */
     public Builder publishTimeout(Duration publishTimeout) {
       this.publishTimeout = publishTimeout;
+      return this;
+    }
+
+    /**
+     * How often the relay asks an unavailable destination whether it answers again (10 ms..10 min),
+     * through {@link Publisher#probe(Duration)} or, when the publisher has no cheap probe, by
+     * publishing one head message. Once it answers, every partition resumes at once. Defaults to 1
+     * second.
+     */
+    public Builder probeInterval(Duration probeInterval) {
+      this.probeInterval = probeInterval;
       return this;
     }
 
@@ -260,21 +307,6 @@ public interface Relay extends AutoCloseable {
       return this;
     }
 
-    /** Clock for leases, backoff and dead-letter times. Defaults to {@link Clock#systemUTC()}. */
-    public Builder clock(Clock clock) {
-      this.clock = clock;
-      return this;
-    }
-
-    /**
-     * A Micrometer {@code io.micrometer.core.instrument.MeterRegistry} to report to (typed as
-     * Object so Micrometer stays an optional dependency), or null. Defaults to null: no metrics.
-     */
-    public Builder meterRegistry(Object meterRegistry) {
-      this.meterRegistry = meterRegistry;
-      return this;
-    }
-
     /**
      * Whether a dedicated connection {@code LISTEN}s for the writer's notifications to publish
      * right after commit. Defaults to {@code true}.
@@ -297,7 +329,7 @@ public interface Relay extends AutoCloseable {
     }
 
     /**
-     * The configuration these settings make, validated.
+     * The configuration these settings make, validated (without the collaborators).
      *
      * @throws IllegalArgumentException naming the field, its value and the allowed range
      */
@@ -307,25 +339,17 @@ public interface Relay extends AutoCloseable {
         heartbeat = leaseDuration.dividedBy(3);
       }
       return new RelayConfig(
-          dataSource,
-          publisher,
           schema,
           partitions,
-          batchSize,
-          pollInterval,
-          leaseDuration,
-          heartbeat,
-          backoffBase,
-          backoffMax,
-          backoffJitter,
-          maxAttempts,
-          parkKeyOnDeadLetter,
-          publishTimeout,
-          rateLimitPerSecond,
           threads,
           instanceId == null ? defaultInstanceId() : instanceId,
-          clock,
-          meterRegistry,
+          new RelayConfig.BatchLimits(batchSize, maxBatchBytes, rateLimitPerSecond),
+          new RelayConfig.RetryPolicy(
+              backoffBase, backoffMax, backoffJitter, maxAttempts, parkKeyOnDeadLetter),
+          new RelayConfig.LeaseConfig(leaseDuration, heartbeat),
+          new RelayConfig.CircuitBreakerConfig(probeInterval),
+          pollInterval,
+          publishTimeout,
           listen,
           shutdownTimeout,
           closePublisher);
@@ -334,10 +358,21 @@ public interface Relay extends AutoCloseable {
     /**
      * The relay, not started.
      *
-     * @throws IllegalArgumentException naming the field, its value and the allowed range
+     * @throws IllegalArgumentException naming the field, its value and the allowed range, or the
+     *     missing collaborator
      */
     public Relay build() {
-      return new DefaultRelay(config());
+      if (dataSource == null) {
+        throw new IllegalArgumentException(
+            "dataSource must be set: Relay.builder().dataSource(...)");
+      }
+      if (publisher == null) {
+        throw new IllegalArgumentException("publisher must be set: Relay.builder().publisher(...)");
+      }
+      if (clock == null) {
+        throw new IllegalArgumentException("clock must not be null; use Clock.systemUTC()");
+      }
+      return new DefaultRelay(config(), dataSource, publisher, clock, meterRegistry);
     }
 
     private static String defaultInstanceId() {

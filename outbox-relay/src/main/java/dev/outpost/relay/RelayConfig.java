@@ -2,57 +2,38 @@ package dev.outpost.relay;
 
 import dev.outpost.outbox.OutboxConfig;
 import dev.outpost.outbox.schema.OutpostSchema;
-import java.time.Clock;
 import java.time.Duration;
-import javax.sql.DataSource;
 
 /**
  * Configuration of a {@link Relay}, produced by {@link Relay#builder()}; see {@link Relay.Builder}
- * for each value's meaning and default. Immutable.
+ * for each value's meaning and default. Immutable. The collaborators (data source, publisher,
+ * clock, meter registry) are {@link Relay.Builder} parameters, not part of the configuration.
  *
- * @param dataSource where the relay takes its connections (it needs up to {@code threads + 2})
- * @param publisher where messages go
  * @param schema schema of Outpost's tables
  * @param partitions logical partition count; must equal the writer's
- * @param batchSize most messages per partition batch
- * @param pollInterval how often an idle partition is polled (the safety net of LISTEN/NOTIFY)
- * @param leaseDuration how long a partition lease lasts without renewal
- * @param heartbeatInterval how often leases are renewed and rebalanced
- * @param backoffBase delay before the first retry
- * @param backoffMax longest delay between retries
- * @param backoffJitter fraction (0..1) of each delay taken off at random
- * @param maxAttempts attempts before a message is dead-lettered
- * @param parkKeyOnDeadLetter whether later messages of a dead-lettered key wait for its replay
- * @param publishTimeout how long a batch's outcome is awaited before it counts as failed
- * @param rateLimitPerSecond most messages per second this relay publishes; 0 for no limit
  * @param threads worker threads processing partitions
  * @param instanceId this relay's identity in the lease table
- * @param clock clock for leases, backoff and dead-letter times
- * @param meterRegistry a Micrometer {@code MeterRegistry}, or null for no metrics
+ * @param batch how much one partition batch may hold, and the publishing pace
+ * @param retry retries, backoff and dead-lettering of messages that failed
+ * @param lease partition leases
+ * @param breaker pausing while the publisher's destination is unavailable
+ * @param pollInterval how often an idle partition is polled (the safety net of LISTEN/NOTIFY)
+ * @param publishTimeout how long a batch's outcome is awaited before it counts as failed
  * @param listen whether to wake up on the writer's {@code NOTIFY}
  * @param shutdownTimeout how long {@link Relay#close()} waits for in-flight batches
  * @param closePublisher whether {@link Relay#close()} also closes the publisher
  */
 public record RelayConfig(
-    DataSource dataSource,
-    Publisher publisher,
     String schema,
     int partitions,
-    int batchSize,
-    Duration pollInterval,
-    Duration leaseDuration,
-    Duration heartbeatInterval,
-    Duration backoffBase,
-    Duration backoffMax,
-    double backoffJitter,
-    int maxAttempts,
-    boolean parkKeyOnDeadLetter,
-    Duration publishTimeout,
-    int rateLimitPerSecond,
     int threads,
     String instanceId,
-    Clock clock,
-    Object meterRegistry,
+    BatchLimits batch,
+    RetryPolicy retry,
+    LeaseConfig lease,
+    CircuitBreakerConfig breaker,
+    Duration pollInterval,
+    Duration publishTimeout,
     boolean listen,
     Duration shutdownTimeout,
     boolean closePublisher) {
@@ -62,6 +43,9 @@ public record RelayConfig(
 
   /** Upper bound of the batch size. */
   public static final int MAX_BATCH_SIZE = 10_000;
+
+  /** Default most payload bytes per batch: 16 MiB. */
+  public static final long DEFAULT_MAX_BATCH_BYTES = 16L * 1024 * 1024;
 
   /** Default polling interval of an idle partition. */
   public static final Duration DEFAULT_POLL_INTERVAL = Duration.ofSeconds(1);
@@ -84,13 +68,15 @@ public record RelayConfig(
   /** Default publish timeout. */
   public static final Duration DEFAULT_PUBLISH_TIMEOUT = Duration.ofSeconds(30);
 
+  /** Default interval between probes of an unavailable destination. */
+  public static final Duration DEFAULT_PROBE_INTERVAL = Duration.ofSeconds(1);
+
   /** Default worker threads. */
   public static final int DEFAULT_THREADS = 4;
 
   /** Default bounded wait of {@link Relay#close()}. */
   public static final Duration DEFAULT_SHUTDOWN_TIMEOUT = Duration.ofSeconds(10);
 
-  private static final Duration MIN_LEASE = Duration.ofMillis(100);
   private static final Duration ONE_HOUR = Duration.ofHours(1);
 
   /**
@@ -99,62 +85,126 @@ public record RelayConfig(
    * @throws IllegalArgumentException naming the field, its value and the allowed range
    */
   public RelayConfig {
-    require(dataSource != null, "dataSource must be set: Relay.builder().dataSource(...)");
-    require(publisher != null, "publisher must be set: Relay.builder().publisher(...)");
     OutpostSchema.named(schema);
     range("partitions", partitions, 1, OutboxConfig.MAX_PARTITIONS);
-    range("batchSize", batchSize, 1, MAX_BATCH_SIZE);
-    range("pollInterval", pollInterval, Duration.ofMillis(1), ONE_HOUR);
-    range("leaseDuration", leaseDuration, MIN_LEASE, ONE_HOUR);
-    range(
-        "heartbeatInterval", heartbeatInterval, Duration.ofMillis(10), leaseDuration.dividedBy(2));
-    range("backoffBase", backoffBase, Duration.ofMillis(1), Duration.ofDays(1));
-    range("backoffMax", backoffMax, backoffBase, Duration.ofDays(7));
-    require(
-        backoffJitter >= 0 && backoffJitter <= 1,
-        "backoffJitter is " + backoffJitter + "; allowed 0.0..1.0");
-    range("maxAttempts", maxAttempts, 1, 1000);
-    range("publishTimeout", publishTimeout, Duration.ofMillis(1), ONE_HOUR);
-    range("rateLimitPerSecond", rateLimitPerSecond, 0, 100_000_000);
     range("threads", threads, 1, 1024);
     require(
         instanceId != null && !instanceId.isBlank() && instanceId.length() <= 200,
         "instanceId is '" + instanceId + "'; use 1..200 non-blank characters");
-    require(clock != null, "clock must not be null; use Clock.systemUTC()");
+    require(batch != null, "batch must not be null");
+    require(retry != null, "retry must not be null");
+    require(lease != null, "lease must not be null");
+    require(breaker != null, "breaker must not be null");
+    range("pollInterval", pollInterval, Duration.ofMillis(1), ONE_HOUR);
+    range("publishTimeout", publishTimeout, Duration.ofMillis(1), ONE_HOUR);
     range("shutdownTimeout", shutdownTimeout, Duration.ZERO, ONE_HOUR);
-    if (meterRegistry != null && !isMeterRegistry(meterRegistry)) {
-      throw new IllegalArgumentException(
-          "meterRegistry is a "
-              + meterRegistry.getClass().getName()
-              + "; pass an io.micrometer.core.instrument.MeterRegistry (micrometer-core on the"
-              + " classpath) or null for no metrics");
+  }
+
+  /**
+   * How much one partition batch may hold, and the publishing pace.
+   *
+   * @param batchSize most messages per batch (1..10000)
+   * @param maxBatchBytes most payload bytes per batch (1 KiB..1 GiB); a batch always holds at least
+   *     one message, however large
+   * @param rateLimitPerSecond most messages per second the relay publishes; 0 for no limit
+   */
+  public record BatchLimits(int batchSize, long maxBatchBytes, int rateLimitPerSecond) {
+    /** Validates the values. */
+    public BatchLimits {
+      range("batchSize", batchSize, 1, MAX_BATCH_SIZE);
+      range("maxBatchBytes", maxBatchBytes, 1024, 1L << 30);
+      range("rateLimitPerSecond", rateLimitPerSecond, 0, 100_000_000);
     }
   }
 
-  private static boolean isMeterRegistry(Object registry) {
-    try {
-      Class<?> type =
-          Class.forName(
-              "io.micrometer.core.instrument.MeterRegistry",
-              false,
-              registry.getClass().getClassLoader());
-      return type.isInstance(registry);
-    } catch (ClassNotFoundException | LinkageError e) {
-      return false;
+  /**
+   * Retries of messages that failed (not of an unavailable destination: that pauses the relay
+   * without counting attempts).
+   *
+   * @param backoffBase delay before the first retry
+   * @param backoffMax longest delay between retries
+   * @param backoffJitter fraction (0..1) of each delay taken off at random
+   * @param maxAttempts attempts before a message is dead-lettered
+   * @param parkKeyOnDeadLetter whether later messages of a dead-lettered key wait for its replay
+   */
+  public record RetryPolicy(
+      Duration backoffBase,
+      Duration backoffMax,
+      double backoffJitter,
+      int maxAttempts,
+      boolean parkKeyOnDeadLetter) {
+    /** Validates the values. */
+    public RetryPolicy {
+      range("backoffBase", backoffBase, Duration.ofMillis(1), Duration.ofDays(1));
+      range("backoffMax", backoffMax, backoffBase, Duration.ofDays(7));
+      require(
+          backoffJitter >= 0 && backoffJitter <= 1,
+          "backoffJitter is " + backoffJitter + "; allowed 0.0..1.0");
+      range("maxAttempts", maxAttempts, 1, 1000);
     }
   }
 
-  private static void require(boolean condition, String message) {
+  /**
+   * Partition leases.
+   *
+   * @param leaseDuration how long a partition lease lasts without renewal
+   * @param heartbeatInterval how often leases are renewed and rebalanced
+   */
+  public record LeaseConfig(Duration leaseDuration, Duration heartbeatInterval) {
+    /** Validates the values. */
+    public LeaseConfig {
+      range("leaseDuration", leaseDuration, Duration.ofMillis(100), ONE_HOUR);
+      range(
+          "heartbeatInterval",
+          heartbeatInterval,
+          Duration.ofMillis(10),
+          leaseDuration.dividedBy(2));
+    }
+  }
+
+  /**
+   * The circuit breaker that pauses publishing while the destination is unavailable.
+   *
+   * @param probeInterval how often a paused relay asks the destination whether it answers again
+   */
+  public record CircuitBreakerConfig(Duration probeInterval) {
+    /** Validates the values. */
+    public CircuitBreakerConfig {
+      range("probeInterval", probeInterval, Duration.ofMillis(10), Duration.ofMinutes(10));
+    }
+  }
+
+  /** Most messages per partition batch; {@link BatchLimits#batchSize()}. */
+  public int batchSize() {
+    return batch.batchSize();
+  }
+
+  /** Attempts before a message is dead-lettered; {@link RetryPolicy#maxAttempts()}. */
+  public int maxAttempts() {
+    return retry.maxAttempts();
+  }
+
+  /** How long a partition lease lasts; {@link LeaseConfig#leaseDuration()}. */
+  public Duration leaseDuration() {
+    return lease.leaseDuration();
+  }
+
+  /** How often leases are renewed; {@link LeaseConfig#heartbeatInterval()}. */
+  public Duration heartbeatInterval() {
+    return lease.heartbeatInterval();
+  }
+
+  static void require(boolean condition, String message) {
     if (!condition) {
       throw new IllegalArgumentException(message);
     }
   }
 
-  private static void range(String field, long value, long min, long max) {
+  static void range(String field, long value, long min, long max) {
     require(value >= min && value <= max, field + " is " + value + "; allowed " + min + ".." + max);
   }
 
-  private static void range(String field, Duration value, Duration min, Duration max) {
+  static void range(String field, Duration value, Duration min, Duration max) {
     require(value != null, field + " must not be null");
     require(
         value.compareTo(min) >= 0 && value.compareTo(max) <= 0,

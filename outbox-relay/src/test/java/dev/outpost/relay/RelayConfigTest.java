@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.outpost.relay.testing.RecordingPublisher;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.function.UnaryOperator;
 import javax.sql.DataSource;
@@ -35,17 +34,17 @@ class RelayConfigTest {
     assertThat(config.pollInterval()).isEqualTo(Duration.ofSeconds(1));
     assertThat(config.leaseDuration()).isEqualTo(Duration.ofSeconds(10));
     assertThat(config.heartbeatInterval()).isEqualTo(Duration.ofSeconds(10).dividedBy(3));
-    assertThat(config.backoffBase()).isEqualTo(Duration.ofSeconds(1));
-    assertThat(config.backoffMax()).isEqualTo(Duration.ofMinutes(5));
-    assertThat(config.backoffJitter()).isEqualTo(0.2);
+    assertThat(config.retry().backoffBase()).isEqualTo(Duration.ofSeconds(1));
+    assertThat(config.retry().backoffMax()).isEqualTo(Duration.ofMinutes(5));
+    assertThat(config.retry().backoffJitter()).isEqualTo(0.2);
     assertThat(config.maxAttempts()).isEqualTo(10);
-    assertThat(config.parkKeyOnDeadLetter()).isTrue();
+    assertThat(config.retry().parkKeyOnDeadLetter()).isTrue();
     assertThat(config.publishTimeout()).isEqualTo(Duration.ofSeconds(30));
-    assertThat(config.rateLimitPerSecond()).isZero();
+    assertThat(config.batch().rateLimitPerSecond()).isZero();
+    assertThat(config.batch().maxBatchBytes()).isEqualTo(16L * 1024 * 1024);
+    assertThat(config.breaker().probeInterval()).isEqualTo(Duration.ofSeconds(1));
     assertThat(config.threads()).isEqualTo(4);
     assertThat(config.instanceId()).contains("-" + ProcessHandle.current().pid() + "-");
-    assertThat(config.clock()).isEqualTo(Clock.systemUTC());
-    assertThat(config.meterRegistry()).isNull();
     assertThat(config.listen()).isTrue();
     assertThat(config.shutdownTimeout()).isEqualTo(Duration.ofSeconds(10));
     assertThat(config.closePublisher()).isFalse();
@@ -91,8 +90,9 @@ class RelayConfigTest {
   }
 
   @Test
-  void rejects_a_meter_registry_that_is_not_one() {
-    rejects(b -> b.meterRegistry("registry"), "meterRegistry is a java.lang.String");
+  void rejects_out_of_range_breaker_and_byte_limits() {
+    rejects(b -> b.probeInterval(Duration.ZERO), "probeInterval is PT0S", "PT0.01S..PT10M");
+    rejects(b -> b.maxBatchBytes(10), "maxBatchBytes is 10", "1024..1073741824");
   }
 
   @Test

@@ -31,6 +31,10 @@ import java.util.Set;
  * @param failed failed (retried) messages per topic
  * @param deadLettered dead-lettered messages per topic
  * @param nextRetryAt earliest retry time among {@code retries}, or null
+ * @param unavailable the cause of the first {@link PublishResult.Unavailable} result (those rows
+ *     are left as they are, like held ones, and the relay opens its circuit breaker), or null
+ * @param recovered messages per topic confirmed after earlier failed attempts
+ * @param deadLetterErrors the last dead-letter reason per topic
  */
 record BatchPlan(
     long[] confirmedIds,
@@ -40,7 +44,10 @@ record BatchPlan(
     Map<String, Integer> published,
     Map<String, Integer> failed,
     Map<String, Integer> deadLettered,
-    Instant nextRetryAt) {
+    Instant nextRetryAt,
+    Throwable unavailable,
+    Map<String, Integer> recovered,
+    Map<String, String> deadLetterErrors) {
 
   /** Decides the outcome of {@code window} from {@code results} (same order), at {@code now}. */
   static BatchPlan of(
@@ -56,7 +63,10 @@ record BatchPlan(
     Map<String, Integer> published = new LinkedHashMap<>();
     Map<String, Integer> failed = new LinkedHashMap<>();
     Map<String, Integer> deadLettered = new LinkedHashMap<>();
+    Map<String, Integer> recovered = new LinkedHashMap<>();
+    Map<String, String> deadLetterErrors = new LinkedHashMap<>();
     Set<String> blockedKeys = new HashSet<>();
+    Throwable unavailable = null;
     Instant nextRetryAt = null;
     int held = 0;
     for (int i = 0; i < window.size(); i++) {
@@ -71,6 +81,16 @@ record BatchPlan(
       if (result instanceof PublishResult.Confirmed) {
         confirmed[confirmedCount++] = message.id();
         published.merge(message.topic(), 1, Integer::sum);
+        if (message.attempts() > 0) {
+          recovered.merge(message.topic(), 1, Integer::sum);
+        }
+      } else if (result instanceof PublishResult.Unavailable u) {
+        // Not the message's fault: left as it is, no attempt counted, never dead-lettered.
+        unavailable = unavailable == null ? u.cause() : unavailable;
+        held++;
+        if (key != null) {
+          blockedKeys.add(key);
+        }
       } else if (result instanceof PublishResult.Failed f && attempts < maxAttempts) {
         Instant at = now.plus(backoff.delayAfter(attempts));
         retries.add(new Retry(message.id(), at, describe(f.cause())));
@@ -89,6 +109,7 @@ record BatchPlan(
                     + describe(((PublishResult.Failed) result).cause());
         deadLetters.add(new DeadLetterMove(message.id(), attempts, error));
         deadLettered.merge(message.topic(), 1, Integer::sum);
+        deadLetterErrors.put(message.topic(), error);
         if (key != null) {
           blockedKeys.add(key);
         }
@@ -97,7 +118,17 @@ record BatchPlan(
     long[] ids = new long[confirmedCount];
     System.arraycopy(confirmed, 0, ids, 0, confirmedCount);
     return new BatchPlan(
-        ids, retries, deadLetters, held, published, failed, deadLettered, nextRetryAt);
+        ids,
+        retries,
+        deadLetters,
+        held,
+        published,
+        failed,
+        deadLettered,
+        nextRetryAt,
+        unavailable,
+        recovered,
+        deadLetterErrors);
   }
 
   /** {@code ClassName: message}, plus the root cause when there is a different one. */

@@ -3,21 +3,27 @@ package dev.outpost.relay.internal;
 import dev.outpost.outbox.OutpostException;
 import dev.outpost.outbox.schema.OutpostSchema;
 import dev.outpost.relay.DeadLetters;
+import dev.outpost.relay.Publisher;
 import dev.outpost.relay.Relay;
 import dev.outpost.relay.RelayConfig;
 import dev.outpost.relay.RelayHealth;
 import dev.outpost.relay.RelayHealth.State;
 import dev.outpost.relay.internal.PartitionWorker.BatchResult;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,37 +32,82 @@ public final class DefaultRelay implements Relay {
 
   private static final Logger log = LoggerFactory.getLogger(DefaultRelay.class);
 
+  /**
+   * Longest a {@link Publisher#probe(Duration)} may take (shorter with a shorter publishTimeout).
+   */
+  private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(5);
+
+  /** A batch running this much longer than the publish timeout counts as stalled in health. */
+  private static final Duration STALL_MARGIN = Duration.ofSeconds(30);
+
   private final RelayConfig config;
+  private final DataSource dataSource;
+  private final Publisher publisher;
+  private final Clock clock;
   private final RelayOutboxRepository outbox;
   private final DeadLetterRepository deadLetters;
   private final RelayMetrics metrics;
   private final LeaseKeeper keeper;
   private final PartitionWorker worker;
   private final SchemaCheck schemaCheck;
+  private final CircuitBreaker breaker;
+  private final OutcomeLog outcomeLog;
+  private final BreakerLog breakerLog = new BreakerLog();
   private final Duration leaseMargin;
+  private final Duration probeTimeout;
   private final Object lifecycle = new Object();
 
   private volatile State state = State.NEW;
   private volatile boolean verified;
   private volatile Instant lastPublish;
+  private volatile Instant leaseRoundFailingSince;
+  private volatile String leaseRoundError;
   private ScheduledThreadPoolExecutor workers;
   private ScheduledThreadPoolExecutor leaseThread;
   private NotificationListener listener;
 
-  /** A relay for {@code config}; starts nothing. */
-  public DefaultRelay(RelayConfig config) {
+  /**
+   * A relay for {@code config} with its collaborators; starts nothing.
+   *
+   * @param meterRegistry a Micrometer registry, or null for no metrics
+   */
+  public DefaultRelay(
+      RelayConfig config,
+      DataSource dataSource,
+      Publisher publisher,
+      Clock clock,
+      MeterRegistry meterRegistry) {
     this.config = config;
+    this.dataSource = dataSource;
+    this.publisher = publisher;
+    this.clock = clock;
     OutpostSchema schema = OutpostSchema.named(config.schema());
-    this.outbox = new RelayOutboxRepository(schema, config.parkKeyOnDeadLetter());
-    this.deadLetters = new DeadLetterRepository(config.dataSource(), schema, config.clock());
-    this.metrics = RelayMetrics.create(config.meterRegistry(), config.schema(), this::ownedCount);
+    this.outbox = new RelayOutboxRepository(schema, config.retry().parkKeyOnDeadLetter());
+    this.deadLetters = new DeadLetterRepository(dataSource, schema, clock);
+    Duration probeInterval = config.breaker().probeInterval();
+    this.probeTimeout =
+        config.publishTimeout().compareTo(PROBE_TIMEOUT) < 0
+            ? config.publishTimeout()
+            : PROBE_TIMEOUT;
+    this.breaker = new CircuitBreaker(probeInterval, probeTimeout);
+    this.outcomeLog = new OutcomeLog(config.instanceId());
+    this.metrics =
+        RelayMetrics.create(meterRegistry, config.schema(), this::ownedCount, breaker::isOpen);
     this.keeper =
         new LeaseKeeper(
-            config, new LeaseRepository(schema), new InstanceRepository(schema), metrics);
+            config,
+            dataSource,
+            new LeaseRepository(schema),
+            new InstanceRepository(schema),
+            metrics);
+    RelayConfig.RetryPolicy retry = config.retry();
     Backoff backoff =
-        new Backoff(config.backoffBase(), config.backoffMax(), config.backoffJitter(), null);
-    this.worker = new PartitionWorker(config, outbox, backoff, metrics);
-    this.schemaCheck = new SchemaCheck(config, schema, outbox, new LeaseRepository(schema));
+        new Backoff(retry.backoffBase(), retry.backoffMax(), retry.backoffJitter(), null);
+    this.worker =
+        new PartitionWorker(
+            config, dataSource, publisher, clock, outbox, backoff, metrics, outcomeLog);
+    this.schemaCheck =
+        new SchemaCheck(config, dataSource, schema, outbox, new LeaseRepository(schema));
     this.leaseMargin = config.heartbeatInterval().dividedBy(2);
   }
 
@@ -86,7 +137,7 @@ public final class DefaultRelay implements Relay {
       if (config.listen()) {
         listener =
             new NotificationListener(
-                config.dataSource(), config.schema(), config.pollInterval(), this::onNotification);
+                dataSource, config.schema(), config.pollInterval(), this::onNotification);
         listener.start();
       }
       log.info(
@@ -112,23 +163,27 @@ public final class DefaultRelay implements Relay {
       }
       verify();
       try {
-        LeaseKeeper.Cycle cycle = keeper.cycle(config.clock().instant(), true);
+        LeaseKeeper.Cycle cycle = keeper.cycle(clock.instant(), true);
         for (OwnedPartition p : cycle.surplus()) {
           keeper.release(p);
         }
         int confirmed = 0;
         for (OwnedPartition p : keeper.owned()) {
-          if (!p.usable(config.clock().instant(), leaseMargin)) {
+          if (!p.usable(clock.instant(), leaseMargin)) {
             continue;
           }
-          BatchResult result = worker.process(p.lease);
+          BatchResult result = batch(p);
+          if (result == null) {
+            continue;
+          }
           if (result.leaseLost()) {
             lost(p);
-          } else if (result.confirmed() > 0) {
-            lastPublish = config.clock().instant();
+          } else {
             confirmed += result.confirmed();
           }
         }
+        outcomeLog.flushIfDue(clock.instant());
+        reportLastingOutage();
         if (metrics.enabled()) {
           refreshBacklog();
         }
@@ -153,22 +208,79 @@ public final class DefaultRelay implements Relay {
   public RelayHealth health() {
     long backlog = -1;
     Duration oldestAge = null;
-    try (Connection c = config.dataSource().getConnection()) {
+    List<String> problems = new ArrayList<>();
+    try (Connection c = dataSource.getConnection()) {
       backlog = outbox.backlog(c);
       Instant oldest = outbox.oldestCreatedAt(c);
       oldestAge = oldest == null ? null : age(oldest);
     } catch (SQLException | RuntimeException e) {
       log.debug("health: could not read the backlog", e);
+      problems.add("database does not answer: " + e);
     }
+    problems.addAll(problems(clock.instant()));
     NotificationListener l = listener;
+    State current = state;
+    if (current == State.RUNNING && !problems.isEmpty()) {
+      current = State.DEGRADED;
+    }
+    CircuitBreaker.Snapshot b = breaker.snapshot();
     return new RelayHealth(
         config.instanceId(),
-        state,
+        current,
         keeper.ownedPartitions(),
         lastPublish,
         backlog,
         oldestAge,
-        l != null && l.connected());
+        l != null && l.connected(),
+        b.open() ? b.since() : null,
+        problems);
+  }
+
+  /** What keeps this relay from working normally at {@code now}, in words, or nothing. */
+  private List<String> problems(Instant now) {
+    List<String> problems = new ArrayList<>();
+    CircuitBreaker.Snapshot b = breaker.snapshot();
+    if (b.open()) {
+      problems.add(
+          "broker unavailable since "
+              + b.since()
+              + " (publishing paused, probing every "
+              + config.breaker().probeInterval()
+              + ", "
+              + b.probes()
+              + " probes so far): "
+              + b.cause());
+    }
+    Instant leaseFailing = leaseRoundFailingSince;
+    if (leaseFailing != null) {
+      problems.add("lease round failing since " + leaseFailing + ": " + leaseRoundError);
+    }
+    Duration stall = config.publishTimeout().plus(STALL_MARGIN);
+    for (OwnedPartition p : keeper.owned()) {
+      Instant failingSince = p.failingSince;
+      if (failingSince != null) {
+        problems.add(
+            "partition "
+                + p.partition()
+                + " failing since "
+                + failingSince
+                + " (retried every "
+                + config.pollInterval()
+                + "): "
+                + p.lastError);
+      }
+      Instant started = p.batchStartedAt;
+      if (p.running && started != null && now.isAfter(started.plus(stall))) {
+        problems.add(
+            "partition "
+                + p.partition()
+                + " stalled: its batch has been running since "
+                + started
+                + ", longer than publishTimeout + "
+                + STALL_MARGIN);
+      }
+    }
+    return problems;
   }
 
   @Override
@@ -221,7 +333,7 @@ public final class DefaultRelay implements Relay {
       releaseAll();
       if (config.closePublisher()) {
         try {
-          config.publisher().close();
+          publisher.close();
         } catch (RuntimeException e) {
           log.warn("Relay {}: closing the publisher failed", config.instanceId(), e);
         }
@@ -279,7 +391,7 @@ public final class DefaultRelay implements Relay {
   private void leaseRound() {
     try {
       // While closing, leases are only renewed (in-flight batches keep theirs), never taken.
-      LeaseKeeper.Cycle cycle = keeper.cycle(config.clock().instant(), state == State.RUNNING);
+      LeaseKeeper.Cycle cycle = keeper.cycle(clock.instant(), state == State.RUNNING);
       for (OwnedPartition p : cycle.acquired()) {
         trigger(p);
       }
@@ -289,10 +401,18 @@ public final class DefaultRelay implements Relay {
       for (OwnedPartition p : cycle.lost()) {
         cancelPoll(p);
       }
+      leaseRoundFailingSince = null;
+      outcomeLog.flushIfDue(clock.instant());
+      reportLastingOutage();
       if (metrics.enabled()) {
         refreshBacklog();
       }
-    } catch (SQLException | RuntimeException e) {
+    } catch (Throwable e) {
+      if (leaseRoundFailingSince == null) {
+        leaseRoundFailingSince = clock.instant();
+      }
+      leaseRoundError = e.toString();
+      metrics.cycleFailed();
       log.warn(
           "Relay {}: lease round failed ({}); retrying in {}",
           config.instanceId(),
@@ -302,7 +422,7 @@ public final class DefaultRelay implements Relay {
   }
 
   private void refreshBacklog() throws SQLException {
-    try (Connection c = config.dataSource().getConnection()) {
+    try (Connection c = dataSource.getConnection()) {
       long backlog = outbox.backlog(c);
       Instant oldest = outbox.oldestCreatedAt(c);
       metrics.backlog(backlog, oldest == null ? null : age(oldest));
@@ -347,6 +467,9 @@ public final class DefaultRelay implements Relay {
     Duration next;
     try {
       next = step(p);
+    } catch (Throwable e) {
+      // step() catches everything itself; this only guards the scheduling below.
+      next = config.pollInterval();
     } finally {
       p.queued.set(false);
     }
@@ -368,7 +491,7 @@ public final class DefaultRelay implements Relay {
     if (p.releaseRequested) {
       try {
         keeper.release(p);
-      } catch (SQLException | RuntimeException e) {
+      } catch (Throwable e) {
         log.warn(
             "Relay {}: could not release partition {}; it expires",
             config.instanceId(),
@@ -377,33 +500,190 @@ public final class DefaultRelay implements Relay {
       }
       return null;
     }
-    Instant now = config.clock().instant();
+    Instant now = clock.instant();
     if (!p.usable(now, leaseMargin)) {
       return config.heartbeatInterval();
     }
-    p.running = true;
     try {
-      BatchResult result = worker.process(p.lease);
+      BatchResult result = batch(p);
+      if (result == null) {
+        return breaker.untilNextProbe(clock.instant());
+      }
       if (result.leaseLost()) {
         lost(p);
         return null;
       }
-      if (p.failing) {
-        p.failing = false;
+      if (p.failingSince != null) {
+        p.failingSince = null;
+        p.lastError = null;
         log.info("Relay {}: partition {} works again", config.instanceId(), p.partition());
       }
-      if (result.confirmed() > 0) {
-        lastPublish = config.clock().instant();
+      if (result.unavailable() != null) {
+        return breaker.untilNextProbe(clock.instant());
       }
       return nextRun(result);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return null;
-    } catch (SQLException | RuntimeException e) {
+    } catch (Throwable e) {
+      // Whatever it was (a database error, an Error thrown by the publisher, OutOfMemoryError on a
+      // huge batch), the window's rows were not changed: they are published again on the next run.
       batchFailed(p, e);
       return config.pollInterval();
+    }
+  }
+
+  /**
+   * One batch of {@code p} under the circuit breaker: a normal batch while it is closed; while it
+   * is open, nothing (null) unless this partition's turn to probe has come. Opens the breaker when
+   * the destination is unavailable and closes it (waking every partition) when a probe gets an
+   * answer.
+   */
+  private BatchResult batch(OwnedPartition p) throws SQLException, InterruptedException {
+    Instant now = clock.instant();
+    CircuitBreaker.Permit permit = breaker.permit(now);
+    if (permit == CircuitBreaker.Permit.WAIT) {
+      return null;
+    }
+    boolean probe = permit == CircuitBreaker.Permit.PROBE;
+    boolean probeDone = false;
+    p.running = true;
+    p.batchStartedAt = now;
+    try {
+      if (probe) {
+        Publisher.Availability availability = probe();
+        if (availability == Publisher.Availability.UNAVAILABLE) {
+          // Keeps the cause that opened the breaker, for health.
+          breaker.unavailable(clock.instant(), null);
+          probeDone = true;
+          return null;
+        }
+        if (availability == Publisher.Availability.AVAILABLE) {
+          destinationAvailable("its probe answered");
+          probeDone = true;
+          probe = false;
+        }
+      }
+      // UNKNOWN: the probe is the head message, published alone.
+      BatchResult result = worker.process(p.lease, probe);
+      if (result.unavailable() != null) {
+        destinationUnavailable(result.unavailable());
+        probeDone = true;
+      } else if (probe && result.claimed() > 0) {
+        destinationAvailable("the head message of partition " + p.partition() + " got an answer");
+        probeDone = true;
+      }
+      if (result.confirmed() > 0) {
+        lastPublish = clock.instant();
+      }
+      return result;
     } finally {
       p.running = false;
+      if (probe && !probeDone) {
+        breaker.probeInconclusive();
+      }
+    }
+  }
+
+  private Publisher.Availability probe() {
+    try {
+      Publisher.Availability answer = publisher.probe(probeTimeout);
+      return answer == null ? Publisher.Availability.UNKNOWN : answer;
+    } catch (RuntimeException e) {
+      log.debug("Relay {}: the publisher's probe failed", config.instanceId(), e);
+      return Publisher.Availability.UNAVAILABLE;
+    }
+  }
+
+  private void destinationUnavailable(Throwable cause) {
+    if (breaker.unavailable(clock.instant(), cause)) {
+      metrics.breakerTransition("down");
+      int flaps = breakerLog.down(clock.instant());
+      if (flaps >= 0) {
+        log.warn(
+            "Relay {}: the publisher's destination is unavailable ({}); publishing paused for every"
+                + " partition without counting attempts, probing every {}{}",
+            config.instanceId(),
+            BatchPlan.describe(cause),
+            config.breaker().probeInterval(),
+            flaps == 0 ? "" : " (" + flaps + " more outages since the last report)");
+      }
+    } else {
+      log.debug("Relay {}: destination still unavailable: {}", config.instanceId(), cause);
+    }
+  }
+
+  private void destinationAvailable(String how) {
+    Duration down = breaker.available(clock.instant());
+    if (down != null) {
+      metrics.breakerTransition("up");
+      if (breakerLog.up(clock.instant())) {
+        log.warn(
+            "Relay {}: the publisher's destination is available again ({}) after {}; resuming"
+                + " every partition",
+            config.instanceId(),
+            how,
+            down);
+      }
+      if (state == State.RUNNING) {
+        wakeUp();
+      }
+    }
+  }
+
+  private void reportLastingOutage() {
+    CircuitBreaker.Snapshot b = breaker.snapshot();
+    if (b.open() && breakerLog.lasting(clock.instant())) {
+      log.warn(
+          "Relay {}: the publisher's destination is unavailable since {} ({}); publishing paused,"
+              + " probing every {}",
+          config.instanceId(),
+          b.since(),
+          b.cause() == null ? "unknown cause" : BatchPlan.describe(b.cause()),
+          config.breaker().probeInterval());
+    }
+  }
+
+  /**
+   * Rate-limits the breaker's WARN lines when the destination flaps: at most one down/up pair per
+   * minute; outages in between are counted and reported with the next one logged.
+   */
+  private static final class BreakerLog {
+    private Instant lastDown;
+    private int suppressed;
+    private boolean downLogged;
+
+    /** -1 to stay quiet, else how many outages were not logged since the last logged one. */
+    synchronized int down(Instant now) {
+      if (lastDown != null && now.isBefore(lastDown.plus(OutcomeLog.PERIOD))) {
+        suppressed++;
+        downLogged = false;
+        return -1;
+      }
+      lastDown = now;
+      downLogged = true;
+      int flaps = suppressed;
+      suppressed = 0;
+      return flaps;
+    }
+
+    /** Whether to log the recovery: when its outage was logged. */
+    synchronized boolean up(Instant now) {
+      return downLogged;
+    }
+
+    /**
+     * Whether an outage whose start was not logged (flapping) should be logged now because it
+     * lasts: the quiet minute is over. Marks it logged.
+     */
+    synchronized boolean lasting(Instant now) {
+      if (downLogged || lastDown == null || now.isBefore(lastDown.plus(OutcomeLog.PERIOD))) {
+        return false;
+      }
+      lastDown = now;
+      downLogged = true;
+      suppressed = 0;
+      return true;
     }
   }
 
@@ -414,7 +694,7 @@ public final class DefaultRelay implements Relay {
     }
     Duration next = config.pollInterval();
     if (result.nextRetryAt() != null) {
-      Duration untilRetry = Duration.between(config.clock().instant(), result.nextRetryAt());
+      Duration untilRetry = Duration.between(clock.instant(), result.nextRetryAt());
       if (untilRetry.compareTo(next) < 0) {
         next = untilRetry.isNegative() || untilRetry.isZero() ? Duration.ofMillis(1) : untilRetry;
       }
@@ -422,13 +702,15 @@ public final class DefaultRelay implements Relay {
     return next;
   }
 
-  private void batchFailed(OwnedPartition p, Exception e) {
-    if (p.failing) {
+  private void batchFailed(OwnedPartition p, Throwable e) {
+    metrics.cycleFailed();
+    p.lastError = e.toString();
+    if (p.failingSince != null) {
       log.debug(
           "Relay {}: batch of partition {} failed again", config.instanceId(), p.partition(), e);
       return;
     }
-    p.failing = true;
+    p.failingSince = clock.instant();
     log.warn(
         "Relay {}: batch of partition {} failed; retrying every {} (logged once until it works"
             + " again)",
@@ -480,7 +762,7 @@ public final class DefaultRelay implements Relay {
   }
 
   private Duration age(Instant then) {
-    Duration age = Duration.between(then, config.clock().instant());
+    Duration age = Duration.between(then, clock.instant());
     return age.isNegative() ? Duration.ZERO : age;
   }
 

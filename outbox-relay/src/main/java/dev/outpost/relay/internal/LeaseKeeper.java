@@ -39,11 +39,12 @@ final class LeaseKeeper {
 
   LeaseKeeper(
       RelayConfig config,
+      DataSource dataSource,
       LeaseRepository leases,
       InstanceRepository instances,
       RelayMetrics metrics) {
     this.config = config;
-    this.dataSource = config.dataSource();
+    this.dataSource = dataSource;
     this.leases = leases;
     this.instances = instances;
     this.metrics = metrics;

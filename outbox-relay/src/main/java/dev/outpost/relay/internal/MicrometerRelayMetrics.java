@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
 import java.util.function.IntSupplier;
 
 /** {@link RelayMetrics} on Micrometer. Only loaded when a registry is configured. */
@@ -21,8 +22,16 @@ final class MicrometerRelayMetrics implements RelayMetrics {
   private final AtomicLong backlog = new AtomicLong();
   private final AtomicLong oldestAgeMillis = new AtomicLong();
 
-  private MicrometerRelayMetrics(MeterRegistry registry, String schema, IntSupplier owned) {
+  // Held here (and strongly by the gauges): Micrometer keeps a gauge's object only weakly, so a
+  // supplier referenced by nothing else reads NaN after a garbage collection.
+  private final IntSupplier owned;
+  private final BooleanSupplier breakerOpen;
+
+  private MicrometerRelayMetrics(
+      MeterRegistry registry, String schema, IntSupplier owned, BooleanSupplier breakerOpen) {
     this.registry = registry;
+    this.owned = owned;
+    this.breakerOpen = breakerOpen;
     this.tags = Tags.of("schema", schema);
     this.batchTimer =
         Timer.builder("outpost.relay.batch.duration")
@@ -33,20 +42,30 @@ final class MicrometerRelayMetrics implements RelayMetrics {
         .description("Messages waiting in the outbox")
         .baseUnit("messages")
         .tags(tags)
+        .strongReference(true)
         .register(registry);
     Gauge.builder("outpost.relay.oldest.age", oldestAgeMillis, a -> a.get() / 1000.0)
         .description("Age of the oldest waiting message")
         .baseUnit("seconds")
         .tags(tags)
+        .strongReference(true)
         .register(registry);
-    Gauge.builder("outpost.relay.partitions.owned", owned, IntSupplier::getAsInt)
+    Gauge.builder("outpost.relay.partitions.owned", this.owned, IntSupplier::getAsInt)
         .description("Partitions this relay holds a lease on")
         .tags(tags)
+        .strongReference(true)
+        .register(registry);
+    Gauge.builder("outpost.relay.breaker.open", this.breakerOpen, b -> b.getAsBoolean() ? 1.0 : 0.0)
+        .description(
+            "1 while the publisher's destination is unavailable and publishing is paused, else 0")
+        .tags(tags)
+        .strongReference(true)
         .register(registry);
   }
 
-  static RelayMetrics create(Object registry, String schema, IntSupplier owned) {
-    return new MicrometerRelayMetrics((MeterRegistry) registry, schema, owned);
+  static RelayMetrics create(
+      MeterRegistry registry, String schema, IntSupplier owned, BooleanSupplier breakerOpen) {
+    return new MicrometerRelayMetrics(registry, schema, owned, breakerOpen);
   }
 
   @Override
@@ -67,6 +86,21 @@ final class MicrometerRelayMetrics implements RelayMetrics {
   @Override
   public void deadLettered(String topic, int messages) {
     counter("outpost.relay.dead_lettered", "topic", topic).increment(messages);
+  }
+
+  @Override
+  public void recovered(String topic, int messages) {
+    counter("outpost.relay.recovered", "topic", topic).increment(messages);
+  }
+
+  @Override
+  public void breakerTransition(String transition) {
+    counter("outpost.relay.breaker.transitions", "transition", transition).increment();
+  }
+
+  @Override
+  public void cycleFailed() {
+    counter("outpost.relay.cycle.failures", "kind", "unexpected").increment();
   }
 
   @Override

@@ -31,8 +31,14 @@ final class OwnedPartition {
 
   volatile ScheduledFuture<?> nextPoll;
 
-  /** The last batch failed unexpectedly (logged once per outage, not once per poll). */
-  volatile boolean failing;
+  /** Since when batches fail unexpectedly (logged once per outage, not once per poll), or null. */
+  volatile Instant failingSince;
+
+  /** The last unexpected failure, for health. */
+  volatile String lastError;
+
+  /** When the current (or last) batch started. */
+  volatile Instant batchStartedAt;
 
   OwnedPartition(LeaseToken lease, Instant expiresAt) {
     this.lease = lease;

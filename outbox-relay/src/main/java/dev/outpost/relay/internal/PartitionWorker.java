@@ -1,11 +1,13 @@
 package dev.outpost.relay.internal;
 
+import dev.outpost.relay.DestinationUnavailableException;
 import dev.outpost.relay.PublishResult;
 import dev.outpost.relay.Publisher;
 import dev.outpost.relay.RelayConfig;
 import dev.outpost.relay.RelayMessage;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -26,45 +28,71 @@ import javax.sql.DataSource;
  */
 final class PartitionWorker {
 
-  /** What one batch did. */
+  /**
+   * What one batch did.
+   *
+   * @param unavailable why the destination was unavailable (some rows were left as they were), or
+   *     null
+   */
   record BatchResult(
-      int claimed, int confirmed, boolean fullWindow, Instant nextRetryAt, boolean leaseLost) {
-    static final BatchResult EMPTY = new BatchResult(0, 0, false, null, false);
+      int claimed,
+      int confirmed,
+      boolean fullWindow,
+      Instant nextRetryAt,
+      boolean leaseLost,
+      Throwable unavailable) {
+    static final BatchResult EMPTY = new BatchResult(0, 0, false, null, false, null);
   }
+
+  /** Longest probe after a batch timed out as a whole. */
+  private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(5);
 
   private final RelayConfig config;
   private final DataSource dataSource;
   private final Publisher publisher;
+  private final Clock clock;
   private final RelayOutboxRepository outbox;
   private final Backoff backoff;
   private final PublishPacer pacer;
   private final RelayMetrics metrics;
+  private final OutcomeLog outcomeLog;
   private final int limit;
 
   PartitionWorker(
-      RelayConfig config, RelayOutboxRepository outbox, Backoff backoff, RelayMetrics metrics) {
+      RelayConfig config,
+      DataSource dataSource,
+      Publisher publisher,
+      Clock clock,
+      RelayOutboxRepository outbox,
+      Backoff backoff,
+      RelayMetrics metrics,
+      OutcomeLog outcomeLog) {
     this.config = config;
-    this.dataSource = config.dataSource();
-    this.publisher = config.publisher();
+    this.dataSource = dataSource;
+    this.publisher = publisher;
+    this.clock = clock;
     this.outbox = outbox;
     this.backoff = backoff;
     this.metrics = metrics;
-    this.pacer =
-        config.rateLimitPerSecond() == 0 ? null : new PublishPacer(config.rateLimitPerSecond());
-    this.limit = PublishPacer.batchLimit(config.batchSize(), config.rateLimitPerSecond());
+    this.outcomeLog = outcomeLog;
+    int rate = config.batch().rateLimitPerSecond();
+    this.pacer = rate == 0 ? null : new PublishPacer(rate);
+    this.limit = PublishPacer.batchLimit(config.batchSize(), rate);
   }
 
   /**
-   * One batch of {@code lease}'s partition.
+   * One batch of {@code lease}'s partition; a probe batch holds only the head message.
    *
    * @throws InterruptedException if interrupted while pacing or awaiting the publisher; the
    *     window's rows are then left as they were (published again later)
    */
-  BatchResult process(LeaseToken lease) throws SQLException, InterruptedException {
-    Instant claimedAt = config.clock().instant();
+  BatchResult process(LeaseToken lease, boolean probe) throws SQLException, InterruptedException {
+    Instant claimedAt = clock.instant();
+    int rows = probe ? 1 : limit;
     List<RelayMessage> window;
     try (Connection c = dataSource.getConnection()) {
-      window = outbox.claimWindow(c, lease.partition(), claimedAt, limit);
+      window =
+          outbox.claimWindow(c, lease.partition(), claimedAt, rows, config.batch().maxBatchBytes());
     }
     if (window.isEmpty()) {
       return BatchResult.EMPTY;
@@ -75,27 +103,34 @@ final class PartitionWorker {
     long started = System.nanoTime();
     List<PublishResult> results = publish(window);
     // The outcome time, not the claim time: backoff counts from when the failure was known.
-    Instant decidedAt = config.clock().instant();
+    Instant decidedAt = clock.instant();
     BatchPlan plan = BatchPlan.of(window, results, decidedAt, backoff, config.maxAttempts());
-    boolean applied = apply(lease, plan, decidedAt);
+    boolean applied = nothingToApply(plan) || apply(lease, plan, decidedAt);
     metrics.batch(Duration.ofNanos(System.nanoTime() - started));
     if (!applied) {
-      return new BatchResult(window.size(), 0, false, null, true);
+      return new BatchResult(window.size(), 0, false, null, true, plan.unavailable());
     }
-    report(plan);
+    report(plan, decidedAt);
     return new BatchResult(
         window.size(),
         plan.confirmedIds().length,
-        window.size() == limit,
+        window.size() == rows && plan.unavailable() == null,
         plan.nextRetryAt(),
-        false);
+        false,
+        plan.unavailable());
+  }
+
+  private static boolean nothingToApply(BatchPlan plan) {
+    return plan.confirmedIds().length == 0
+        && plan.retries().isEmpty()
+        && plan.deadLetters().isEmpty();
   }
 
   private List<PublishResult> publish(List<RelayMessage> window) throws InterruptedException {
     List<RelayMessage> batch = Collections.unmodifiableList(window);
     CompletableFuture<List<PublishResult>> outcome;
     try {
-      outcome = publisher.publish(batch).toCompletableFuture();
+      outcome = publisher.publish(batch, config.publishTimeout()).toCompletableFuture();
     } catch (RuntimeException e) {
       return allFailed(window.size(), e);
     }
@@ -104,12 +139,22 @@ final class PartitionWorker {
       results = outcome.get(config.publishTimeout().toNanos(), TimeUnit.NANOSECONDS);
     } catch (TimeoutException e) {
       outcome.cancel(true);
-      return allFailed(
-          window.size(),
+      TimeoutException timeout =
           new TimeoutException(
               "no publish outcome within publishTimeout "
                   + config.publishTimeout()
-                  + "; counted as not confirmed"));
+                  + "; counted as not confirmed");
+      // The whole batch timed out: the destination's outage if it does not answer a probe.
+      if (probeSaysUnavailable()) {
+        return allUnavailable(
+            window.size(),
+            new DestinationUnavailableException(
+                "no publish outcome within publishTimeout "
+                    + config.publishTimeout()
+                    + " and the publisher's probe gets no answer",
+                timeout));
+      }
+      return allFailed(window.size(), timeout);
     } catch (ExecutionException e) {
       return allFailed(window.size(), e.getCause() == null ? e : e.getCause());
     } catch (InterruptedException e) {
@@ -131,6 +176,23 @@ final class PartitionWorker {
                   + " for "
                   + window.size()
                   + " messages; it must return one non-null result per message, in order"));
+    }
+    return results;
+  }
+
+  private boolean probeSaysUnavailable() {
+    try {
+      return publisher.probe(PROBE_TIMEOUT) == Publisher.Availability.UNAVAILABLE;
+    } catch (RuntimeException e) {
+      return false;
+    }
+  }
+
+  private static List<PublishResult> allUnavailable(int size, Throwable cause) {
+    List<PublishResult> results = new ArrayList<>(size);
+    PublishResult unavailable = PublishResult.unavailable(cause);
+    for (int i = 0; i < size; i++) {
+      results.add(unavailable);
     }
     return results;
   }
@@ -175,9 +237,19 @@ final class PartitionWorker {
     }
   }
 
-  private void report(BatchPlan plan) {
+  private void report(BatchPlan plan, Instant now) {
+    for (Map.Entry<String, Integer> e : plan.deadLettered().entrySet()) {
+      outcomeLog.deadLettered(
+          e.getKey(), e.getValue(), plan.deadLetterErrors().get(e.getKey()), now);
+    }
+    for (Map.Entry<String, Integer> e : plan.recovered().entrySet()) {
+      outcomeLog.recovered(e.getKey(), e.getValue(), now);
+    }
     if (!metrics.enabled()) {
       return;
+    }
+    for (Map.Entry<String, Integer> e : plan.recovered().entrySet()) {
+      metrics.recovered(e.getKey(), e.getValue());
     }
     for (Map.Entry<String, Integer> e : plan.published().entrySet()) {
       metrics.published(e.getKey(), e.getValue());

@@ -41,8 +41,8 @@ public final class RelayOutboxRepository {
    */
   private static final String CLAIM_WINDOW =
       """
-      SELECT o.id, o.message_id, o.topic, o.message_key, o.payload, o.headers::text,
-             o.created_at, o.attempts
+      SELECT o.id, o.message_id, o.topic, o.message_key, o.payload, o.headers::text AS headers,
+             o.created_at, o.attempts, octet_length(o.payload) AS payload_size
       FROM {outbox} o
       WHERE o.partition_no = ?
         AND (o.attempts = 0 OR o.available_at <= ?)
@@ -57,6 +57,22 @@ public final class RelayOutboxRepository {
       %s
       ORDER BY o.partition_no, o.id
       LIMIT ?
+      """;
+
+  /**
+   * The head window cut at a byte limit: rows are taken while the payload bytes before them stay
+   * under the limit (so the first row always comes, however large). The cut happens in the
+   * database: the relay never receives the payloads beyond it. The inner window keeps its row
+   * limit, so the running sum sees at most that many rows.
+   */
+  private static final String BYTE_LIMITED =
+      """
+      SELECT x.id, x.message_id, x.topic, x.message_key, x.payload, x.headers, x.created_at,
+             x.attempts
+      FROM (SELECT w.*, sum(w.payload_size) OVER (ORDER BY w.id) AS running_size
+            FROM (%s) w) x
+      WHERE x.running_size - x.payload_size < ?
+      ORDER BY x.id
       """;
 
   /** Extra condition of the head window when keys with a dead letter are parked. */
@@ -145,7 +161,8 @@ public final class RelayOutboxRepository {
   public RelayOutboxRepository(OutpostSchema schema, boolean parkKeys) {
     this.parkKeys = parkKeys;
     this.claimWindowSql =
-        SqlText.render(CLAIM_WINDOW.formatted(parkKeys ? NOT_PARKED : ""), schema);
+        SqlText.render(
+            BYTE_LIMITED.formatted(CLAIM_WINDOW.formatted(parkKeys ? NOT_PARKED : "")), schema);
     this.deleteConfirmedSql = SqlText.render(DELETE_CONFIRMED.formatted(LEASE_HELD), schema);
     this.rescheduleSql = SqlText.render(RESCHEDULE.formatted(LEASE_HELD), schema);
     this.moveToDeadLetterSql = SqlText.render(MOVE_TO_DEAD_LETTER.formatted(LEASE_HELD), schema);
@@ -160,9 +177,12 @@ public final class RelayOutboxRepository {
     return claimWindowSql;
   }
 
-  /** The partition's publishable head window at {@code now}, at most {@code limit} rows. */
-  public List<RelayMessage> claimWindow(Connection c, int partition, Instant now, int limit)
-      throws SQLException {
+  /**
+   * The partition's publishable head window at {@code now}: at most {@code limit} rows and, after
+   * the first row, at most {@code maxBytes} payload bytes.
+   */
+  public List<RelayMessage> claimWindow(
+      Connection c, int partition, Instant now, int limit, long maxBytes) throws SQLException {
     OffsetDateTime at = at(now);
     try (PreparedStatement s = c.prepareStatement(claimWindowSql)) {
       int i = 1;
@@ -173,7 +193,8 @@ public final class RelayOutboxRepository {
       if (parkKeys) {
         s.setInt(i++, partition);
       }
-      s.setInt(i, limit);
+      s.setInt(i++, limit);
+      s.setLong(i, maxBytes);
       List<RelayMessage> window = new ArrayList<>(Math.min(limit, 1024));
       try (ResultSet rs = s.executeQuery()) {
         while (rs.next()) {

@@ -5,6 +5,7 @@ import dev.outpost.outbox.schema.OutpostSchema;
 import dev.outpost.relay.RelayConfig;
 import java.sql.Connection;
 import java.sql.SQLException;
+import javax.sql.DataSource;
 
 /**
  * Checks at start that the database fits the configuration: Outpost's tables exist, the lease table
@@ -14,16 +15,19 @@ import java.sql.SQLException;
 final class SchemaCheck {
 
   private final RelayConfig config;
+  private final DataSource dataSource;
   private final OutpostSchema schema;
   private final RelayOutboxRepository outbox;
   private final LeaseRepository leases;
 
   SchemaCheck(
       RelayConfig config,
+      DataSource dataSource,
       OutpostSchema schema,
       RelayOutboxRepository outbox,
       LeaseRepository leases) {
     this.config = config;
+    this.dataSource = dataSource;
     this.schema = schema;
     this.outbox = outbox;
     this.leases = leases;
@@ -34,7 +38,7 @@ final class SchemaCheck {
    */
   void verify() {
     int partitions = config.partitions();
-    try (Connection c = config.dataSource().getConnection()) {
+    try (Connection c = dataSource.getConnection()) {
       if (!c.getAutoCommit()) {
         c.setAutoCommit(true);
       }

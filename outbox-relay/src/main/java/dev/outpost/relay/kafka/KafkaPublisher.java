@@ -2,6 +2,7 @@ package dev.outpost.relay.kafka;
 
 import dev.outpost.relay.Publisher;
 import dev.outpost.relay.RelayMessage;
+import dev.outpost.relay.brokers.internal.ClientLibrary;
 import dev.outpost.relay.kafka.internal.ConfirmingKafkaPublisher;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -48,8 +49,17 @@ import org.apache.kafka.clients.producer.ProducerConfig;
  */
 public interface KafkaPublisher extends Publisher {
 
-  /** Starts a configuration with the safe defaults of {@link KafkaPublisherConfig}. */
+  /**
+   * Starts a configuration with the safe defaults of {@link KafkaPublisherConfig}. *
+   *
+   * @throws dev.outpost.outbox.OutpostException naming the dependency to add ({@code
+   *     org.apache.kafka:kafka-clients}) when the client library is not on the classpath
+   */
   static Builder builder() {
+    ClientLibrary.require(
+        "org.apache.kafka.clients.producer.KafkaProducer",
+        "KafkaPublisher",
+        "org.apache.kafka:kafka-clients");
     return new Builder();
   }
 

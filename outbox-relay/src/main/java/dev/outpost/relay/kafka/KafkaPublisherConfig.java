@@ -260,13 +260,24 @@ public record KafkaPublisherConfig(
 
   private static Map<String, Object> redacted(Map<String, Object> properties) {
     Map<String, Object> copy = new LinkedHashMap<>();
-    properties.forEach(
-        (k, v) ->
-            copy.put(
-                k,
-                k.contains("password") || k.contains("jaas") || k.contains("secret")
-                    ? "[hidden]"
-                    : v));
+    properties.forEach((k, v) -> copy.put(k, secret(k) ? "[hidden]" : v));
     return copy;
   }
+
+  /**
+   * Whether a property may hold a secret: anything naming a password, secret, key, credential,
+   * token, JAAS or auth setting (e.g. {@code ssl.keystore.key}, {@code basic.auth.user.info}),
+   * except class names, which are not secret and help when reading a configuration.
+   */
+  static boolean secret(String name) {
+    String n = name.toLowerCase(java.util.Locale.ROOT);
+    if (n.endsWith(".class") || n.endsWith(".classes") || n.endsWith(".serializer")) {
+      return false;
+    }
+    return SECRET.matcher(n).find();
+  }
+
+  private static final java.util.regex.Pattern SECRET =
+      java.util.regex.Pattern.compile(
+          "password|secret|(^|[._-])key($|[._-])|credential|token|jaas|auth|private");
 }

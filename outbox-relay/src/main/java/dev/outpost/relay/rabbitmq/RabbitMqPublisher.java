@@ -3,6 +3,7 @@ package dev.outpost.relay.rabbitmq;
 import com.rabbitmq.client.ConnectionFactory;
 import dev.outpost.relay.Publisher;
 import dev.outpost.relay.RelayMessage;
+import dev.outpost.relay.brokers.internal.ClientLibrary;
 import dev.outpost.relay.rabbitmq.internal.ConfirmingRabbitMqPublisher;
 import java.time.Duration;
 import java.util.function.Function;
@@ -46,8 +47,15 @@ import java.util.function.Function;
  */
 public interface RabbitMqPublisher extends Publisher {
 
-  /** Starts a configuration with the defaults of {@link RabbitMqPublisherConfig}. */
+  /**
+   * Starts a configuration with the defaults of {@link RabbitMqPublisherConfig}. *
+   *
+   * @throws dev.outpost.outbox.OutpostException naming the dependency to add ({@code
+   *     com.rabbitmq:amqp-client}) when the client library is not on the classpath
+   */
   static Builder builder() {
+    ClientLibrary.require(
+        "com.rabbitmq.client.ConnectionFactory", "RabbitMqPublisher", "com.rabbitmq:amqp-client");
     return new Builder();
   }
 

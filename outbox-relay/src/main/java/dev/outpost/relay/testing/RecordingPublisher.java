@@ -1,5 +1,7 @@
 package dev.outpost.relay.testing;
 
+import dev.outpost.relay.DestinationUnavailableException;
+import dev.outpost.relay.KeyOrderGuard;
 import dev.outpost.relay.MessageRejectedException;
 import dev.outpost.relay.PublishResult;
 import dev.outpost.relay.Publisher;
@@ -7,7 +9,6 @@ import dev.outpost.relay.RelayMessage;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -46,6 +47,9 @@ public final class RecordingPublisher implements Publisher {
   private final Map<String, AtomicInteger> failuresLeft = new ConcurrentHashMap<>();
   private final Set<String> rejectedKeys = ConcurrentHashMap.newKeySet();
   private final AtomicInteger attempts = new AtomicInteger();
+  private final AtomicInteger probes = new AtomicInteger();
+  private volatile boolean down;
+  private volatile boolean probeSupported;
 
   /** A publisher that confirms everything, stamping deliveries with the system clock. */
   public RecordingPublisher() {
@@ -74,6 +78,45 @@ public final class RecordingPublisher implements Publisher {
     return this;
   }
 
+  /**
+   * Takes the destination "down": every message is reported {@link PublishResult.Unavailable} (and
+   * {@link #probe} answers unavailable) until {@link #up()}.
+   */
+  public RecordingPublisher down() {
+    down = true;
+    return this;
+  }
+
+  /** Brings the destination back up after {@link #down()}. */
+  public RecordingPublisher up() {
+    down = false;
+    return this;
+  }
+
+  /**
+   * Whether {@link #probe} answers (available or unavailable) instead of {@link
+   * Availability#UNKNOWN}, which makes the relay probe by publishing a head message. Defaults to
+   * false.
+   */
+  public RecordingPublisher probeSupported(boolean supported) {
+    probeSupported = supported;
+    return this;
+  }
+
+  @Override
+  public Availability probe(java.time.Duration timeout) {
+    probes.incrementAndGet();
+    if (!probeSupported) {
+      return Availability.UNKNOWN;
+    }
+    return down ? Availability.UNAVAILABLE : Availability.AVAILABLE;
+  }
+
+  /** How many times the relay called {@link #probe}. */
+  public int probes() {
+    return probes.get();
+  }
+
   /** Stops failing and rejecting {@code key}. */
   public RecordingPublisher heal(String key) {
     failuresLeft.remove(key);
@@ -84,23 +127,24 @@ public final class RecordingPublisher implements Publisher {
   @Override
   public CompletionStage<List<PublishResult>> publish(List<RelayMessage> batch) {
     List<PublishResult> results = new ArrayList<>(batch.size());
-    Set<String> failedKeys = new HashSet<>();
+    KeyOrderGuard guard = new KeyOrderGuard();
     for (RelayMessage message : batch) {
-      String key = message.key();
-      if (key != null && failedKeys.contains(key)) {
-        results.add(
-            PublishResult.failed(new IllegalStateException("earlier message of key failed")));
+      if (guard.heldBack(message)) {
+        results.add(guard.notSent(message));
         continue;
       }
       attempts.incrementAndGet();
-      PublishResult result = outcome(message);
+      PublishResult result =
+          down
+              ? PublishResult.unavailable(
+                  new DestinationUnavailableException("RecordingPublisher is down"))
+              : outcome(message);
       if (result.isConfirmed()) {
         synchronized (deliveries) {
           deliveries.add(new Delivery(message, clock.instant()));
         }
-      } else if (key != null) {
-        failedKeys.add(key);
       }
+      guard.record(message, result);
       results.add(result);
     }
     return CompletableFuture.completedFuture(results);

@@ -68,9 +68,10 @@ class ClaimPlanTest {
     }
     String types =
         park
-            ? "int, timestamptz, int, timestamptz, int, int"
-            : "int, timestamptz, int, timestamptz, int";
-    String args = park ? "3, now(), 3, now(), 3, 500" : "3, now(), 3, now(), 500";
+            ? "int, timestamptz, int, timestamptz, int, int, bigint"
+            : "int, timestamptz, int, timestamptz, int, bigint";
+    String args =
+        park ? "3, now(), 3, now(), 3, 500, 16777216" : "3, now(), 3, now(), 500, 16777216";
     StringBuilder plan = new StringBuilder();
     try (Connection c = db.dataSource().getConnection();
         var s = c.createStatement()) {
@@ -101,7 +102,8 @@ class ClaimPlanTest {
       if (park) {
         s.setInt(i++, 3);
       }
-      s.setInt(i, 500);
+      s.setInt(i++, 500);
+      s.setLong(i, 16L << 20);
       try (ResultSet rs = s.executeQuery()) {
         while (rs.next()) {
           plan.append(rs.getString(1)).append('\n');

@@ -122,8 +122,9 @@ class KafkaPublisherBehaviourTest {
     }
   }
 
+  /** Nothing answers at the bootstrap address, so the probe calls the cluster unavailable. */
   @Test
-  void fails_records_whose_ack_never_comes_after_the_deadline() {
+  void reports_records_whose_ack_never_comes_unavailable_when_the_cluster_does_not_answer() {
     MockProducer<byte[], byte[]> silent =
         new MockProducer<>(false, null, new ByteArraySerializer(), new ByteArraySerializer());
     try (KafkaPublisher publisher =
@@ -138,8 +139,9 @@ class KafkaPublisherBehaviourTest {
       assertThat(results)
           .allSatisfy(
               r ->
-                  assertThat(((PublishResult.Failed) r).cause())
-                      .isInstanceOf(TimeoutException.class)
+                  assertThat(((PublishResult.Unavailable) r).cause())
+                      .hasMessageContaining("does not answer")
+                      .hasCauseInstanceOf(TimeoutException.class)
                       .hasMessageContaining("outcome is unknown"));
     }
   }

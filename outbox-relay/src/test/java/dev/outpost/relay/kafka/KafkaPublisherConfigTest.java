@@ -137,6 +137,22 @@ class KafkaPublisherConfigTest {
   }
 
   @Test
+  void hides_keys_credentials_and_auth_values_in_the_description() {
+    KafkaPublisherConfig config =
+        builder()
+            .producerProperty("ssl.keystore.key", "-----BEGIN PRIVATE KEY----- k3y")
+            .producerProperty("ssl.truststore.certificates", "public-cert")
+            .producerProperty("basic.auth.user.info", "user:au7h")
+            .producerProperty("schema.registry.credentials", "cr3d")
+            .producerProperty("sasl.oauthbearer.token", "t0ken")
+            .config();
+
+    assertThat(config.toString())
+        .doesNotContain("k3y", "au7h", "cr3d", "t0ken")
+        .contains("ssl.truststore.certificates=public-cert");
+  }
+
+  @Test
   void build_creates_no_producer_and_close_without_publish_is_fine() {
     AtomicInteger created = new AtomicInteger();
     KafkaPublisher publisher =

@@ -4,7 +4,10 @@ import static dev.outpost.relay.brokers.TestMessages.message;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.outpost.relay.PublishResult;
+import dev.outpost.relay.brokers.TestMessages;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class RabbitMqPublisherConfigTest {
@@ -75,10 +78,27 @@ class RabbitMqPublisherConfigTest {
 
   @Test
   void build_connects_nowhere_and_close_without_publish_is_idempotent() {
+    long before = rabbitThreads();
     RabbitMqPublisher publisher =
         RabbitMqPublisher.builder().uri("amqp://guest:guest@192.0.2.1:5672/%2f").build();
+    assertThat(rabbitThreads())
+        .as("build() starts no thread and opens no connection")
+        .isEqualTo(before);
 
     publisher.close();
     publisher.close();
+
+    List<PublishResult> results =
+        TestMessages.await(publisher.publish(List.of(message("q", "k", "x"))));
+    assertThat(results).singleElement().isInstanceOf(PublishResult.Failed.class);
+    assertThat(((PublishResult.Failed) results.get(0)).cause()).hasMessageContaining("closed");
+    assertThat(rabbitThreads()).isEqualTo(before);
+  }
+
+  private static long rabbitThreads() {
+    return Thread.getAllStackTraces().keySet().stream()
+        .map(Thread::getName)
+        .filter(n -> n.startsWith("outpost-rabbitmq") || n.startsWith("AMQP"))
+        .count();
   }
 }

@@ -297,8 +297,9 @@ class RabbitMqPublisherTest {
   }
 
   @Test
-  void fails_a_batch_at_once_while_the_broker_is_unreachable_and_publishes_once_it_is_back()
-      throws Exception {
+  void
+      reports_a_batch_unavailable_at_once_while_the_broker_is_unreachable_and_publishes_once_it_is_back()
+          throws Exception {
     String queue = rabbit.queue();
     TcpProxy proxy = proxy();
     proxy.down();
@@ -306,9 +307,17 @@ class RabbitMqPublisherTest {
 
     List<PublishResult> refused = await(publisher.publish(List.of(message(queue, "k", "1"))));
 
-    assertThat(((PublishResult.Failed) refused.get(0)).cause())
+    assertThat(((PublishResult.Unavailable) refused.get(0)).cause())
         .hasMessageContaining("not available");
+    assertThat(publisher.probe(Duration.ofSeconds(5)))
+        .isEqualTo(dev.outpost.relay.Publisher.Availability.UNAVAILABLE);
     proxy.up();
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(
+            () ->
+                publisher.probe(Duration.ofSeconds(5))
+                    == dev.outpost.relay.Publisher.Availability.AVAILABLE);
     await()
         .atMost(Duration.ofSeconds(30))
         .until(
@@ -317,7 +326,7 @@ class RabbitMqPublisherTest {
   }
 
   @Test
-  void fails_the_unconfirmed_messages_of_a_batch_when_the_connection_drops_mid_batch()
+  void reports_the_unconfirmed_messages_of_a_batch_unavailable_when_the_connection_drops_mid_batch()
       throws Exception {
     String queue = rabbit.queue();
     TcpProxy proxy = proxy();
@@ -339,7 +348,7 @@ class RabbitMqPublisherTest {
     assertThat(results)
         .allSatisfy(
             r ->
-                assertThat(((PublishResult.Failed) r).cause())
+                assertThat(((PublishResult.Unavailable) r).cause())
                     .hasMessageContaining("channel closed before the broker confirmed"));
     proxy.up();
     await()
@@ -352,7 +361,8 @@ class RabbitMqPublisherTest {
   }
 
   @Test
-  void fails_a_batch_to_a_frozen_broker_after_the_confirm_timeout_and_recovers() throws Exception {
+  void reports_a_batch_to_a_frozen_broker_unavailable_after_the_confirm_timeout_and_recovers()
+      throws Exception {
     String queue = rabbit.queue();
     TcpProxy proxy = proxy();
     RabbitMqPublisher publisher = publisher(through(proxy).confirmTimeout(Duration.ofSeconds(1)));
@@ -366,8 +376,9 @@ class RabbitMqPublisherTest {
     assertThat(results)
         .allSatisfy(
             r ->
-                assertThat(((PublishResult.Failed) r).cause())
-                    .isInstanceOf(TimeoutException.class)
+                assertThat(((PublishResult.Unavailable) r).cause())
+                    .hasMessageContaining("does not answer")
+                    .hasCauseInstanceOf(TimeoutException.class)
                     .hasMessageContaining("outcome is unknown"));
     proxy.unfreeze();
     await()

@@ -12,6 +12,7 @@ import dev.outpost.relay.DeadLetter;
 import dev.outpost.relay.DeadLetterFilter;
 import dev.outpost.relay.Deliveries;
 import dev.outpost.relay.Relay;
+import dev.outpost.relay.RelayHealth;
 import dev.outpost.relay.brokers.DeliveryHistory;
 import dev.outpost.relay.brokers.TcpProxy;
 import dev.outpost.testing.LocalRabbitMq;
@@ -27,6 +28,7 @@ import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -130,7 +132,13 @@ class RabbitMqRelayTest {
     assertThat(report.orderViolations()).as(report.toString()).isZero();
   }
 
+  /**
+   * Outages far longer than the retry budget (3 attempts, 50 ms backoff): the circuit breaker
+   * pauses the relay, no attempt is counted, nothing is dead-lettered, and publishing resumes
+   * within seconds of the broker's return.
+   */
   @Test
+  @Timeout(600)
   void delivers_10000_messages_through_broker_outages_without_loss_or_reordering(TestDatabase db)
       throws Exception {
     String queue = rabbit.queue();
@@ -155,7 +163,8 @@ class RabbitMqRelayTest {
           relay(db, publisher)
               .threads(threads)
               .batchSize(batchSize)
-              .maxAttempts(1000)
+              .maxAttempts(3)
+              .probeInterval(Duration.ofMillis(200))
               // Slow enough that the broker stops while most of the backlog is still there.
               .rateLimitPerSecond(2_000)
               .build()) {
@@ -163,15 +172,29 @@ class RabbitMqRelayTest {
         await().atMost(Duration.ofSeconds(180)).until(() -> backlog(db) < 7_000);
         log.info("broker down (proxy drops connections) at backlog {}", backlog(db));
         proxy.down();
-        // Down long enough for the relay to fail, back off and fail again a few times.
-        await().atMost(Duration.ofSeconds(30)).until(() -> retriedAtLeast(db, 6) > 0);
-        log.info("broker up again; {} rows were retried", retriedAtLeast(db, 1));
+        await()
+            .atMost(Duration.ofSeconds(30))
+            .until(() -> relay.health().brokerUnavailableSince() != null);
+        assertThat(relay.health().state()).isEqualTo(RelayHealth.State.DEGRADED);
+        // Down many times the retry budget: nothing spends an attempt or is dead-lettered.
+        await()
+            .during(Duration.ofSeconds(5))
+            .atMost(Duration.ofSeconds(10))
+            .until(() -> retriedAtLeast(db, 1) == 0 && deadLetters(relay).isEmpty());
+        long before = backlog(db);
+        log.info("broker up again at backlog {}", before);
+        long upAt = System.nanoTime();
         proxy.up();
+        await().atMost(Duration.ofSeconds(5)).until(() -> backlog(db) < before);
+        log.info(
+            "publishing resumed {} ms after the broker came back",
+            (System.nanoTime() - upAt) / 1_000_000);
         await().atMost(Duration.ofSeconds(180)).until(() -> backlog(db) < 5_000);
         log.info("rabbitmqctl closes the relay's connection at backlog {}", backlog(db));
         assertThat(RabbitCtl.closeConnectionsNamed(connectionName)).isEqualTo(1);
         await().atMost(Duration.ofSeconds(180)).until(() -> backlog(db) == 0);
         assertThat(deadLetters(relay)).isEmpty();
+        assertThat(relay.health().brokerUnavailableSince()).isNull();
       }
     }
 

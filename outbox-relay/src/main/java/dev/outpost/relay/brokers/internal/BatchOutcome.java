@@ -84,6 +84,13 @@ public final class BatchOutcome {
     }
   }
 
+  /** Marks every message from {@code from} on that has no outcome yet as unavailable. */
+  public void unavailableFrom(int from, Throwable cause) {
+    for (int i = from; i < results.length(); i++) {
+      complete(i, PublishResult.unavailable(cause));
+    }
+  }
+
   /** Whether every message has an outcome. */
   public boolean isDone() {
     return remaining.get() == 0;

@@ -10,8 +10,19 @@ import dev.outpost.relay.RelayMessage;
 public final class NotSentException extends OutpostException {
   private static final long serialVersionUID = 1L;
 
-  private NotSentException(String message, Throwable cause) {
+  private final boolean heldBehindKey;
+
+  private NotSentException(String message, Throwable cause, boolean heldBehindKey) {
     super(message, cause);
+    this.heldBehindKey = heldBehindKey;
+  }
+
+  /**
+   * Whether it waits behind a failed message of its own key (not behind a failure of the broker
+   * client or of its destination).
+   */
+  public boolean heldBehindKey() {
+    return heldBehindKey;
   }
 
   /** Held back behind an earlier message of the same key that failed in this batch. */
@@ -22,7 +33,8 @@ public final class NotSentException extends OutpostException {
             + " waits behind an earlier message of key '"
             + message.key()
             + "' that failed in the same batch",
-        null);
+        null,
+        true);
   }
 
   /** Held back behind an earlier message to the same destination that failed synchronously. */
@@ -33,7 +45,8 @@ public final class NotSentException extends OutpostException {
             + "' in the same batch could not be handed to the broker; message "
             + message.messageId()
             + " is retried with it",
-        null);
+        null,
+        false);
   }
 
   /** The rest of a batch after the client refused a send. */
@@ -44,6 +57,7 @@ public final class NotSentException extends OutpostException {
             + " earlier in the batch ("
             + cause
             + "); the rest of the batch is retried later",
-        cause);
+        cause,
+        false);
   }
 }

@@ -1,7 +1,9 @@
 package dev.outpost.relay.brokers.internal;
 
 import java.time.Duration;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.SynchronousQueue;
@@ -45,6 +47,20 @@ public final class PublisherThreads {
   /** Completes batch stages and runs short clean-up work off the broker clients' threads. */
   public ExecutorService completion() {
     return completion;
+  }
+
+  /**
+   * Runs tasks on {@link #completion()}, or on the calling thread once it is shut down, so that a
+   * stage chained after {@link #close(Duration)} still completes (never with a rejection).
+   */
+  public Executor completionOrCaller() {
+    return task -> {
+      try {
+        completion.execute(task);
+      } catch (RejectedExecutionException e) {
+        task.run();
+      }
+    };
   }
 
   /** Stops both, waiting up to {@code wait} for running tasks; restores the interrupt flag. */

@@ -1,19 +1,27 @@
 package dev.outpost.relay.kafka.internal;
 
+import dev.outpost.relay.KeyOrderGuard;
 import dev.outpost.relay.PublishResult;
 import dev.outpost.relay.RelayMessage;
+import dev.outpost.relay.brokers.internal.AvailabilityCheck;
 import dev.outpost.relay.brokers.internal.BatchOutcome;
 import dev.outpost.relay.brokers.internal.NotSentException;
 import dev.outpost.relay.brokers.internal.PublisherThreads;
 import dev.outpost.relay.kafka.KafkaPublisher;
 import dev.outpost.relay.kafka.KafkaPublisherConfig;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.DescribeClusterOptions;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -33,13 +41,23 @@ public final class ConfirmingKafkaPublisher implements KafkaPublisher {
    */
   private static final Duration SAFETY_MARGIN = Duration.ofSeconds(5);
 
+  /** Longest wait for the cluster's answer when telling an outage from a message's failure. */
+  private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(3);
+
+  /** After a broker-side refusal, probes publish for this long instead of asking the cluster. */
+  private static final Duration REFUSAL_MEMORY = Duration.ofMinutes(1);
+
   private final KafkaPublisherConfig config;
   private final Map<String, Object> producerProperties;
   private final KafkaRecords records;
   private final Duration deadline;
   private final PublisherThreads threads = new PublisherThreads("outpost-kafka-publisher");
   private final Object lock = new Object();
+  private final AvailabilityCheck availability;
+  private volatile long lastBrokerRefusalNanos;
   private Producer<byte[], byte[]> producer;
+  private Admin admin;
+  private boolean adminFailed;
   private boolean closed;
 
   /** A publisher for {@code config}; creates the producer on first use. */
@@ -49,6 +67,11 @@ public final class ConfirmingKafkaPublisher implements KafkaPublisher {
     this.records =
         new KafkaRecords(config, (int) Math.min(config.maxRequestSize(), config.bufferMemory()));
     this.deadline = config.sendTimeout().plus(SAFETY_MARGIN);
+    this.availability =
+        new AvailabilityCheck(
+            this::probe,
+            PROBE_TIMEOUT,
+            "Kafka at " + producerProperties.get(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG));
     warnAboutUnknownProperties(config.producerProperties());
   }
 
@@ -81,7 +104,87 @@ public final class ConfirmingKafkaPublisher implements KafkaPublisher {
                             + " within "
                             + deadline.toMillis()
                             + " ms; the outcome is unknown, the relay will send it again"))));
-    return outcome.stage();
+    // A timeout or network error is the cluster's outage when the cluster does not answer a probe
+    // (a missing topic also times out, while the cluster answers).
+    return outcome
+        .stage()
+        .thenApplyAsync(
+            results -> availability.resolve(results, KafkaRecords::suspect),
+            threads.completionOrCaller());
+  }
+
+  private PublishResult classified(
+      RelayMessage message, ProducerRecord<byte[], byte[]> record, Exception error) {
+    PublishResult result = KafkaRecords.classify(message, record.topic(), error);
+    if (result instanceof PublishResult.Unavailable) {
+      lastBrokerRefusalNanos = System.nanoTime();
+    }
+    return result;
+  }
+
+  /**
+   * Asks the cluster for its nodes through an admin client made from the producer's connection
+   * settings. Unknown after a broker-side refusal (not enough replicas, no leader), which a cluster
+   * that answers can keep giving: the relay then probes with the head message.
+   */
+  @Override
+  public Availability probe(Duration timeout) {
+    long sinceRefusal = System.nanoTime() - lastBrokerRefusalNanos;
+    if (lastBrokerRefusalNanos != 0 && sinceRefusal < REFUSAL_MEMORY.toNanos()) {
+      // The cluster answers but refuses writes (not enough replicas, no leader): only a publish
+      // can tell when it takes them again.
+      return Availability.UNKNOWN;
+    }
+    Admin client = admin();
+    if (client == null) {
+      return Availability.UNKNOWN;
+    }
+    int millis = (int) Math.max(1, Math.min(Integer.MAX_VALUE, timeout.toMillis()));
+    try {
+      var nodes =
+          client
+              .describeCluster(new DescribeClusterOptions().timeoutMs(millis))
+              .nodes()
+              .get(millis + 500L, TimeUnit.MILLISECONDS);
+      return nodes.isEmpty() ? Availability.UNAVAILABLE : Availability.AVAILABLE;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return Availability.UNAVAILABLE;
+    } catch (ExecutionException | java.util.concurrent.TimeoutException | RuntimeException e) {
+      return Availability.UNAVAILABLE;
+    }
+  }
+
+  private Admin admin() {
+    synchronized (lock) {
+      if (closed || adminFailed) {
+        return null;
+      }
+      if (admin == null) {
+        Map<String, Object> properties = new HashMap<>();
+        producerProperties.forEach(
+            (k, v) -> {
+              if (AdminClientConfig.configNames().contains(k)) {
+                properties.put(k, v);
+              }
+            });
+        properties.put(
+            AdminClientConfig.CLIENT_ID_CONFIG,
+            producerProperties.getOrDefault(ProducerConfig.CLIENT_ID_CONFIG, "outpost-relay")
+                + "-probe");
+        try {
+          admin = Admin.create(properties);
+        } catch (RuntimeException e) {
+          adminFailed = true;
+          log.warn(
+              "Kafka publisher cannot probe the cluster ({}); it reports timeouts as message"
+                  + " failures",
+              e.toString());
+          return null;
+        }
+      }
+      return admin;
+    }
   }
 
   private Producer<byte[], byte[]> producer() {
@@ -120,6 +223,7 @@ public final class ConfirmingKafkaPublisher implements KafkaPublisher {
   @Override
   public void close() {
     Producer<byte[], byte[]> toClose;
+    Admin adminToClose;
     synchronized (lock) {
       if (closed) {
         return;
@@ -127,6 +231,15 @@ public final class ConfirmingKafkaPublisher implements KafkaPublisher {
       closed = true;
       toClose = producer;
       producer = null;
+      adminToClose = admin;
+      admin = null;
+    }
+    if (adminToClose != null) {
+      try {
+        adminToClose.close(Duration.ZERO);
+      } catch (RuntimeException e) {
+        log.debug("Kafka probe client did not close cleanly: {}", e.toString());
+      }
     }
     if (toClose != null) {
       closeQuietly(toClose, config.closeTimeout());
@@ -164,7 +277,7 @@ public final class ConfirmingKafkaPublisher implements KafkaPublisher {
     private final Producer<byte[], byte[]> producer;
     private final List<RelayMessage> batch;
     private final BatchOutcome outcome;
-    private final Set<String> heldBackKeys = new HashSet<>();
+    private final KeyOrderGuard keys = new KeyOrderGuard();
     private final Set<String> heldBackTopics = new HashSet<>();
     private boolean blockedOnce;
 
@@ -177,8 +290,8 @@ public final class ConfirmingKafkaPublisher implements KafkaPublisher {
     void run() {
       for (int i = 0; i < batch.size(); i++) {
         RelayMessage message = batch.get(i);
-        if (message.key() != null && heldBackKeys.contains(message.key())) {
-          outcome.complete(i, PublishResult.failed(NotSentException.sameKey(message)));
+        if (keys.heldBack(message)) {
+          outcome.complete(i, keys.notSent(message));
           continue;
         }
         ProducerRecord<byte[], byte[]> record;
@@ -215,7 +328,7 @@ public final class ConfirmingKafkaPublisher implements KafkaPublisher {
                     i,
                     error == null
                         ? PublishResult.confirmed()
-                        : KafkaRecords.classify(message, record.topic(), error)));
+                        : classified(message, record, error)));
       } catch (InterruptException e) {
         outcome.failFrom(i, e);
         return false;
@@ -242,9 +355,7 @@ public final class ConfirmingKafkaPublisher implements KafkaPublisher {
     }
 
     private void holdBack(RelayMessage message, String topic) {
-      if (message.key() != null) {
-        heldBackKeys.add(message.key());
-      }
+      keys.holdBack(message);
       if (topic != null) {
         heldBackTopics.add(topic);
       }

@@ -1,16 +1,24 @@
 package dev.outpost.relay.kafka.internal;
 
 import dev.outpost.outbox.OutpostException;
+import dev.outpost.relay.DestinationUnavailableException;
 import dev.outpost.relay.PublishResult;
 import dev.outpost.relay.RelayMessage;
 import dev.outpost.relay.brokers.internal.CloudEventsAttributes;
+import dev.outpost.relay.brokers.internal.NotSentException;
 import dev.outpost.relay.kafka.KafkaPublisherConfig;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.regex.Pattern;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.InvalidRecordException;
+import org.apache.kafka.common.errors.BrokerNotAvailableException;
 import org.apache.kafka.common.errors.InvalidTopicException;
+import org.apache.kafka.common.errors.LeaderNotAvailableException;
+import org.apache.kafka.common.errors.NetworkException;
+import org.apache.kafka.common.errors.NotEnoughReplicasAfterAppendException;
+import org.apache.kafka.common.errors.NotEnoughReplicasException;
+import org.apache.kafka.common.errors.NotLeaderOrFollowerException;
 import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 
@@ -96,7 +104,27 @@ final class KafkaRecords {
                   + error,
               error));
     }
+    if (error instanceof NotEnoughReplicasException
+        || error instanceof NotEnoughReplicasAfterAppendException
+        || error instanceof LeaderNotAvailableException
+        || error instanceof BrokerNotAvailableException) {
+      return PublishResult.unavailable(
+          new DestinationUnavailableException(
+              "Kafka cannot take writes for topic '" + topic + "' now: " + error, error));
+    }
     return PublishResult.failed(error);
+  }
+
+  /**
+   * Whether a failure may be the cluster's outage rather than the message's fault: decided by
+   * probing the cluster ({@code AvailabilityCheck}).
+   */
+  static boolean suspect(Throwable cause) {
+    return cause instanceof org.apache.kafka.common.errors.TimeoutException
+        || cause instanceof java.util.concurrent.TimeoutException
+        || cause instanceof NetworkException
+        || cause instanceof NotLeaderOrFollowerException
+        || (cause instanceof NotSentException notSent && !notSent.heldBehindKey());
   }
 
   private static void checkTopic(RelayMessage message, String topic) {

@@ -160,11 +160,17 @@ final class ConfirmChannel implements ConfirmListener, ReturnListener, ShutdownL
                 + cause.getMessage()
                 + "); the outcome is unknown, it is sent again",
             cause);
+    // The connection went down (not a channel error such as a missing exchange): the broker is
+    // unavailable, not the message at fault.
+    PublishResult result =
+        cause.isHardError() && !cause.isInitiatedByApplication()
+            ? PublishResult.unavailable(failure)
+            : PublishResult.failed(failure);
     for (Long tag : unconfirmed.keySet()) {
       Pending pending = unconfirmed.remove(tag);
       if (pending != null) {
         byCorrelationId.remove(pending.correlationId, pending);
-        pending.complete(PublishResult.failed(failure));
+        pending.complete(result);
       }
     }
   }

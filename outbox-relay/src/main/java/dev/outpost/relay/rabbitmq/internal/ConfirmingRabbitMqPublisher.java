@@ -2,14 +2,18 @@ package dev.outpost.relay.rabbitmq.internal;
 
 import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.BlockedListener;
+import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
 import com.rabbitmq.client.Recoverable;
 import com.rabbitmq.client.RecoveryListener;
+import com.rabbitmq.client.ShutdownSignalException;
 import com.rabbitmq.client.impl.nio.NioParams;
-import dev.outpost.outbox.OutpostException;
+import dev.outpost.relay.DestinationUnavailableException;
+import dev.outpost.relay.KeyOrderGuard;
 import dev.outpost.relay.PublishResult;
 import dev.outpost.relay.RelayMessage;
+import dev.outpost.relay.brokers.internal.AvailabilityCheck;
 import dev.outpost.relay.brokers.internal.BatchOutcome;
 import dev.outpost.relay.brokers.internal.NotSentException;
 import dev.outpost.relay.brokers.internal.PublisherThreads;
@@ -17,9 +21,8 @@ import dev.outpost.relay.rabbitmq.Destination;
 import dev.outpost.relay.rabbitmq.RabbitMqPublisher;
 import dev.outpost.relay.rabbitmq.RabbitMqPublisherConfig;
 import java.io.IOException;
-import java.util.HashSet;
+import java.time.Duration;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -37,6 +40,7 @@ public final class ConfirmingRabbitMqPublisher implements RabbitMqPublisher {
   private final AmqpMessages messages;
   private final PublisherThreads threads = new PublisherThreads("outpost-rabbitmq-publisher");
   private final ChannelSlot[] slots;
+  private final AvailabilityCheck availability;
   private final Object lock = new Object();
   private Connection connection;
   private long lastConnectFailureNanos;
@@ -49,6 +53,9 @@ public final class ConfirmingRabbitMqPublisher implements RabbitMqPublisher {
     this.config = config;
     this.factory = connectionFactory(config);
     this.messages = new AmqpMessages(config);
+    this.availability =
+        new AvailabilityCheck(
+            this::probe, config.connectTimeout(), "RabbitMQ at " + config.brokerAddress());
     this.slots = new ChannelSlot[config.channels()];
     for (int i = 0; i < slots.length; i++) {
       slots[i] = new ChannelSlot();
@@ -101,7 +108,7 @@ public final class ConfirmingRabbitMqPublisher implements RabbitMqPublisher {
     ChannelSlot slot = slots[Math.floorMod(batch.get(0).partitionNo(), slots.length)];
     try {
       if (!slot.lock.tryLock(config.confirmTimeout().toMillis(), TimeUnit.MILLISECONDS)) {
-        outcome.failFrom(0, unavailable("every publish on its channel is still busy", null));
+        outcome.unavailableFrom(0, unavailable("every publish on its channel is still busy", null));
         return outcome.stage();
       }
     } catch (InterruptedException e) {
@@ -113,8 +120,12 @@ public final class ConfirmingRabbitMqPublisher implements RabbitMqPublisher {
       ConfirmChannel channel;
       try {
         channel = slot.channel();
-      } catch (IOException | RuntimeException e) {
-        outcome.failFrom(0, unavailable(e.getMessage(), e));
+      } catch (IOException e) {
+        // Connection refused or down, or a resource alarm blocks publishers.
+        outcome.unavailableFrom(0, unavailable(e.getMessage(), e));
+        return outcome.stage();
+      } catch (RuntimeException e) {
+        outcome.failFrom(0, e);
         return outcome.stage();
       }
       publishAll(channel, batch, outcome, pendings);
@@ -139,21 +150,58 @@ public final class ConfirmingRabbitMqPublisher implements RabbitMqPublisher {
                           + config.confirmTimeout().toMillis()
                           + " ms; the outcome is unknown, the relay will send it again")));
         });
-    return outcome.stage();
+    // A confirm timeout or a lost send is the broker's outage when it does not answer a probe.
+    return outcome
+        .stage()
+        .thenApplyAsync(
+            results -> availability.resolve(results, ConfirmingRabbitMqPublisher::suspect),
+            threads.completionOrCaller());
   }
 
-  private OutpostException unavailable(String reason, Throwable cause) {
-    return new OutpostException(
+  private static boolean suspect(Throwable cause) {
+    return cause instanceof TimeoutException
+        || cause instanceof IOException
+        || cause instanceof ShutdownSignalException
+        || (cause instanceof NotSentException notSent && !notSent.heldBehindKey());
+  }
+
+  /**
+   * Opens and closes a channel (one round trip to the broker, bounded by the connect timeout),
+   * connecting first when there is no connection.
+   */
+  @Override
+  public Availability probe(Duration timeout) {
+    if (closed) {
+      return Availability.UNKNOWN;
+    }
+    if (blockedReason != null) {
+      return Availability.UNAVAILABLE;
+    }
+    try {
+      Channel channel = connection().createChannel();
+      if (channel == null) {
+        return Availability.UNAVAILABLE;
+      }
+      channel.abort();
+      return Availability.AVAILABLE;
+    } catch (IOException | RuntimeException e) {
+      log.debug("RabbitMQ probe of {} failed: {}", config.brokerAddress(), e.toString());
+      return Availability.UNAVAILABLE;
+    }
+  }
+
+  private DestinationUnavailableException unavailable(String reason, Throwable cause) {
+    return new DestinationUnavailableException(
         "RabbitMQ at " + config.brokerAddress() + " is not available: " + reason, cause);
   }
 
   private void publishAll(
       ConfirmChannel channel, List<RelayMessage> batch, BatchOutcome outcome, Pending[] pendings) {
-    Set<String> heldBackKeys = new HashSet<>();
+    KeyOrderGuard guard = new KeyOrderGuard();
     for (int i = 0; i < batch.size(); i++) {
       RelayMessage message = batch.get(i);
-      if (message.key() != null && heldBackKeys.contains(message.key())) {
-        outcome.complete(i, PublishResult.failed(NotSentException.sameKey(message)));
+      if (guard.heldBack(message)) {
+        outcome.complete(i, guard.notSent(message));
         continue;
       }
       Destination destination;
@@ -164,11 +212,11 @@ public final class ConfirmingRabbitMqPublisher implements RabbitMqPublisher {
       } catch (AmqpMessages.Unpublishable e) {
         // Held back too: the relay may park the key of a dead-lettered message.
         outcome.complete(i, PublishResult.rejected(e));
-        holdBack(heldBackKeys, message);
+        guard.holdBack(message);
         continue;
       } catch (RuntimeException e) {
         outcome.complete(i, PublishResult.failed(e));
-        holdBack(heldBackKeys, message);
+        guard.holdBack(message);
         continue;
       }
       Pending pending = new Pending(outcome, i, message, destination);
@@ -180,12 +228,6 @@ public final class ConfirmingRabbitMqPublisher implements RabbitMqPublisher {
         outcome.failFrom(i + 1, NotSentException.rest(message, e));
         return;
       }
-    }
-  }
-
-  private static void holdBack(Set<String> heldBackKeys, RelayMessage message) {
-    if (message.key() != null) {
-      heldBackKeys.add(message.key());
     }
   }
 
