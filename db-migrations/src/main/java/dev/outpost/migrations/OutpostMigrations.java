@@ -1,9 +1,10 @@
 package dev.outpost.migrations;
 
+import dev.outpost.common.Check;
+import dev.outpost.common.OutpostTableNames;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.Objects;
-import java.util.regex.Pattern;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.FlywayException;
@@ -32,13 +33,12 @@ public final class OutpostMigrations {
   public static final String LOCATION = "classpath:db/migration/outpost";
 
   /** The schema used when none is configured. */
-  public static final String DEFAULT_SCHEMA = "public";
+  public static final String DEFAULT_SCHEMA = OutpostTableNames.DEFAULT_SCHEMA;
 
   /** Outpost's own Flyway history table. */
   public static final String DEFAULT_HISTORY_TABLE = "outpost_schema_history";
 
   private static final Logger log = LoggerFactory.getLogger(OutpostMigrations.class);
-  private static final Pattern IDENTIFIER = Pattern.compile("[a-z_][a-z0-9_]{0,62}");
 
   private final DataSource dataSource;
   private final String schema;
@@ -188,21 +188,10 @@ public final class OutpostMigrations {
         throw new IllegalArgumentException(
             "dataSource is required: pass the application's DataSource");
       }
-      requireIdentifier("schema", schema);
-      requireIdentifier("historyTable", historyTable);
+      Check.identifier("schema", schema);
+      Check.identifier("historyTable", historyTable);
       Objects.requireNonNull(schema);
       return new OutpostMigrations(this);
-    }
-
-    private static void requireIdentifier(String field, String value) {
-      if (value == null || !IDENTIFIER.matcher(value).matches()) {
-        throw new IllegalArgumentException(
-            field
-                + " '"
-                + value
-                + "' is not a plain lower-case PostgreSQL identifier; use 1-63 characters of"
-                + " [a-z0-9_], not starting with a digit");
-      }
     }
   }
 }

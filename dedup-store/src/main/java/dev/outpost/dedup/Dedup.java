@@ -1,11 +1,11 @@
 package dev.outpost.dedup;
 
+import dev.outpost.common.OutpostTableNames;
 import dev.outpost.dedup.internal.DedupMeters;
 import dev.outpost.dedup.internal.DedupSettings;
 import dev.outpost.dedup.internal.DefaultDedup;
 import dev.outpost.dedup.internal.Identifiers;
 import dev.outpost.dedup.internal.MicrometerDedupMeters;
-import dev.outpost.migrations.OutpostMigrations;
 import java.sql.Connection;
 import java.time.Clock;
 import java.util.Map;
@@ -116,7 +116,7 @@ public interface Dedup {
 
   /** Configuration of {@link Dedup}. Not thread-safe; {@link #build()} may be called repeatedly. */
   final class Builder {
-    private String schema = OutpostMigrations.DEFAULT_SCHEMA;
+    private String schema = OutpostTableNames.DEFAULT_SCHEMA;
     private Clock clock = Clock.systemUTC();
     private Object meterRegistry;
 
@@ -124,7 +124,7 @@ public interface Dedup {
 
     /**
      * The schema of the {@code dedup_key} table: a lower-case PostgreSQL identifier, as given to
-     * {@link OutpostMigrations}. Defaults to {@value OutpostMigrations#DEFAULT_SCHEMA}.
+     * {@code OutpostMigrations}. Defaults to {@value OutpostTableNames#DEFAULT_SCHEMA}.
      */
     public Builder schema(String schema) {
       this.schema = schema;

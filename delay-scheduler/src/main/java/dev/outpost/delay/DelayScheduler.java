@@ -1,9 +1,9 @@
 package dev.outpost.delay;
 
+import dev.outpost.common.OutpostTableNames;
 import dev.outpost.delay.internal.DefaultDelayScheduler;
 import dev.outpost.delay.internal.DelayMetrics;
 import dev.outpost.delay.internal.MicrometerDelayMetrics;
-import dev.outpost.migrations.OutpostMigrations;
 import dev.outpost.outbox.Outbox;
 import dev.outpost.outbox.OutboxConfig;
 import dev.outpost.outbox.OutboxMessage;
@@ -232,7 +232,7 @@ public interface DelayScheduler extends AutoCloseable {
 
     /**
      * Schema of Outpost's and Quartz's tables. Defaults to {@value
-     * OutpostMigrations#DEFAULT_SCHEMA}. Do not combine with {@link #outboxConfig}.
+     * OutpostTableNames#DEFAULT_SCHEMA}. Do not combine with {@link #outboxConfig}.
      */
     public Builder schema(String schema) {
       this.schema = schema;

@@ -1,6 +1,6 @@
 package dev.outpost.dedup.internal;
 
-import dev.outpost.migrations.OutpostTableNames;
+import dev.outpost.common.OutpostTableNames;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;

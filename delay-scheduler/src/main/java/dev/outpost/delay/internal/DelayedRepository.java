@@ -238,7 +238,7 @@ final class DelayedRepository {
   }
 
   /** A due message's id is already in the outbox (SQLSTATE 23505 on the fast path). */
-  static final class DuplicateMessageId extends RuntimeException {
+  static final class DuplicateMessageId extends OutpostException {
     private static final long serialVersionUID = 1L;
 
     DuplicateMessageId(SQLException cause) {

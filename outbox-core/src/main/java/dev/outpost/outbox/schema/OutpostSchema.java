@@ -1,7 +1,7 @@
 package dev.outpost.outbox.schema;
 
-import dev.outpost.migrations.OutpostMigrations;
-import java.util.regex.Pattern;
+import dev.outpost.common.Check;
+import dev.outpost.common.OutpostTableNames;
 
 /**
  * jOOQ definitions of Outpost's tables in one schema. The names come from configuration (users put
@@ -10,8 +10,6 @@ import java.util.regex.Pattern;
  * thread-safe.
  */
 public final class OutpostSchema {
-
-  private static final Pattern IDENTIFIER = Pattern.compile("[a-z_][a-z0-9_]{0,62}");
 
   private final String name;
 
@@ -45,19 +43,13 @@ public final class OutpostSchema {
    * @throws IllegalArgumentException if {@code schema} is not a plain lower-case identifier
    */
   public static OutpostSchema named(String schema) {
-    if (schema == null || !IDENTIFIER.matcher(schema).matches()) {
-      throw new IllegalArgumentException(
-          "schema '"
-              + schema
-              + "' is not a plain lower-case PostgreSQL identifier; use 1-63 characters of"
-              + " [a-z0-9_], not starting with a digit");
-    }
+    Check.identifier("schema", schema);
     return new OutpostSchema(schema);
   }
 
-  /** The tables in the default schema {@value OutpostMigrations#DEFAULT_SCHEMA}. */
+  /** The tables in the default schema {@value OutpostTableNames#DEFAULT_SCHEMA}. */
   public static OutpostSchema defaultSchema() {
-    return named(OutpostMigrations.DEFAULT_SCHEMA);
+    return named(OutpostTableNames.DEFAULT_SCHEMA);
   }
 
   /** The schema name. */
