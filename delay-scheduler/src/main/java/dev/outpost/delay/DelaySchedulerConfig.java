@@ -1,6 +1,6 @@
 package dev.outpost.delay;
 
-import dev.outpost.common.Check;
+import dev.outpost.common.internal.Check;
 import dev.outpost.outbox.OutboxConfig;
 import java.time.Clock;
 import java.time.Duration;

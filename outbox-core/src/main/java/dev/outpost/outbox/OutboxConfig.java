@@ -1,6 +1,6 @@
 package dev.outpost.outbox;
 
-import dev.outpost.common.Check;
+import dev.outpost.common.internal.Check;
 import dev.outpost.common.OutpostTableNames;
 import java.time.Clock;
 

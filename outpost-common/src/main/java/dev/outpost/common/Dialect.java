@@ -21,6 +21,44 @@ public enum Dialect {
     this.productName = productName;
   }
 
+  /**
+   * {@code schema.table} quoted for this database. Both names must be plain lower-case identifiers
+   * (the builders check them), so quoting never changes their meaning.
+   */
+  public String qualify(String schema, String table) {
+    return quote(schema) + '.' + quote(table);
+  }
+
+  /** {@code identifier} quoted for this database. */
+  public String quote(String identifier) {
+    return switch (this) {
+      case POSTGRESQL -> '"' + identifier + '"';
+    };
+  }
+
+  /** Whether {@code e} (or a cause) says a table or schema does not exist: migrations not run. */
+  public boolean isMissingTable(SQLException e) {
+    return hasState(e, "42P01", "3F000");
+  }
+
+  /** Whether {@code e} (or a cause) is a unique-key violation. */
+  public boolean isUniqueViolation(SQLException e) {
+    return hasState(e, "23505");
+  }
+
+  private static boolean hasState(SQLException e, String... states) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof SQLException s) {
+        for (String state : states) {
+          if (state.equals(s.getSQLState())) {
+            return true;
+          }
+        }
+      }
+    }
+    return false;
+  }
+
   /** The product name the JDBC driver reports for this database. */
   public String productName() {
     return productName;

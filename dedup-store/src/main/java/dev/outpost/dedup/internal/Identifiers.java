@@ -1,6 +1,6 @@
 package dev.outpost.dedup.internal;
 
-import dev.outpost.common.Check;
+import dev.outpost.common.internal.Check;
 import dev.outpost.dedup.Dedup;
 import java.time.Duration;
 import java.util.UUID;

@@ -43,14 +43,14 @@ public final class RelayOutboxRepository {
       """
       SELECT o.id, o.message_id, o.topic, o.message_key, o.payload, o.headers::text,
              o.created_at, o.attempts
-      FROM {outbox} o
+      FROM {outbox_message} o
       WHERE o.partition_no = ?
         AND (o.attempts = 0 OR o.available_at <= ?)
-        AND ((SELECT b.id FROM {outbox} b
+        AND ((SELECT b.id FROM {outbox_message} b
               WHERE b.partition_no = ? AND b.attempts > 0 AND b.message_key IS NOT NULL
               ORDER BY b.message_key, b.id LIMIT 1) IS NULL
              OR NOT EXISTS (
-                    SELECT 1 FROM {outbox} r
+                    SELECT 1 FROM {outbox_message} r
                     WHERE r.partition_no = o.partition_no AND r.message_key = o.message_key
                       AND r.attempts > 0 AND r.id < o.id AND r.available_at > ?
                     OFFSET 0))
@@ -62,32 +62,32 @@ public final class RelayOutboxRepository {
   /** Extra condition of the head window when keys with a dead letter are parked. */
   private static final String NOT_PARKED =
       """
-        AND ((SELECT e.id FROM {dead_letter} e
+        AND ((SELECT e.id FROM {outbox_dead_letter} e
               WHERE e.partition_no = ? AND e.message_key IS NOT NULL
               ORDER BY e.message_key LIMIT 1) IS NULL
              OR NOT EXISTS (
-                    SELECT 1 FROM {dead_letter} d
+                    SELECT 1 FROM {outbox_dead_letter} d
                     WHERE d.partition_no = o.partition_no AND d.message_key = o.message_key
                     OFFSET 0))
       """;
 
   private static final String LEASE_HELD =
       """
-      EXISTS (SELECT 1 FROM {lease} l
+      EXISTS (SELECT 1 FROM {relay_lease} l
               WHERE l.partition_no = ? AND l.owner = ? AND l.fencing_token = ?
               FOR SHARE)
       """;
 
   private static final String DELETE_CONFIRMED =
       """
-      DELETE FROM {outbox} o
+      DELETE FROM {outbox_message} o
       WHERE o.id = ANY(?) AND o.partition_no = ?
         AND %s
       """;
 
   private static final String RESCHEDULE =
       """
-      UPDATE {outbox} o
+      UPDATE {outbox_message} o
       SET attempts = o.attempts + 1, available_at = u.available_at, last_error = u.last_error
       FROM unnest(?::bigint[], ?::text[]::timestamptz[], ?::text[])
            AS u(id, available_at, last_error)
@@ -98,13 +98,13 @@ public final class RelayOutboxRepository {
   private static final String MOVE_TO_DEAD_LETTER =
       """
       WITH moved AS (
-        DELETE FROM {outbox} o
+        DELETE FROM {outbox_message} o
         USING unnest(?::bigint[], ?::int[], ?::text[]) AS u(id, attempts, last_error)
         WHERE o.id = u.id AND o.partition_no = ?
           AND %s
         RETURNING o.id, o.message_id, o.topic, o.message_key, o.partition_no, o.payload,
                   o.headers, o.created_at, u.attempts, u.last_error)
-      INSERT INTO {dead_letter} (outbox_id, message_id, topic, message_key, partition_no, payload,
+      INSERT INTO {outbox_dead_letter} (outbox_id, message_id, topic, message_key, partition_no, payload,
                                  headers, created_at, failed_at, attempts, last_error)
       SELECT id, message_id, topic, message_key, partition_no, payload, headers, created_at, ?,
              attempts, last_error
@@ -117,15 +117,15 @@ public final class RelayOutboxRepository {
   private static final String PARTITIONS_WITH_NEW_ROWS =
       """
       SELECT p FROM unnest(?::int[]) AS p
-      WHERE EXISTS (SELECT 1 FROM {outbox} o WHERE o.partition_no = p AND o.attempts = 0)
+      WHERE EXISTS (SELECT 1 FROM {outbox_message} o WHERE o.partition_no = p AND o.attempts = 0)
       """;
 
   private static final String ANY_PARTITION_AT_OR_ABOVE =
-      "SELECT max(partition_no) FROM {outbox} WHERE partition_no >= ?";
+      "SELECT max(partition_no) FROM {outbox_message} WHERE partition_no >= ?";
 
-  private static final String BACKLOG = "SELECT count(*) FROM {outbox}";
+  private static final String BACKLOG = "SELECT count(*) FROM {outbox_message}";
 
-  private static final String OLDEST = "SELECT created_at FROM {outbox} ORDER BY id LIMIT 1";
+  private static final String OLDEST = "SELECT created_at FROM {outbox_message} ORDER BY id LIMIT 1";
 
   /** Longest error text stored in {@code last_error}. */
   static final int MAX_ERROR_LENGTH = 4000;
@@ -145,14 +145,14 @@ public final class RelayOutboxRepository {
   public RelayOutboxRepository(OutpostSchema schema, boolean parkKeys) {
     this.parkKeys = parkKeys;
     this.claimWindowSql =
-        SqlText.render(CLAIM_WINDOW.formatted(parkKeys ? NOT_PARKED : ""), schema);
-    this.deleteConfirmedSql = SqlText.render(DELETE_CONFIRMED.formatted(LEASE_HELD), schema);
-    this.rescheduleSql = SqlText.render(RESCHEDULE.formatted(LEASE_HELD), schema);
-    this.moveToDeadLetterSql = SqlText.render(MOVE_TO_DEAD_LETTER.formatted(LEASE_HELD), schema);
-    this.partitionsWithNewRowsSql = SqlText.render(PARTITIONS_WITH_NEW_ROWS, schema);
-    this.anyPartitionAtOrAboveSql = SqlText.render(ANY_PARTITION_AT_OR_ABOVE, schema);
-    this.backlogSql = SqlText.render(BACKLOG, schema);
-    this.oldestSql = SqlText.render(OLDEST, schema);
+        schema.render(CLAIM_WINDOW.formatted(parkKeys ? NOT_PARKED : ""));
+    this.deleteConfirmedSql = schema.render(DELETE_CONFIRMED.formatted(LEASE_HELD));
+    this.rescheduleSql = schema.render(RESCHEDULE.formatted(LEASE_HELD));
+    this.moveToDeadLetterSql = schema.render(MOVE_TO_DEAD_LETTER.formatted(LEASE_HELD));
+    this.partitionsWithNewRowsSql = schema.render(PARTITIONS_WITH_NEW_ROWS);
+    this.anyPartitionAtOrAboveSql = schema.render(ANY_PARTITION_AT_OR_ABOVE);
+    this.backlogSql = schema.render(BACKLOG);
+    this.oldestSql = schema.render(OLDEST);
   }
 
   /** The claim statement, for plan checks. */

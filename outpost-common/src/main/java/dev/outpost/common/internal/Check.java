@@ -1,4 +1,4 @@
-package dev.outpost.common;
+package dev.outpost.common.internal;
 
 import java.time.Duration;
 import java.util.regex.Pattern;
