@@ -1,7 +1,7 @@
 package dev.outpost.outbox;
 
-import dev.outpost.common.internal.Check;
 import dev.outpost.common.OutpostTableNames;
+import dev.outpost.common.internal.Check;
 import java.time.Clock;
 
 /**

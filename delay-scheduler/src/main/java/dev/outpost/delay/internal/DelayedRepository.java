@@ -5,6 +5,7 @@ import dev.outpost.common.OutpostTableNames;
 import dev.outpost.delay.DuplicateCancelKey;
 import dev.outpost.delay.Scheduled;
 import dev.outpost.outbox.OutpostException;
+import dev.outpost.outbox.internal.OutboxMessageSql;
 import dev.outpost.outbox.internal.PreparedMessage;
 import dev.outpost.outbox.schema.OutpostSchema;
 import java.sql.Connection;
@@ -15,9 +16,9 @@ import java.time.OffsetDateTime;
 import java.util.UUID;
 
 /**
- * The statements on {@code delayed_message}, including the move into {@code outbox_message}. Table
- * names are rendered (quoted) by jOOQ from the configured schema once, at construction; each call
- * is one plain prepared statement. Thread-safe.
+ * The statements on {@code delayed_message}, and the binding of the move into {@code
+ * outbox_message} (whose text belongs to that table's owner, {@link OutboxMessageSql}). Rendered
+ * once, at construction; each call is one plain prepared statement. Thread-safe.
  */
 final class DelayedRepository {
 
@@ -62,40 +63,6 @@ final class DelayedRepository {
       SELECT EXISTS (SELECT 1 FROM {delayed_message} WHERE deliver_at <= ?)
       """;
 
-  // Oldest first: the INSERT takes the moved rows in due order, so the outbox ids (the relay's
-  // per-key order) follow due order. SKIP LOCKED lets several sweepers share the due rows and
-  // skips rows an uncommitted cancel/reschedule holds. The DELETE finds the locked rows by ctid
-  // (a TID scan): joining on id let the planner hash-join against a sequential scan of the whole
-  // table for every batch. The rows stay locked, so their ctids cannot change in between.
-  // %s is empty on the fast path. With it filled in, ON CONFLICT keeps a delayed message whose
-  // id is already in the outbox from failing (and blocking) every sweep: its row is dropped and
-  // counted as moved minus inserted. It is not always on because speculative insertion made the
-  // statement about 40% slower.
-  private static final String MOVE_DUE =
-      """
-      WITH due AS (
-        SELECT ctid FROM {delayed_message}
-        WHERE deliver_at <= ?
-        ORDER BY deliver_at, id
-        LIMIT ?
-        FOR UPDATE SKIP LOCKED
-      ), moved AS (
-        DELETE FROM {delayed_message} d WHERE d.ctid = ANY (ARRAY(SELECT ctid FROM due))
-        RETURNING d.id, d.message_id, d.topic, d.message_key, d.partition_no, d.payload,
-                  d.headers, d.created_at, d.deliver_at
-      ), inserted AS (
-        INSERT INTO {outbox_message} (message_id, topic, message_key, partition_no, payload, headers,
-                          created_at, available_at)
-        SELECT message_id, topic, message_key, partition_no, payload, headers,
-               created_at, deliver_at
-        FROM moved
-        ORDER BY deliver_at, id%s
-        RETURNING 1
-      )
-      SELECT (SELECT count(*) FROM moved), (SELECT count(*) FROM inserted),
-             (SELECT min(deliver_at) FROM moved)
-      """;
-
   private final Scheduled.Outcome conflictOutcome;
   private final Dialect dialect;
   private final String delayedTable;
@@ -121,9 +88,9 @@ final class DelayedRepository {
     this.cancelSql = schema.render(CANCEL);
     this.rescheduleSql = schema.render(RESCHEDULE);
     this.anyDueSql = schema.render(ANY_DUE);
-    this.moveDueSql = schema.render(MOVE_DUE.formatted(""));
-    this.moveDueSkippingDuplicatesSql =
-        schema.render(MOVE_DUE.formatted("\n  ON CONFLICT (message_id) DO NOTHING"));
+    OutboxMessageSql outbox = OutboxMessageSql.of(schema);
+    this.moveDueSql = outbox.moveDueFromDelayed(false);
+    this.moveDueSkippingDuplicatesSql = outbox.moveDueFromDelayed(true);
   }
 
   /**

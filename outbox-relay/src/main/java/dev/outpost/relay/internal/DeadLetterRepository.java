@@ -2,6 +2,7 @@ package dev.outpost.relay.internal;
 
 import dev.outpost.outbox.OutpostException;
 import dev.outpost.outbox.internal.HeadersJson;
+import dev.outpost.outbox.internal.OutboxMessageSql;
 import dev.outpost.outbox.schema.OutpostSchema;
 import dev.outpost.relay.DeadLetter;
 import dev.outpost.relay.DeadLetterFilter;
@@ -25,29 +26,6 @@ import org.jooq.impl.DSL;
 /** {@link DeadLetters} over {@code outbox_dead_letter}: the one place with its DML. Thread-safe. */
 public final class DeadLetterRepository implements DeadLetters {
 
-  /**
-   * Moves dead letters back in one statement. The row gets its old outbox id back (identity values
-   * are never reused, so it is free), which puts it before the later messages of its key that a
-   * parked key held back. A row whose message id or outbox id is taken stays a dead letter. jOOQ
-   * parts: {0} the filter, {1} available_at.
-   */
-  private static final String REPLAY =
-      """
-      WITH picked AS (
-        SELECT id FROM {outbox_dead_letter} WHERE {0} FOR UPDATE),
-      inserted AS (
-        INSERT INTO {outbox_message} (id, message_id, topic, message_key, partition_no, payload, headers,
-                         created_at, available_at, attempts)
-        OVERRIDING SYSTEM VALUE
-        SELECT d.outbox_id, d.message_id, d.topic, d.message_key, d.partition_no, d.payload,
-               d.headers, d.created_at, {1}, 0
-        FROM {outbox_dead_letter} d JOIN picked p ON p.id = d.id
-        ORDER BY d.outbox_id
-        ON CONFLICT DO NOTHING
-        RETURNING message_id)
-      DELETE FROM {outbox_dead_letter} d USING inserted i WHERE d.message_id = i.message_id
-      """;
-
   private final String replaySql;
   private final DSLContext dsl;
   private final OutpostSchema schema;
@@ -60,7 +38,7 @@ public final class DeadLetterRepository implements DeadLetters {
         DSL.using(dataSource, schema.jooqDialect(), new Settings().withExecuteLogging(false));
     this.schema = schema;
     this.table = new DeadLetterTable(schema.name());
-    this.replaySql = schema.render(REPLAY);
+    this.replaySql = OutboxMessageSql.of(schema).replayDeadLetters();
     this.clock = clock;
   }
 
@@ -183,7 +161,8 @@ public final class DeadLetterRepository implements DeadLetters {
     try {
       return action.get();
     } catch (DataAccessException e) {
-      boolean missing = e.getCause() instanceof SQLException s && schema.dialect().isMissingTable(s);
+      boolean missing =
+          e.getCause() instanceof SQLException s && schema.dialect().isMissingTable(s);
       throw new OutpostException(
           "could not "
               + what

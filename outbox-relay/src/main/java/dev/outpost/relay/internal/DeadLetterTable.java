@@ -8,8 +8,9 @@ import org.jooq.impl.DSL;
 import org.jooq.impl.SQLDataType;
 
 /**
- * jOOQ definition of {@code outbox_dead_letter} (messages that failed too often, kept for inspection
- * and replay), for the dynamic filters of {@link DeadLetterRepository}, the table's one owner.
+ * jOOQ definition of {@code outbox_dead_letter} (messages that failed too often, kept for
+ * inspection and replay), for the dynamic filters of {@link DeadLetterRepository}, the table's one
+ * owner.
  */
 final class DeadLetterTable extends MessageTable {
   /** The {@code outbox_message.id} the message had. */
