@@ -6,6 +6,7 @@ import dev.outpost.dedup.internal.DedupSettings;
 import dev.outpost.dedup.internal.DefaultDedup;
 import dev.outpost.dedup.internal.Identifiers;
 import dev.outpost.dedup.internal.MicrometerDedupMeters;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.sql.Connection;
 import java.time.Clock;
 import java.util.Map;
@@ -118,7 +119,7 @@ public interface Dedup {
   final class Builder {
     private String schema = OutpostTableNames.DEFAULT_SCHEMA;
     private Clock clock = Clock.systemUTC();
-    private Object meterRegistry;
+    private MeterRegistry meterRegistry;
 
     private Builder() {}
 
@@ -142,14 +143,10 @@ public interface Dedup {
 
     /**
      * Also publishes the counts as Micrometer counters {@code outpost.dedup.processed} and {@code
-     * outpost.dedup.duplicates}, tagged {@code consumer}. Optional (default none).
-     *
-     * <p>Pass an {@code io.micrometer.core.instrument.MeterRegistry}. The parameter is typed {@code
-     * Object} (as HikariCP's {@code setMetricRegistry}) so that Micrometer is needed on the class
-     * path only when a registry is passed, even for frameworks that reflect on this builder; {@link
-     * #build()} rejects anything else.
+     * outpost.dedup.duplicates}, tagged {@code consumer}. Optional (default none). Micrometer is an
+     * optional dependency: it is needed on the class path only when a registry is passed.
      */
-    public Builder meterRegistry(Object meterRegistry) {
+    public Builder meterRegistry(MeterRegistry meterRegistry) {
       this.meterRegistry = meterRegistry;
       return this;
     }

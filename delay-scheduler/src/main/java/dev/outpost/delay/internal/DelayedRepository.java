@@ -3,7 +3,7 @@ package dev.outpost.delay.internal;
 import dev.outpost.common.Dialect;
 import dev.outpost.common.OutpostTableNames;
 import dev.outpost.delay.DuplicateCancelKey;
-import dev.outpost.delay.Scheduled;
+import dev.outpost.delay.ScheduledMessage;
 import dev.outpost.outbox.OutpostException;
 import dev.outpost.outbox.internal.OutboxMessageSql;
 import dev.outpost.outbox.internal.PreparedMessage;
@@ -63,7 +63,7 @@ final class DelayedRepository {
       SELECT EXISTS (SELECT 1 FROM {delayed_message} WHERE deliver_at <= ?)
       """;
 
-  private final Scheduled.Outcome conflictOutcome;
+  private final ScheduledMessage.Outcome conflictOutcome;
   private final Dialect dialect;
   private final String delayedTable;
   private final String insertSql;
@@ -77,8 +77,8 @@ final class DelayedRepository {
   DelayedRepository(OutpostSchema schema, DuplicateCancelKey policy) {
     this.conflictOutcome =
         policy == DuplicateCancelKey.REPLACE
-            ? Scheduled.Outcome.REPLACED
-            : Scheduled.Outcome.KEPT_EXISTING;
+            ? ScheduledMessage.Outcome.REPLACED
+            : ScheduledMessage.Outcome.KEPT_EXISTING;
     this.dialect = schema.dialect();
     this.delayedTable = schema.table(OutpostTableNames.DELAYED_MESSAGE);
     this.insertSql =
@@ -96,7 +96,7 @@ final class DelayedRepository {
   /**
    * Inserts a delayed message, or with a pending {@code cancelKey} applies the duplicate policy.
    */
-  Scheduled insert(
+  ScheduledMessage insert(
       Connection connection, PreparedMessage message, OffsetDateTime deliverAt, String cancelKey) {
     try (PreparedStatement statement = connection.prepareStatement(insertSql)) {
       statement.setObject(1, message.messageId());
@@ -112,9 +112,9 @@ final class DelayedRepository {
         rs.next();
         UUID pendingId = rs.getObject(1, UUID.class);
         OffsetDateTime pendingAt = rs.getObject(2, OffsetDateTime.class);
-        Scheduled.Outcome outcome =
-            rs.getBoolean(3) ? Scheduled.Outcome.SCHEDULED : conflictOutcome;
-        return new Scheduled(pendingId, pendingAt.toInstant(), outcome);
+        ScheduledMessage.Outcome outcome =
+            rs.getBoolean(3) ? ScheduledMessage.Outcome.SCHEDULED : conflictOutcome;
+        return new ScheduledMessage(pendingId, pendingAt.toInstant(), outcome);
       }
     } catch (SQLException e) {
       throw failure(
