@@ -1,13 +1,15 @@
 package dev.outpost.migrations;
 
-import dev.outpost.common.internal.Check;
 import dev.outpost.common.OutpostTableNames;
+import dev.outpost.common.internal.Check;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.Objects;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.FlywayException;
+import org.flywaydb.core.api.MigrationInfo;
 import org.flywaydb.core.api.output.MigrateResult;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,7 +31,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class OutpostMigrations {
 
-  /** The Flyway location of Outpost's migrations (SQL and Java). */
+  /** The Flyway location of Outpost's migrations (SQL only). */
   public static final String LOCATION = "classpath:db/migration/outpost";
 
   /** The schema used when none is configured. */
@@ -82,7 +84,9 @@ public final class OutpostMigrations {
   public String migrate() {
     checkConnection();
     try {
-      MigrateResult result = flyway().migrate();
+      Flyway flyway = flyway();
+      realignLegacyQuartzMigration(flyway);
+      MigrateResult result = flyway.migrate();
       log.info(
           "Outpost schema '{}' at version {} ({} migration(s) applied)",
           schema,
@@ -123,6 +127,51 @@ public final class OutpostMigrations {
         .baselineVersion("0")
         .validateMigrationNaming(true)
         .load();
+  }
+
+  /**
+   * Version 2 (Quartz's tables) was released as a Java migration that read the DDL from the Quartz
+   * jar at migration time; it is now the committed {@code V2__quartz_tables.sql} with the same
+   * statements. A schema migrated by the Java version has a history row of type JDBC without a
+   * checksum, which Flyway's validation would reject against the SQL migration. The row is marked
+   * as the SQL script, then Flyway's repair stores the script's checksum (the tables themselves are
+   * the same). Runs once, only when such a row exists.
+   */
+  private void realignLegacyQuartzMigration(Flyway flyway) {
+    for (MigrationInfo applied : flyway.info().applied()) {
+      if (applied.getVersion() != null
+          && "2".equals(applied.getVersion().getVersion())
+          && "JDBC".equals(applied.getType().name())) {
+        log.info(
+            "Outpost schema '{}': realigning the history of the Quartz tables migration (V2, once a"
+                + " Java migration, now SQL)",
+            schema);
+        markAsSql(flyway);
+        flyway.repair();
+        return;
+      }
+    }
+  }
+
+  private void markAsSql(Flyway flyway) {
+    String sql =
+        "UPDATE \""
+            + schema
+            + "\".\""
+            + historyTable
+            + "\" SET type = 'SQL', script = 'V2__quartz_tables.sql'"
+            + " WHERE version = '2' AND type = 'JDBC'";
+    try (Connection connection = dataSource.getConnection();
+        Statement statement = connection.createStatement()) {
+      statement.executeUpdate(sql);
+    } catch (SQLException e) {
+      throw new MigrationException(
+          "could not update the Flyway history of Outpost schema '"
+              + schema
+              + "' for the Quartz tables migration: "
+              + e.getMessage(),
+          e);
+    }
   }
 
   private void checkConnection() {
