@@ -4,7 +4,7 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpServer;
 import dev.outpost.admin.internal.ConsoleApi;
-import dev.outpost.migrations.OutpostMigrations;
+import dev.outpost.common.OutpostTableNames;
 import dev.outpost.outbox.OutpostException;
 import dev.outpost.outbox.schema.OutpostSchema;
 import java.io.IOException;
@@ -248,7 +248,7 @@ public final class OutpostConsole implements AutoCloseable {
   public static final class Builder {
     private DataSource dataSource;
     private Clock clock = Clock.systemUTC();
-    private String schema = OutpostMigrations.DEFAULT_SCHEMA;
+    private String schema = OutpostTableNames.DEFAULT_SCHEMA;
     private String host = ConsoleConfig.DEFAULT_HOST;
     private int port = ConsoleConfig.DEFAULT_PORT;
     private boolean allowActions;

@@ -10,7 +10,7 @@ import dev.outpost.admin.internal.Rows.KeyPending;
 import dev.outpost.admin.internal.Rows.Lease;
 import dev.outpost.admin.internal.Rows.PartitionBacklog;
 import dev.outpost.admin.internal.Rows.RelayInstance;
-import dev.outpost.migrations.OutpostTableNames;
+import dev.outpost.common.OutpostTableNames;
 import dev.outpost.outbox.OutpostException;
 import dev.outpost.outbox.internal.HeadersJson;
 import dev.outpost.outbox.schema.OutpostSchema;

@@ -5,7 +5,7 @@ import com.zaxxer.hikari.HikariDataSource;
 import dev.outpost.admin.OutpostCli;
 import dev.outpost.admin.internal.Json;
 import dev.outpost.admin.internal.Operations;
-import dev.outpost.migrations.OutpostMigrations;
+import dev.outpost.common.OutpostTableNames;
 import java.io.PrintWriter;
 import java.time.Clock;
 import java.util.concurrent.Callable;
@@ -44,7 +44,7 @@ public final class RootCommand implements Callable<Integer> {
   @Option(
       names = "--schema",
       description = "Schema of Outpost's tables (default: ${DEFAULT-VALUE})")
-  String schema = OutpostMigrations.DEFAULT_SCHEMA;
+  String schema = OutpostTableNames.DEFAULT_SCHEMA;
 
   @Option(names = "--user", description = "Database user")
   String user;
