@@ -1,6 +1,7 @@
 package dev.outpost.delay.internal;
 
 import dev.outpost.delay.DuplicateCancelKey;
+import dev.outpost.delay.PendingDelayed;
 import dev.outpost.delay.Scheduled;
 import dev.outpost.outbox.OutpostException;
 import dev.outpost.outbox.internal.PreparedMessage;
@@ -60,6 +61,11 @@ final class DelayedRepository {
       UPDATE %1$s SET deliver_at = ? WHERE topic = ? AND cancel_key = ?
       """;
 
+  private static final String PENDING =
+      """
+      SELECT count(*), min(deliver_at) FROM %1$s
+      """;
+
   private static final String ANY_DUE =
       """
       SELECT EXISTS (SELECT 1 FROM %1$s WHERE deliver_at <= ?)
@@ -105,6 +111,7 @@ final class DelayedRepository {
   private final String cancelSql;
   private final String rescheduleSql;
   private final String anyDueSql;
+  private final String pendingSql;
   private final String moveDueSql;
   private final String moveDueSkippingDuplicatesSql;
 
@@ -123,6 +130,7 @@ final class DelayedRepository {
     this.cancelSql = CANCEL.formatted(delayedTable);
     this.rescheduleSql = RESCHEDULE.formatted(delayedTable);
     this.anyDueSql = ANY_DUE.formatted(delayedTable);
+    this.pendingSql = PENDING.formatted(delayedTable);
     this.moveDueSql = MOVE_DUE.formatted(delayedTable, outboxTable, "");
     this.moveDueSkippingDuplicatesSql =
         MOVE_DUE.formatted(delayedTable, outboxTable, "\n  ON CONFLICT (message_id) DO NOTHING");
@@ -192,6 +200,18 @@ final class DelayedRepository {
    * Whether any message is due at {@code now}: an index-only probe, so an idle sweep runs no INSERT
    * (whose statement trigger would wake every relay for nothing).
    */
+  /** How many messages are pending and the earliest due time among them. */
+  PendingDelayed pending(Connection connection) {
+    try (PreparedStatement statement = connection.prepareStatement(pendingSql);
+        ResultSet rs = statement.executeQuery()) {
+      rs.next();
+      OffsetDateTime next = rs.getObject(2, OffsetDateTime.class);
+      return new PendingDelayed(rs.getLong(1), next == null ? null : next.toInstant());
+    } catch (SQLException e) {
+      throw failure("could not count the pending delayed messages", e);
+    }
+  }
+
   boolean anyDue(Connection connection, OffsetDateTime now) {
     try (PreparedStatement statement = connection.prepareStatement(anyDueSql)) {
       statement.setObject(1, now);

@@ -1,5 +1,6 @@
 package dev.outpost.relay.internal;
 
+import dev.outpost.relay.PartitionBacklog;
 import dev.outpost.outbox.internal.HeadersJson;
 import dev.outpost.outbox.schema.OutpostSchema;
 import dev.outpost.relay.RelayMessage;
@@ -127,6 +128,12 @@ public final class RelayOutboxRepository {
 
   private static final String OLDEST = "SELECT created_at FROM {outbox} ORDER BY id LIMIT 1";
 
+  private static final String BACKLOG_BY_PARTITION =
+      """
+      SELECT partition_no, count(*), min(created_at) FROM {outbox}
+      GROUP BY partition_no ORDER BY partition_no
+      """;
+
   /** Longest error text stored in {@code last_error}. */
   static final int MAX_ERROR_LENGTH = 4000;
 
@@ -138,6 +145,7 @@ public final class RelayOutboxRepository {
   private final String anyPartitionAtOrAboveSql;
   private final String backlogSql;
   private final String oldestSql;
+  private final String backlogByPartitionSql;
 
   private final boolean parkKeys;
 
@@ -153,6 +161,7 @@ public final class RelayOutboxRepository {
     this.anyPartitionAtOrAboveSql = SqlText.render(ANY_PARTITION_AT_OR_ABOVE, schema);
     this.backlogSql = SqlText.render(BACKLOG, schema);
     this.oldestSql = SqlText.render(OLDEST, schema);
+    this.backlogByPartitionSql = SqlText.render(BACKLOG_BY_PARTITION, schema);
   }
 
   /** The claim statement, for plan checks. */
@@ -298,6 +307,20 @@ public final class RelayOutboxRepository {
         ResultSet rs = s.executeQuery()) {
       return rs.next() ? rs.getObject(1, OffsetDateTime.class).toInstant() : null;
     }
+  }
+
+  /** Waiting rows per partition that has any, in partition order. */
+  public List<PartitionBacklog> backlogByPartition(Connection c) throws SQLException {
+    List<PartitionBacklog> result = new ArrayList<>();
+    try (PreparedStatement s = c.prepareStatement(backlogByPartitionSql);
+        ResultSet rs = s.executeQuery()) {
+      while (rs.next()) {
+        result.add(
+            new PartitionBacklog(
+                rs.getInt(1), rs.getLong(2), rs.getObject(3, OffsetDateTime.class).toInstant()));
+      }
+    }
+    return result;
   }
 
   private static void bindLease(PreparedStatement s, int first, LeaseToken lease)
