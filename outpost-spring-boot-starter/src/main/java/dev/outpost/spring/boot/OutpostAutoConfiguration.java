@@ -251,25 +251,55 @@ public class OutpostAutoConfiguration {
   }
 
   /**
-   * {@code outpost.migration.mode=flyway}: adds Outpost's migrations to Boot's Flyway, so they run
-   * with the application's, in its history table.
+   * Boot's Flyway and Outpost's migrations: {@code outpost.migration.mode=flyway} adds Outpost's
+   * location to Boot's Flyway, so they run with the application's, in its history table; with
+   * {@code outpost.migration.mode=outpost} Boot's Flyway must not find them too.
    */
   @Configuration(proxyBeanMethods = false)
   @ConditionalOnClass(
       name = "org.springframework.boot.flyway.autoconfigure.FlywayConfigurationCustomizer")
-  @ConditionalOnProperty(name = "outpost.migration.mode", havingValue = "flyway")
   static class BootFlywayConfiguration {
 
     @Bean
-    FlywayConfigurationCustomizer outpostFlywayLocations() {
+    FlywayConfigurationCustomizer outpostFlywayLocations(OutpostProperties properties) {
       return configuration -> {
         List<Location> locations = new ArrayList<>(Arrays.asList(configuration.getLocations()));
         Location outpost = new Location(OutpostMigrations.LOCATION);
-        if (!locations.contains(outpost)) {
-          locations.add(outpost);
+        boolean covered = locations.stream().anyMatch(l -> covers(l, outpost));
+        switch (properties.getMigration().getMode()) {
+          case FLYWAY -> {
+            if (!covered) {
+              locations.add(outpost);
+              configuration.locations(locations.toArray(Location[]::new));
+            }
+          }
+          case OUTPOST -> {
+            if (covered) {
+              throw new IllegalStateException(
+                  "spring.flyway.locations "
+                      + locations
+                      + " also finds Outpost's migrations ("
+                      + OutpostMigrations.LOCATION
+                      + ": Flyway scans locations recursively), which"
+                      + " outpost.migration.mode=outpost runs on their own. Move your migrations"
+                      + " to a folder of their own (spring.flyway.locations=classpath:db/migration/app),"
+                      + " or set outpost.migration.mode=flyway to run Outpost's with yours (their"
+                      + " versions then share your history table).");
+            }
+          }
+          case NONE -> {}
         }
-        configuration.locations(locations.toArray(Location[]::new));
       };
+    }
+
+    /** Whether Flyway scanning {@code location} finds the migrations of {@code outpost}. */
+    static boolean covers(Location location, Location outpost) {
+      if (!location.isClassPath()) {
+        return false;
+      }
+      String root = location.getRootPath();
+      String target = outpost.getRootPath();
+      return root.isEmpty() || target.equals(root) || target.startsWith(root + "/");
     }
   }
 }

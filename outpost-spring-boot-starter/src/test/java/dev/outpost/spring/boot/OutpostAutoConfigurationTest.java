@@ -138,4 +138,20 @@ class OutpostAutoConfigurationTest {
                   .isEqualTo(2);
             });
   }
+
+  @Test
+  void bootsDefaultFlywayLocationWouldRunOutpostsMigrationsTwiceAndIsRefused() {
+    runner
+        .withPropertyValues(
+            "spring.flyway.enabled=true", // default location classpath:db/migration
+            "outpost.relay.enabled=false",
+            "outpost.delay.enabled=false")
+        .run(
+            context ->
+                assertThat(context)
+                    .getFailure()
+                    .rootCause()
+                    .hasMessageContaining("also finds Outpost's migrations")
+                    .hasMessageContaining("outpost.migration.mode=flyway"));
+  }
 }
