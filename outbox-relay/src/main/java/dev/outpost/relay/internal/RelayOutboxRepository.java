@@ -1,8 +1,8 @@
 package dev.outpost.relay.internal;
 
-import dev.outpost.relay.PartitionBacklog;
 import dev.outpost.outbox.internal.HeadersJson;
 import dev.outpost.outbox.schema.OutpostSchema;
+import dev.outpost.relay.PartitionBacklog;
 import dev.outpost.relay.RelayMessage;
 import java.sql.Connection;
 import java.sql.PreparedStatement;

@@ -34,8 +34,9 @@ import org.springframework.context.annotation.Configuration;
  * Auto-configuration of Outpost from {@code outpost.*} properties on the application's {@link
  * DataSource}: schema migration, the outbox writer, the delay scheduler, the dedup store and its
  * purger, the publisher and the relay, their Spring-transaction facades ({@link SpringOutbox},
- * {@link SpringDelayScheduler}, {@link SpringDedup}) and the {@link OutpostLifecycle} that runs them
- * with the context. Every bean backs off when the application defines its own of the same type.
+ * {@link SpringDelayScheduler}, {@link SpringDedup}) and the {@link OutpostLifecycle} that runs
+ * them with the context. Every bean backs off when the application defines its own of the same
+ * type.
  *
  * <p>Each library component is built in exactly one bean method here.
  */

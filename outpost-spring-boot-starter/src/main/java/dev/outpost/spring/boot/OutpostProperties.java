@@ -21,8 +21,8 @@ public class OutpostProperties {
   private String schema = OutpostMigrations.DEFAULT_SCHEMA;
 
   /**
-   * Logical partitions of the outbox (1..1024); the same for every node writing to or relaying
-   * from this schema.
+   * Logical partitions of the outbox (1..1024); the same for every node writing to or relaying from
+   * this schema.
    */
   private int partitions = OutboxConfig.DEFAULT_PARTITIONS;
 
@@ -305,9 +305,7 @@ public class OutpostProperties {
 
   /** {@code outpost.dedup.*}. */
   public static class Dedup {
-    /**
-     * How long processed message ids are remembered; must exceed the longest redelivery delay.
-     */
+    /** How long processed message ids are remembered; must exceed the longest redelivery delay. */
     private Duration retention = DedupPurger.DEFAULT_RETENTION;
 
     /** Whether this node purges keys older than the retention. */
@@ -397,8 +395,8 @@ public class OutpostProperties {
     private String uri = "amqp://guest:guest@localhost:5672";
 
     /**
-     * Exchange every message goes to, with the topic as routing key; empty for the default
-     * exchange (the topic names the queue).
+     * Exchange every message goes to, with the topic as routing key; empty for the default exchange
+     * (the topic names the queue).
      */
     private String exchange = "";
 
@@ -434,8 +432,8 @@ public class OutpostProperties {
   public static class Lifecycle {
     /**
      * SmartLifecycle phase of Outpost's components. The default starts them before the web server
-     * and stops them after it finished its graceful shutdown, so requests still in flight can
-     * write messages that the relay then publishes.
+     * and stops them after it finished its graceful shutdown, so requests still in flight can write
+     * messages that the relay then publishes.
      */
     private int phase = OutpostLifecycle.DEFAULT_PHASE;
 

@@ -32,7 +32,10 @@ final class OutpostPublishers {
   }
 
   private static Publisher kafka(OutpostProperties.Kafka kafka) {
-    require("org.apache.kafka.clients.producer.KafkaProducer", "kafka", "org.apache.kafka:kafka-clients");
+    require(
+        "org.apache.kafka.clients.producer.KafkaProducer",
+        "kafka",
+        "org.apache.kafka:kafka-clients");
     return KafkaPublisher.builder()
         .bootstrapServers(kafka.getBootstrapServers())
         .producerProperties(kafka.getProperties())

@@ -73,7 +73,9 @@ public final class SpringDelayScheduler {
    */
   public Scheduled scheduleAt(OutboxMessage message, Instant deliverAt) {
     return transactions.inCurrentTransaction(
-        "SpringDelayScheduler.scheduleAt", EFFECT, c -> scheduler.scheduleAt(c, message, deliverAt));
+        "SpringDelayScheduler.scheduleAt",
+        EFFECT,
+        c -> scheduler.scheduleAt(c, message, deliverAt));
   }
 
   /**

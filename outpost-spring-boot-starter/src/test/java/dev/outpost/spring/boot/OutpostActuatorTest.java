@@ -21,6 +21,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.SpringBootConfiguration;
+import org.springframework.boot.actuate.endpoint.InvalidEndpointRequestException;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.Status;
@@ -118,15 +119,18 @@ class OutpostActuatorTest {
     assertThat(page.get("count")).isEqualTo(1L);
     @SuppressWarnings("unchecked")
     List<Map<String, Object>> rows = (List<Map<String, Object>>) page.get("deadLetters");
-    assertThat(rows).singleElement().satisfies(r -> assertThat(r.get("messageId")).isEqualTo(id.toString()));
+    assertThat(rows)
+        .singleElement()
+        .satisfies(r -> assertThat(r.get("messageId")).isEqualTo(id.toString()));
 
     // Replayed, it is rejected again and comes back; purged, it is gone.
-    assertThat(endpoint.replay("dead-letters", null, id.toString())).isEqualTo(Map.of("replayed", 1));
+    assertThat(endpoint.replay("dead-letters", null, id.toString()))
+        .isEqualTo(Map.of("replayed", 1));
     await()
         .atMost(Duration.ofSeconds(30))
         .until(() -> deadLetters.count(DeadLetterFilter.all()) == 1);
     assertThatThrownBy(() -> endpoint.purge("dead-letters", null, null, null))
-        .isInstanceOf(IllegalArgumentException.class)
+        .isInstanceOf(InvalidEndpointRequestException.class)
         .hasMessageContaining("all=true");
     assertThat(endpoint.purge("dead-letters", POISON, null, null)).isEqualTo(Map.of("purged", 1));
     assertThat(deadLetters.count(DeadLetterFilter.all())).isZero();

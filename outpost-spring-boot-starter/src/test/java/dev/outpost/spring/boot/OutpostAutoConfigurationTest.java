@@ -90,7 +90,10 @@ class OutpostAutoConfigurationTest {
         context -> {
           relay.set(context.getBean(Relay.class));
           assertThat(relay.get().health().state()).isEqualTo(RelayHealth.State.RUNNING);
-          assertThat(context.getBean(OutpostLifecycle.class).isRunning(OutpostLifecycle.DELAY_SCHEDULER))
+          assertThat(
+                  context
+                      .getBean(OutpostLifecycle.class)
+                      .isRunning(OutpostLifecycle.DELAY_SCHEDULER))
               .isTrue();
         });
     assertThat(relay.get().health().state()).isEqualTo(RelayHealth.State.CLOSED);
@@ -103,7 +106,9 @@ class OutpostAutoConfigurationTest {
             "outpost.relay.enabled=false",
             "outpost.publisher.type=kafka",
             "outpost.publisher.kafka.bootstrap-servers=127.0.0.1:1")
-        .run(context -> assertThat(context.getBean(Publisher.class)).isInstanceOf(KafkaPublisher.class));
+        .run(
+            context ->
+                assertThat(context.getBean(Publisher.class)).isInstanceOf(KafkaPublisher.class));
     runner
         .withPropertyValues(
             "outpost.relay.enabled=false",

@@ -42,7 +42,8 @@ import org.springframework.transaction.support.TransactionTemplate;
  * {@code TransactionTemplate}, {@code JdbcTemplate} and Boot's jOOQ {@code DSLContext}.
  */
 @SpringBootTest(classes = SpringTransactionTest.App.class)
-@DirtiesContext // close the context (relay, Quartz) before the JVM's shutdown hooks stop the database
+// Closes the context (relay, Quartz) before the JVM's shutdown hooks stop the database.
+@DirtiesContext
 @Timeout(120)
 class SpringTransactionTest {
 
@@ -100,7 +101,11 @@ class SpringTransactionTest {
     @Transactional
     public void place(String order, boolean fail) {
       jdbc.update("INSERT INTO sb_orders (id) VALUES (?)", order);
-      outbox.send(OutboxMessage.to(TOPIC).key(order).payload(order.getBytes(StandardCharsets.UTF_8)).build());
+      outbox.send(
+          OutboxMessage.to(TOPIC)
+              .key(order)
+              .payload(order.getBytes(StandardCharsets.UTF_8))
+              .build());
       delays.schedule(
           OutboxMessage.to("sb.order.timeout").key(order).payload(new byte[] {1}).build(),
           Duration.ofHours(1),
@@ -160,7 +165,8 @@ class SpringTransactionTest {
 
     await().atMost(Duration.ofSeconds(30)).until(() -> received.payloads().contains(committed));
     assertThat(received.payloads()).doesNotContain(failed);
-    assertThat(jdbc.queryForObject("SELECT count(*) FROM sb_orders WHERE id = ?", Long.class, failed))
+    assertThat(
+            jdbc.queryForObject("SELECT count(*) FROM sb_orders WHERE id = ?", Long.class, failed))
         .isZero();
     assertThat(delayScheduler.pending().count()).isEqualTo(1); // the committed order's timeout
     assertThat(relay.health().state()).isEqualTo(RelayHealth.State.RUNNING);
@@ -237,6 +243,9 @@ class SpringTransactionTest {
   }
 
   private static OutboxMessage message(String payload) {
-    return OutboxMessage.to(TOPIC).key(payload).payload(payload.getBytes(StandardCharsets.UTF_8)).build();
+    return OutboxMessage.to(TOPIC)
+        .key(payload)
+        .payload(payload.getBytes(StandardCharsets.UTF_8))
+        .build();
   }
 }

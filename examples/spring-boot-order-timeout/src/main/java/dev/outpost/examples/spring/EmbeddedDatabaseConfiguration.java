@@ -23,6 +23,8 @@ class EmbeddedDatabaseConfiguration {
     return EmbeddedPostgres.builder()
         .setServerConfig("max_connections", "100")
         .setServerConfig("synchronous_commit", "off") // a demo: durability is not the point
+        // The context stops it, after Outpost's relay and Quartz let go of their connections.
+        .setRegisterShutdownHook(false)
         .start();
   }
 

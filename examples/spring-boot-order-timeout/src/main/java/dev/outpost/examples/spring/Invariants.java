@@ -93,8 +93,7 @@ public class Invariants {
             wrongNotices == 0,
             wrongNotices + " orders noticed zero or several times"));
     long early = consumers.earlyTimeouts();
-    checks.add(
-        new Check("no timeout delivered before its due time", early == 0, early + " early"));
+    checks.add(new Check("no timeout delivered before its due time", early == 0, early + " early"));
     long waiting = outboxBacklog();
     long pending = delays.pending().count();
     long dead = deadLetters.count(DeadLetterFilter.all());

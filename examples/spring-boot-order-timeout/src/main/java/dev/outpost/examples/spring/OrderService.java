@@ -55,8 +55,8 @@ public class OrderService {
    * in one transaction.
    *
    * @return the order id
-   * @throws IllegalArgumentException for an unknown item or when out of stock (the transaction rolls
-   *     back: no order, no message, no timeout)
+   * @throws IllegalArgumentException for an unknown item or when out of stock (the transaction
+   *     rolls back: no order, no message, no timeout)
    */
   @Transactional
   public UUID place(String item, int quantity) {
@@ -75,7 +75,8 @@ public class OrderService {
     if (inserted == 0) {
       throw new IllegalArgumentException("no item '" + item + "'");
     }
-    outbox.send(OutboxMessage.to(Topics.ORDER_CREATED).key(id.toString()).payload(id.toString()).build());
+    outbox.send(
+        OutboxMessage.to(Topics.ORDER_CREATED).key(id.toString()).payload(id.toString()).build());
     delays.scheduleAt(
         OutboxMessage.to(Topics.ORDER_TIMEOUT).key(id.toString()).payload(id.toString()).build(),
         payBy,
@@ -106,7 +107,8 @@ public class OrderService {
       return Payment.PAID;
     }
     try {
-      String status = jdbc.queryForObject("SELECT status FROM orders WHERE id = ?", String.class, id);
+      String status =
+          jdbc.queryForObject("SELECT status FROM orders WHERE id = ?", String.class, id);
       return "PAID".equals(status) ? Payment.ALREADY_PAID : Payment.TOO_LATE;
     } catch (EmptyResultDataAccessException e) {
       return Payment.UNKNOWN;

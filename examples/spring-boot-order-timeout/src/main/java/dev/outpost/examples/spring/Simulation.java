@@ -33,10 +33,7 @@ public class Simulation implements ApplicationRunner, ExitCodeGenerator {
   private volatile int exitCode;
 
   Simulation(
-      OrderService orders,
-      Invariants invariants,
-      ShopProperties properties,
-      Consumers consumers) {
+      OrderService orders, Invariants invariants, ShopProperties properties, Consumers consumers) {
     this.consumers = consumers;
     this.orders = orders;
     this.invariants = invariants;
@@ -101,7 +98,8 @@ public class Simulation implements ApplicationRunner, ExitCodeGenerator {
     boolean ok = settled && failures.get() == 0;
     out.println(settled ? "Settled." : "Not settled before the deadline.");
     for (Invariants.Check check : invariants.check()) {
-      out.printf("  [%s] %s (%s)%n", check.holds() ? "ok" : "FAIL", check.description(), check.detail());
+      out.printf(
+          "  [%s] %s (%s)%n", check.holds() ? "ok" : "FAIL", check.description(), check.detail());
       ok &= check.holds();
     }
     out.printf(

@@ -53,14 +53,15 @@ class ShopSimulationTest {
   @Test
   void everyOrderIsPaidXorReleasedStockIsConservedAndNoMessageIsLost() throws Exception {
     ByteArrayOutputStream report = new ByteArrayOutputStream();
-    boolean ok =
-        simulation.simulate(600, new PrintStream(report, true, StandardCharsets.UTF_8));
+    boolean ok = simulation.simulate(600, new PrintStream(report, true, StandardCharsets.UTF_8));
 
     String text = report.toString(StandardCharsets.UTF_8);
-    assertThat(invariants.check()).allSatisfy(c -> assertThat(c.holds()).as(c.description()).isTrue());
+    assertThat(invariants.check())
+        .allSatisfy(c -> assertThat(c.holds()).as(c.description()).isTrue());
     assertThat(ok).as(text).isTrue();
     assertThat(Handlers.duplicatesInjected.get()).isPositive();
-    assertThat(consumers.duplicatesSkipped()).isGreaterThanOrEqualTo(Handlers.duplicatesInjected.get());
+    assertThat(consumers.duplicatesSkipped())
+        .isGreaterThanOrEqualTo(Handlers.duplicatesInjected.get());
     assertThat(db.queryLong("SELECT count(*) FROM orders WHERE status = 'PAID'")).isPositive();
     assertThat(db.queryLong("SELECT count(*) FROM orders WHERE status = 'CANCELLED'")).isPositive();
     assertThat(db.queryLong("SELECT count(*) FROM orders")).isEqualTo(600);

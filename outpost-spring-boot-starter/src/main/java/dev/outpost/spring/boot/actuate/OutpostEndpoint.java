@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.jspecify.annotations.Nullable;
+import org.springframework.boot.actuate.endpoint.InvalidEndpointRequestException;
 import org.springframework.boot.actuate.endpoint.annotation.DeleteOperation;
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
 import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
@@ -108,7 +109,8 @@ public class OutpostEndpoint {
     result.put("deadLetters", Map.of("count", deadLetters.count(DeadLetterFilter.all())));
     result.put("delayed", delayed);
     if (relay != null) {
-      result.put("relay", OutpostHealthIndicator.relay(relay.health(), false, Duration.ZERO).details());
+      result.put(
+          "relay", OutpostHealthIndicator.relay(relay.health(), false, Duration.ZERO).details());
     }
     result.put("components", lifecycle.components());
     return result;
@@ -174,16 +176,18 @@ public class OutpostEndpoint {
     } else if (Boolean.TRUE.equals(all)) {
       purged = deadLetters.purge(DeadLetterFilter.all());
     } else {
-      throw new IllegalArgumentException(
-          "purging needs topic=..., messageIds=... or all=true (dead letters are gone for good)");
+      throw new InvalidEndpointRequestException(
+          "purging needs topic=..., messageIds=... or all=true (dead letters are gone for good)",
+          "purging needs topic, messageIds or all=true");
     }
     return Map.of("purged", purged);
   }
 
   private static void requireDeadLetters(String part) {
     if (!DEAD_LETTERS.equals(part)) {
-      throw new IllegalArgumentException(
-          "unknown part '" + part + "'; /actuator/outpost/" + DEAD_LETTERS + " is the one there is");
+      throw new InvalidEndpointRequestException(
+          "unknown part '" + part + "'; /actuator/outpost/" + DEAD_LETTERS + " is the one there is",
+          "unknown part");
     }
   }
 
@@ -201,8 +205,9 @@ public class OutpostEndpoint {
           .map(UUID::fromString)
           .toList();
     } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException(
-          "messageIds must be comma-separated UUIDs, got '" + messageIds + "'", e);
+      throw new InvalidEndpointRequestException(
+          "messageIds must be comma-separated UUIDs, got '" + messageIds + "'",
+          "messageIds must be comma-separated UUIDs");
     }
   }
 

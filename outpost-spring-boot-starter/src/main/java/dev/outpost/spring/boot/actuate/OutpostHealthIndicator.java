@@ -72,7 +72,8 @@ public final class OutpostHealthIndicator implements HealthIndicator {
     if (relay != null) {
       checks.put("relay", relay(relay.health(), relay.config().listen(), maxBacklogAge));
     }
-    if (delayScheduler != null && lifecycle.components().containsKey(OutpostLifecycle.DELAY_SCHEDULER)) {
+    if (delayScheduler != null
+        && lifecycle.components().containsKey(OutpostLifecycle.DELAY_SCHEDULER)) {
       checks.put("delayScheduler", delayScheduler());
     }
     lifecycle.components().keySet().stream()
@@ -126,7 +127,8 @@ public final class OutpostHealthIndicator implements HealthIndicator {
     if (health.backlog() < 0) {
       return new Check(Status.DOWN, "the database did not answer", details);
     }
-    if (health.oldestPendingAge() != null && health.oldestPendingAge().compareTo(maxBacklogAge) > 0) {
+    if (health.oldestPendingAge() != null
+        && health.oldestPendingAge().compareTo(maxBacklogAge) > 0) {
       return new Check(
           DEGRADED,
           "oldest waiting message is "
