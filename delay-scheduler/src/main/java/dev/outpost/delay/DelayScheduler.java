@@ -189,6 +189,15 @@ public interface DelayScheduler extends AutoCloseable {
    */
   Scheduler quartz();
 
+  /**
+   * How many delayed messages are pending (scheduled, not yet moved into the outbox) and when the
+   * next one is due, for health endpoints and dashboards. One query on a connection of the data
+   * source, outside any caller transaction.
+   *
+   * @throws OutpostException if the database fails
+   */
+  PendingDelayed pending();
+
   /** The configuration. */
   DelaySchedulerConfig config();
 

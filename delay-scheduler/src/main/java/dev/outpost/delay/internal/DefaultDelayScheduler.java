@@ -2,6 +2,7 @@ package dev.outpost.delay.internal;
 
 import dev.outpost.delay.DelayScheduler;
 import dev.outpost.delay.DelaySchedulerConfig;
+import dev.outpost.delay.PendingDelayed;
 import dev.outpost.delay.ScheduledMessage;
 import dev.outpost.delay.SweepResult;
 import dev.outpost.outbox.OutboxMessage;
@@ -36,6 +37,7 @@ public final class DefaultDelayScheduler implements DelayScheduler {
   private final Sweeper sweeper;
   private final QuartzAdapter quartz;
   private final boolean ownsQuartz;
+  private final DataSource dataSource;
   private State state = State.NEW;
 
   /** A delay scheduler; starts nothing. */
@@ -49,6 +51,17 @@ public final class DefaultDelayScheduler implements DelayScheduler {
     this.sweeper = new Sweeper(dataSource, repository, config.clock(), config.batchSize(), metrics);
     this.quartz = new QuartzAdapter(config, dataSource, given);
     this.ownsQuartz = given == null;
+    this.dataSource = dataSource;
+  }
+
+  @Override
+  public PendingDelayed pending() {
+    try (Connection c = dataSource.getConnection()) {
+      return repository.pending(c);
+    } catch (SQLException e) {
+      throw new OutpostException(
+          "could not count the pending delayed messages in schema '" + config.schema() + "'", e);
+    }
   }
 
   @Override

@@ -4,6 +4,7 @@ import dev.outpost.common.Dialect;
 import dev.outpost.common.OutpostTableNames;
 import dev.outpost.delay.DuplicateCancelKey;
 import dev.outpost.delay.ScheduledMessage;
+import dev.outpost.delay.PendingDelayed;
 import dev.outpost.outbox.OutpostException;
 import dev.outpost.outbox.internal.OutboxMessageSql;
 import dev.outpost.outbox.internal.PreparedMessage;
@@ -58,6 +59,11 @@ final class DelayedRepository {
       UPDATE {delayed_message} SET deliver_at = ? WHERE topic = ? AND cancel_key = ?
       """;
 
+  private static final String PENDING =
+      """
+      SELECT count(*), min(deliver_at) FROM {delayed_message}
+      """;
+
   private static final String ANY_DUE =
       """
       SELECT EXISTS (SELECT 1 FROM {delayed_message} WHERE deliver_at <= ?)
@@ -70,6 +76,7 @@ final class DelayedRepository {
   private final String cancelSql;
   private final String rescheduleSql;
   private final String anyDueSql;
+  private final String pendingSql;
   private final String moveDueSql;
   private final String moveDueSkippingDuplicatesSql;
 
@@ -91,6 +98,7 @@ final class DelayedRepository {
     OutboxMessageSql outbox = OutboxMessageSql.of(schema);
     this.moveDueSql = outbox.moveDueFromDelayed(false);
     this.moveDueSkippingDuplicatesSql = outbox.moveDueFromDelayed(true);
+    this.pendingSql = schema.render(PENDING);
   }
 
   /**
@@ -157,6 +165,18 @@ final class DelayedRepository {
    * Whether any message is due at {@code now}: an index-only probe, so an idle sweep runs no INSERT
    * (whose statement trigger would wake every relay for nothing).
    */
+  /** How many messages are pending and the earliest due time among them. */
+  PendingDelayed pending(Connection connection) {
+    try (PreparedStatement statement = connection.prepareStatement(pendingSql);
+        ResultSet rs = statement.executeQuery()) {
+      rs.next();
+      OffsetDateTime next = rs.getObject(2, OffsetDateTime.class);
+      return new PendingDelayed(rs.getLong(1), next == null ? null : next.toInstant());
+    } catch (SQLException e) {
+      throw failure("could not count the pending delayed messages", e);
+    }
+  }
+
   boolean anyDue(Connection connection, OffsetDateTime now) {
     try (PreparedStatement statement = connection.prepareStatement(anyDueSql)) {
       statement.setObject(1, now);

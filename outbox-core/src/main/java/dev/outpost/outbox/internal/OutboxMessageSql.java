@@ -67,6 +67,9 @@ public interface OutboxMessageSql {
   /** created_at of the oldest waiting row (no row when empty). */
   String oldestCreatedAt();
 
+  /** Per partition with waiting rows, in partition order: partition_no, count, min(created_at). */
+  String backlogByPartition();
+
   /**
    * Moves due rows of {@code delayed_message} into the outbox, oldest first: binds now, limit;
    * returns one row (removed, inserted, oldest due time). With {@code skipDuplicates}, rows whose

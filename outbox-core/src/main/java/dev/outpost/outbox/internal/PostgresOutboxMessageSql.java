@@ -147,6 +147,12 @@ final class PostgresOutboxMessageSql implements OutboxMessageSql {
 
   private static final String BACKLOG = "SELECT count(*) FROM {outbox_message}";
 
+  private static final String BACKLOG_BY_PARTITION =
+      """
+      SELECT partition_no, count(*), min(created_at) FROM {outbox_message}
+      GROUP BY partition_no ORDER BY partition_no
+      """;
+
   private static final String OLDEST =
       "SELECT created_at FROM {outbox_message} ORDER BY id LIMIT 1";
 
@@ -218,6 +224,7 @@ final class PostgresOutboxMessageSql implements OutboxMessageSql {
   private final String highestPartitionAtOrAbove;
   private final String backlog;
   private final String oldestCreatedAt;
+  private final String backlogByPartition;
   private final String moveDue;
   private final String moveDueSkippingDuplicates;
   private final String replayDeadLetters;
@@ -235,6 +242,7 @@ final class PostgresOutboxMessageSql implements OutboxMessageSql {
     this.highestPartitionAtOrAbove = schema.render(ANY_PARTITION_AT_OR_ABOVE);
     this.backlog = schema.render(BACKLOG);
     this.oldestCreatedAt = schema.render(OLDEST);
+    this.backlogByPartition = schema.render(BACKLOG_BY_PARTITION);
     this.moveDue = schema.render(MOVE_DUE_FROM_DELAYED.formatted(""));
     this.moveDueSkippingDuplicates =
         schema.render(MOVE_DUE_FROM_DELAYED.formatted("\n  ON CONFLICT (message_id) DO NOTHING"));
@@ -289,6 +297,11 @@ final class PostgresOutboxMessageSql implements OutboxMessageSql {
   @Override
   public String oldestCreatedAt() {
     return oldestCreatedAt;
+  }
+
+  @Override
+  public String backlogByPartition() {
+    return backlogByPartition;
   }
 
   @Override

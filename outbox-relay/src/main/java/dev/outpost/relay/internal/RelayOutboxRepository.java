@@ -3,6 +3,7 @@ package dev.outpost.relay.internal;
 import dev.outpost.outbox.internal.HeadersJson;
 import dev.outpost.outbox.internal.OutboxMessageSql;
 import dev.outpost.outbox.schema.OutpostSchema;
+import dev.outpost.relay.PartitionBacklog;
 import dev.outpost.relay.RelayMessage;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -33,6 +34,7 @@ public final class RelayOutboxRepository {
   private final String anyPartitionAtOrAboveSql;
   private final String backlogSql;
   private final String oldestSql;
+  private final String backlogByPartitionSql;
 
   private final boolean parkKeys;
 
@@ -48,6 +50,7 @@ public final class RelayOutboxRepository {
     this.anyPartitionAtOrAboveSql = sql.highestPartitionAtOrAbove();
     this.backlogSql = sql.backlog();
     this.oldestSql = sql.oldestCreatedAt();
+    this.backlogByPartitionSql = sql.backlogByPartition();
   }
 
   /** The claim statement, for plan checks. */
@@ -197,6 +200,20 @@ public final class RelayOutboxRepository {
         ResultSet rs = s.executeQuery()) {
       return rs.next() ? rs.getObject(1, OffsetDateTime.class).toInstant() : null;
     }
+  }
+
+  /** Waiting rows per partition that has any, in partition order. */
+  public List<PartitionBacklog> backlogByPartition(Connection c) throws SQLException {
+    List<PartitionBacklog> result = new ArrayList<>();
+    try (PreparedStatement s = c.prepareStatement(backlogByPartitionSql);
+        ResultSet rs = s.executeQuery()) {
+      while (rs.next()) {
+        result.add(
+            new PartitionBacklog(
+                rs.getInt(1), rs.getLong(2), rs.getObject(3, OffsetDateTime.class).toInstant()));
+      }
+    }
+    return result;
   }
 
   private static void bindLease(PreparedStatement s, int first, LeaseToken lease)
