@@ -68,7 +68,9 @@ final class SendOutcomes {
       if (code == ResponseCode.MESSAGE_ILLEGAL) {
         return rejected(message, topic, error);
       }
-      if (code == ClientErrorCode.NOT_FOUND_TOPIC_EXCEPTION) {
+      // Sends with a queue selector report a missing route without an error code.
+      if (code == ClientErrorCode.NOT_FOUND_TOPIC_EXCEPTION
+          || String.valueOf(client.getErrorMessage()).startsWith("No route info")) {
         return new Classified(
             Kind.UNAVAILABLE,
             new OutpostException(
