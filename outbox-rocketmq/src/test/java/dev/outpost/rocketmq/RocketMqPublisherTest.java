@@ -118,8 +118,7 @@ class RocketMqPublisherTest {
       assertThat(((PublishResult.Rejected) results.get(0)).cause())
           .hasMessageContaining("maxMessageBytes");
       assertThat(results.get(1)).isInstanceOf(PublishResult.Failed.class);
-      assertThat(((PublishResult.Failed) results.get(1)).cause())
-          .hasMessageContaining("not sent");
+      assertThat(((PublishResult.Failed) results.get(1)).cause()).hasMessageContaining("not sent");
       assertThat(results.get(2).isConfirmed()).isTrue();
     }
   }
@@ -146,8 +145,7 @@ class RocketMqPublisherTest {
       assertThat(((PublishResult.Failed) results.get(0)).cause())
           .hasMessageContaining(missing)
           .hasMessageContaining("no route");
-      assertThat(((PublishResult.Failed) results.get(1)).cause())
-          .hasMessageContaining("not sent");
+      assertThat(((PublishResult.Failed) results.get(1)).cause()).hasMessageContaining("not sent");
     }
   }
 

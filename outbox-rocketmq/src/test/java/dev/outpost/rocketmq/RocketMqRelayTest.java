@@ -123,7 +123,8 @@ class RocketMqRelayTest {
     UUID id;
     try (Connection c = db.dataSource().getConnection()) {
       c.setAutoCommit(false);
-      id = Outbox.builder().build().send(c, OutboxMessage.to(missing).key("k").payload("x").build());
+      id =
+          Outbox.builder().build().send(c, OutboxMessage.to(missing).key("k").payload("x").build());
       c.commit();
     }
     try (Relay relay =
@@ -151,7 +152,8 @@ class RocketMqRelayTest {
                       .containsAll(expected));
       for (MessageExt message : messages) {
         deliveries.add(
-            new AbstractMap.SimpleEntry<>(RocketMqReader.messageId(message), text(message.getBody())));
+            new AbstractMap.SimpleEntry<>(
+                RocketMqReader.messageId(message), text(message.getBody())));
       }
     } catch (Exception e) {
       throw new IllegalStateException(e);
