@@ -1,6 +1,5 @@
 package dev.outpost.rocketmq;
 
-import static dev.outpost.relay.brokers.TestMessages.await;
 import static dev.outpost.relay.brokers.TestMessages.message;
 import static dev.outpost.relay.brokers.TestMessages.text;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -8,7 +7,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.outpost.dedup.Dedup;
 import dev.outpost.dedup.DedupCounts;
 import dev.outpost.relay.Deliveries;
-import dev.outpost.relay.PublishResult;
 import dev.outpost.relay.RelayMessage;
 import dev.outpost.testing.EmbeddedRocketMq;
 import dev.outpost.testing.OutpostDatabaseExtension;
@@ -65,7 +63,7 @@ class RocketMqDedupConsumerTest {
   private static void publish(List<RelayMessage> messages) {
     try (RocketMqPublisher publisher =
         RocketMqPublisher.builder().namesrvAddress(rocketmq.namesrvAddress()).build()) {
-      assertThat(await(publisher.publish(messages))).allMatch(PublishResult::isConfirmed);
+      Publishing.untilConfirmed(publisher, messages);
     }
   }
 

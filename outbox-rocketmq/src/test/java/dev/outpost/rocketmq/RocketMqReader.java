@@ -6,7 +6,9 @@ import java.util.List;
 import java.util.UUID;
 import java.util.function.Predicate;
 import org.apache.rocketmq.client.consumer.DefaultLitePullConsumer;
+import org.apache.rocketmq.common.consumer.ConsumeFromWhere;
 import org.apache.rocketmq.common.message.MessageExt;
+import org.awaitility.Awaitility;
 
 /** Reads a topic from its first offset with a lite-pull consumer, for assertions. */
 final class RocketMqReader implements AutoCloseable {
@@ -18,11 +20,20 @@ final class RocketMqReader implements AutoCloseable {
     consumer.setNamesrvAddr(namesrvAddress);
     consumer.setInstanceName("outpost-test-reader-" + UUID.randomUUID());
     consumer.setAutoCommit(false);
+    // A new group starting at the first offset reads every queue from 0. (Seeking after assign()
+    // races with the pulls assign() starts, which can hand over later messages first.)
+    consumer.setConsumeFromWhere(ConsumeFromWhere.CONSUME_FROM_FIRST_OFFSET);
     consumer.start();
-    consumer.assign(consumer.fetchMessageQueues(topic));
-    for (var queue : consumer.assignment()) {
-      consumer.seekToBegin(queue);
-    }
+    // Right after a broker restart the first admin calls can time out: retry for a while.
+    Awaitility.await()
+        .atMost(Duration.ofSeconds(30))
+        .pollInterval(Duration.ofMillis(200))
+        .ignoreExceptions()
+        .until(
+            () -> {
+              consumer.assign(consumer.fetchMessageQueues(topic));
+              return true;
+            });
   }
 
   /** Polls until {@code done} holds for everything read (at most 60 s); returns it all. */

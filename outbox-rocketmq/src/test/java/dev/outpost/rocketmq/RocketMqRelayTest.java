@@ -150,6 +150,16 @@ class RocketMqRelayTest {
                       .map(RocketMqReader::messageId)
                       .collect(Collectors.toSet())
                       .containsAll(expected));
+      if (log.isDebugEnabled() || Boolean.getBoolean("outpost.test.trace")) {
+        for (MessageExt message : messages) {
+          log.info(
+              "read {} q{} @{} born {}",
+              text(message.getBody()),
+              message.getQueueId(),
+              message.getQueueOffset(),
+              message.getBornTimestamp());
+        }
+      }
       for (MessageExt message : messages) {
         deliveries.add(
             new AbstractMap.SimpleEntry<>(

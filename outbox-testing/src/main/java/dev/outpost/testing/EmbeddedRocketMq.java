@@ -194,6 +194,9 @@ public final class EmbeddedRocketMq implements AutoCloseable {
     config.setAutoCreateTopicEnable(false);
     config.setAutoCreateSubscriptionGroup(true);
     config.setListenPort(brokerPort);
+    // Test machines are small and shared: a send may wait longer for the broker's send thread
+    // before the broker answers "busy" (default 200 ms).
+    config.setWaitTimeMillsInSendQueue(3_000);
     NettyServerConfig server = new NettyServerConfig();
     server.setBindAddress(LOOPBACK);
     server.setListenPort(brokerPort);
