@@ -39,8 +39,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Stopping takes 13-18 seconds (fixed pauses inside RocketMQ), so use {@link #shared()}: one
  * broker per test JVM, stopped at JVM exit. {@link #stopBroker()} and {@link #startBroker()}
- * simulate a broker outage: the broker comes back on the same port and store within a second, and
- * clients reconnect. Thread-safe.
+ * simulate a broker outage: stopping the broker alone also takes about 14 seconds (it refuses
+ * connections from early on), starting it again a few seconds; it comes back on the same port and
+ * store, and clients reconnect. Thread-safe.
  */
 public final class EmbeddedRocketMq implements AutoCloseable {
 
