@@ -49,6 +49,11 @@ final class RocketMqTransport implements Transport {
   }
 
   private String topic(String appTopic) {
+    return topic(schema, appTopic);
+  }
+
+  /** The RocketMQ topic of the app's topic {@code appTopic} for the tables in {@code schema}. */
+  static String topic(String schema, String appTopic) {
     return "example_" + schema + "_" + appTopic.replace('.', '_');
   }
 
