@@ -18,6 +18,8 @@ import java.util.regex.Pattern;
  * @param schema schema of Outpost's and the app's tables
  * @param rabbitmqUri RabbitMQ to publish to and consume from, or {@code null}
  * @param kafkaBootstrap Kafka to publish to and consume from, or {@code null}
+ * @param rocketmqNamesrv RocketMQ name server to publish to and consume from, {@code embedded}, or
+ *     {@code null}
  * @param port HTTP port (0 = any free port, -1 = no HTTP server)
  * @param orderTimeout how long an order may stay unpaid
  * @param simulate orders the simulation places; 0 = serve HTTP until stopped
@@ -36,6 +38,7 @@ public record AppConfig(
     String schema,
     String rabbitmqUri,
     String kafkaBootstrap,
+    String rocketmqNamesrv,
     int port,
     Duration orderTimeout,
     int simulate,
@@ -70,6 +73,8 @@ public record AppConfig(
                                 e.g. amqp://guest:guest@127.0.0.1:5672
         --kafka-bootstrap HOSTS publish and consume through Kafka [OUTPOST_KAFKA_BOOTSTRAP]
                                 e.g. 127.0.0.1:9092
+        --rocketmq-namesrv ADDR publish and consume through RocketMQ [OUTPOST_ROCKETMQ_NAMESRV]
+                                e.g. 127.0.0.1:9876, or "embedded" for a broker in the app
       Service:
         --port N                HTTP port, default 8080 (0 = any free port) [OUTPOST_PORT]
         --order-timeout D       how long an order may stay unpaid: 500ms, 2s, 5m; default 5m,
@@ -99,6 +104,7 @@ public record AppConfig(
           new Flag("--schema", "OUTPOST_SCHEMA", true),
           new Flag("--rabbitmq-uri", "OUTPOST_RABBITMQ_URI", true),
           new Flag("--kafka-bootstrap", "OUTPOST_KAFKA_BOOTSTRAP", true),
+          new Flag("--rocketmq-namesrv", "OUTPOST_ROCKETMQ_NAMESRV", true),
           new Flag("--port", "OUTPOST_PORT", true),
           new Flag("--order-timeout", "OUTPOST_ORDER_TIMEOUT", true),
           new Flag("--initial-stock", "OUTPOST_INITIAL_STOCK", true),
@@ -124,6 +130,9 @@ public record AppConfig(
     }
     if (kafkaBootstrap != null) {
       return "Kafka " + kafkaBootstrap;
+    }
+    if (rocketmqNamesrv != null) {
+      return "RocketMQ " + rocketmqNamesrv;
     }
     return "in-process publisher";
   }
@@ -191,6 +200,11 @@ public record AppConfig(
       throw new IllegalArgumentException(
           "--rabbitmq-uri and --kafka-bootstrap were both given; choose one broker");
     }
+    if (v.containsKey("--rocketmq-namesrv")
+        && (v.containsKey("--rabbitmq-uri") || v.containsKey("--kafka-bootstrap"))) {
+      throw new IllegalArgumentException(
+          "--rocketmq-namesrv and another broker were both given; choose one broker");
+    }
     String uri = v.get("--rabbitmq-uri");
     if (uri != null && !uri.startsWith("amqp://") && !uri.startsWith("amqps://")) {
       throw new IllegalArgumentException(
@@ -223,6 +237,7 @@ public record AppConfig(
         schema,
         uri,
         v.get("--kafka-bootstrap"),
+        v.get("--rocketmq-namesrv"),
         intValue(v, "--port", simulation ? -1 : 8080, 0, 65535),
         timeout,
         simulate,

@@ -16,6 +16,8 @@ import dev.outpost.relay.Relay;
 import dev.outpost.relay.RelayMessage;
 import dev.outpost.relay.kafka.KafkaPublisher;
 import dev.outpost.relay.rabbitmq.RabbitMqPublisher;
+import dev.outpost.rocketmq.RocketMqPublisher;
+import dev.outpost.testing.EmbeddedRocketMq;
 import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
@@ -48,6 +50,11 @@ import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.test.KafkaClusterTestKit;
 import org.apache.kafka.common.test.TestKitNodes;
+import org.apache.rocketmq.client.producer.DefaultMQProducer;
+import org.apache.rocketmq.client.producer.SendCallback;
+import org.apache.rocketmq.client.producer.SendResult;
+import org.apache.rocketmq.client.producer.SendStatus;
+import org.apache.rocketmq.common.message.Message;
 
 /**
  * End-to-end throughput of the relay with broker confirms, next to the broker's own publish rate
@@ -76,9 +83,15 @@ import org.apache.kafka.common.test.TestKitNodes;
  * median rate per scenario and the median of the per-round ratio relay / plain client. Also
  * measured: (0) the relay with a publisher that confirms at once, the database-bound ceiling.
  *
- * <p>Args: {@code [messages, default 100000] [kafka|rabbitmq|all, default all] [relay threads,
- * default 4] [batch size, default 500] [payload bytes, default 200] [measured rounds, default 3]};
- * {@code -Doutpost.bench.kafka.linger.ms=N} sets the Kafka linger of (a)-(c). Not a test.
+ * <p>RocketMQ is a name server and broker started in this JVM ({@code EmbeddedRocketMq}: {@code
+ * SYNC_FLUSH}, 8 queues per topic); (a) is the plain {@code DefaultMQProducer} sending
+ * asynchronously with a key selector and at most 1,000 sends in flight, resending what was not
+ * {@code SEND_OK}.
+ *
+ * <p>Args: {@code [messages, default 100000] [kafka|rabbitmq|rocketmq|all, default all] [relay
+ * threads, default 4] [batch size, default 500] [payload bytes, default 200] [measured rounds,
+ * default 3]}; {@code -Doutpost.bench.kafka.linger.ms=N} sets the Kafka linger of (a)-(c). Not a
+ * test.
  */
 public final class BrokerBenchmark {
 
@@ -151,6 +164,9 @@ public final class BrokerBenchmark {
       }
       if (which.equals("all") || which.equals("rabbitmq")) {
         benchmark.rabbitMq();
+      }
+      if (which.equals("all") || which.equals("rocketmq")) {
+        benchmark.rocketMq();
       }
       benchmark.report();
     }
@@ -504,7 +520,7 @@ public final class BrokerBenchmark {
           entry.getValue().stream().map(r -> String.format(Locale.ROOT, "%.0f", r)).toList());
     }
     System.out.println();
-    for (String broker : List.of("Kafka", "RabbitMQ")) {
+    for (String broker : List.of("Kafka", "RabbitMQ", "RocketMQ")) {
       List<Double> plain = rates(broker + " (a)");
       List<Double> publisherOnly = rates(broker + " (b)");
       List<Double> relay = rates(broker + " (c)");
@@ -612,6 +628,88 @@ public final class BrokerBenchmark {
       return admin.listOffsets(latest).all().get(1, TimeUnit.MINUTES).values().stream()
           .mapToLong(info -> info.offset())
           .sum();
+    }
+  }
+
+  private void rocketMq() throws Exception {
+    try (EmbeddedRocketMq rocketmq = EmbeddedRocketMq.start()) {
+      String namesrv = rocketmq.namesrvAddress();
+      for (String topic : List.of("bench-plain", "bench-publisher", "bench-relay")) {
+        rocketmq.createTopic(topic, 8);
+      }
+      for (int round = 0; round <= rounds; round++) {
+        round(round == 0);
+        measure("RocketMQ (a) plain producer, async sends", () -> plainRocketMq(namesrv));
+        try (RocketMqPublisher publisher = rocketMqPublisher(namesrv)) {
+          measure(
+              "RocketMQ (b) RocketMqPublisher.publish() alone",
+              () -> publisherOnly(publisher, "bench-publisher"));
+        }
+        RocketMqPublisher publisher = rocketMqPublisher(namesrv);
+        measure("RocketMQ (c) relay end to end", () -> relay(publisher, "bench-relay"));
+      }
+    }
+  }
+
+  private static RocketMqPublisher rocketMqPublisher(String namesrv) {
+    return RocketMqPublisher.builder().namesrvAddress(namesrv).build();
+  }
+
+  /** (a) RocketMQ: async sends with a key selector, 1,000 in flight, until all are SEND_OK. */
+  private long plainRocketMq(String namesrv) throws Exception {
+    DefaultMQProducer producer = new DefaultMQProducer("outpost-bench-plain");
+    producer.setNamesrvAddr(namesrv);
+    producer.setInstanceName("outpost-bench-plain-" + UUID.randomUUID());
+    producer.start();
+    try {
+      producer.send(new Message("bench-plain", payload));
+      java.util.concurrent.Semaphore window = new java.util.concurrent.Semaphore(1000);
+      java.util.concurrent.ConcurrentLinkedQueue<Integer> failed =
+          new java.util.concurrent.ConcurrentLinkedQueue<>();
+      long start = System.nanoTime();
+      List<Integer> pending = new ArrayList<>(messages);
+      for (int i = 0; i < messages; i++) {
+        pending.add(i);
+      }
+      for (int attempt = 0; !pending.isEmpty(); attempt++) {
+        if (attempt == 20) {
+          throw new IllegalStateException(pending.size() + " plain RocketMQ sends failed");
+        }
+        for (int i : pending) {
+          Message message = new Message("bench-plain", payload);
+          message.setKeys(key(i));
+          message.putUserProperty("traceparent", TRACEPARENT);
+          message.putUserProperty("content-type", "application/json");
+          message.putUserProperty(RelayMessage.MESSAGE_ID_HEADER, UUID.randomUUID().toString());
+          window.acquire();
+          producer.send(
+              message,
+              (queues, m, key) -> queues.get(Math.floorMod(key.hashCode(), queues.size())),
+              key(i),
+              new SendCallback() {
+                @Override
+                public void onSuccess(SendResult result) {
+                  if (result.getSendStatus() != SendStatus.SEND_OK) {
+                    failed.add(i);
+                  }
+                  window.release();
+                }
+
+                @Override
+                public void onException(Throwable error) {
+                  failed.add(i);
+                  window.release();
+                }
+              });
+        }
+        window.acquire(1000);
+        window.release(1000);
+        pending = new ArrayList<>(failed);
+        failed.clear();
+      }
+      return System.nanoTime() - start;
+    } finally {
+      producer.shutdown();
     }
   }
 

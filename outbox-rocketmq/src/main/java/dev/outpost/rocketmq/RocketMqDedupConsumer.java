@@ -1,0 +1,352 @@
+package dev.outpost.rocketmq;
+
+import dev.outpost.dedup.Dedup;
+import dev.outpost.dedup.DedupCounts;
+import dev.outpost.rocketmq.internal.DefaultRocketMqDedupConsumer;
+import dev.outpost.rocketmq.internal.RocketMqConsumerSettings;
+import java.lang.management.ManagementFactory;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+import javax.sql.DataSource;
+import org.apache.rocketmq.client.consumer.DefaultMQPushConsumer;
+import org.apache.rocketmq.common.consumer.ConsumeFromWhere;
+import org.apache.rocketmq.common.message.MessageExt;
+import org.apache.rocketmq.remoting.RPCHook;
+import org.jooq.DSLContext;
+
+/**
+ * A RocketMQ push consumer that processes every message once in effect: each message runs through
+ * {@link Dedup#processOnce} in a database transaction of its own, and the listener answers {@code
+ * CONSUME_SUCCESS} only after the database commits. A crash between the two makes the broker
+ * deliver the message again (the consumer offset was not advanced), and the dedup store skips it.
+ *
+ * <p><b>Message id.</b> Read from the {@value #MESSAGE_ID_PROPERTY} user property (a UUID string,
+ * as Outpost's RocketMQ publisher writes it); a value that is not a UUID is hashed into a
+ * name-based UUID. A message <em>without</em> it gets {@code UUID.nameUUIDFromBytes(msgId)} from
+ * RocketMQ's own message id: that still skips RocketMQ's redeliveries of the same message, but not
+ * a producer's second send of it (a new RocketMQ id).
+ *
+ * <p><b>Failures.</b> When the handler throws, the transaction rolls back and the message is
+ * consumed again later: concurrently consumed messages go to the group's retry topic ({@code
+ * RECONSUME_LATER}, delayed by the broker's delay levels: 10 s, 30 s, 1 min, ... by default);
+ * orderly consumed ones suspend their queue for {@code retryDelay} ({@code
+ * SUSPEND_CURRENT_QUEUE_A_MOMENT}), holding back the messages behind them. After {@code
+ * maxReconsumeTimes} failed redeliveries the message goes to the broker's dead-letter queue {@code
+ * %DLQ%<consumerGroup>}. When the <em>database</em> fails (no connection, failed key insert or
+ * commit), the message is retried in place every {@code retryDelay} without counting: an outage
+ * never dead-letters good messages.
+ *
+ * <p><b>Order.</b> With {@link Builder#orderly(boolean)} the messages of one queue, so of one key
+ * published by Outpost's publisher, are processed one at a time in queue order (RocketMQ's {@code
+ * MessageListenerOrderly}); otherwise up to {@code consumeThreads} messages are processed at once
+ * in any order.
+ *
+ * <p><b>Threads.</b> RocketMQ's consume threads ({@code consumeThreads}) run the transactions.
+ * {@link #close()} shuts the consumer down, waiting for the messages being processed; it is
+ * thread-safe and idempotent.
+ *
+ * <pre>{@code
+ * try (RocketMqDedupConsumer consumer = RocketMqDedupConsumer.builder()
+ *     .namesrvAddress("namesrv-1:9876")
+ *     .consumerGroup("inventory")
+ *     .topic("orders")
+ *     .dataSource(dataSource)
+ *     .handler((tx, message) -> reserveStock(tx, message.getBody()))
+ *     .build()) {
+ *   consumer.start();
+ *   ...
+ * }
+ * }</pre>
+ */
+public interface RocketMqDedupConsumer extends AutoCloseable {
+
+  /** The user property holding the message id, as Outpost's publisher writes it. */
+  String MESSAGE_ID_PROPERTY = "outpost-message-id";
+
+  /** Default number of redeliveries after failures before the dead-letter queue: 5. */
+  int DEFAULT_MAX_RECONSUME_TIMES = 5;
+
+  /** Default number of consume threads: 4. */
+  int DEFAULT_CONSUME_THREADS = 4;
+
+  /** Default pause before a message is retried after a database failure (or, orderly, any): 1 s. */
+  Duration DEFAULT_RETRY_DELAY = Duration.ofSeconds(1);
+
+  /** Business work for one message on a jOOQ transaction. */
+  @FunctionalInterface
+  interface Handler {
+    /**
+     * Processes {@code message} on {@code tx}; throw to roll back and have it consumed again.
+     *
+     * @param tx the message's transaction ({@code DSL.using(connection, SQLDialect.POSTGRES)})
+     * @param message the message
+     */
+    void handle(DSLContext tx, MessageExt message);
+  }
+
+  /** Business work for one message on a JDBC transaction. */
+  @FunctionalInterface
+  interface JdbcHandler {
+    /**
+     * Processes {@code message} on {@code tx} (auto-commit off; do not commit it yourself); throw
+     * to roll back and have it consumed again.
+     *
+     * @throws SQLException when a statement fails; the message is consumed again
+     */
+    void handle(Connection tx, MessageExt message) throws SQLException;
+  }
+
+  /** Starts a configuration with the defaults. */
+  static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * Subscribes and starts consuming. A second call is a no-op.
+   *
+   * @throws IllegalStateException when closed, or when RocketMQ refuses to start the consumer (e.g.
+   *     a consumer of the same group and instance name already runs in this JVM)
+   */
+  void start();
+
+  /** The dedup store's counts of this consumer name: processed messages and skipped duplicates. */
+  DedupCounts counts();
+
+  /**
+   * Shuts the consumer down: stops pulling, waits for the messages being processed, persists the
+   * consumed offsets. Idempotent; works without {@link #start()}.
+   */
+  @Override
+  void close();
+
+  /** Configuration of {@link RocketMqDedupConsumer}. Not thread-safe. */
+  final class Builder {
+    private static final AtomicInteger INSTANCES = new AtomicInteger();
+
+    private String namesrvAddress;
+    private String consumerGroup;
+    private String topic;
+    private String subscription = "*";
+    private String consumerName;
+    private DataSource dataSource;
+    private Dedup dedup;
+    private Handler handler;
+    private JdbcHandler jdbcHandler;
+    private boolean orderly;
+    private int maxReconsumeTimes = DEFAULT_MAX_RECONSUME_TIMES;
+    private int consumeThreads = DEFAULT_CONSUME_THREADS;
+    private Duration retryDelay = DEFAULT_RETRY_DELAY;
+    private ConsumeFromWhere consumeFromWhere = ConsumeFromWhere.CONSUME_FROM_LAST_OFFSET;
+    private String instanceName;
+    private RPCHook rpcHook;
+    private Consumer<DefaultMQPushConsumer> consumerCustomizer = consumer -> {};
+
+    private Builder() {}
+
+    /** The name servers, {@code host:port} separated by {@code ;}. Required. */
+    public Builder namesrvAddress(String namesrvAddress) {
+      this.namesrvAddress = namesrvAddress;
+      return this;
+    }
+
+    /** The consumer group (shares the messages among its members, owns the offsets). Required. */
+    public Builder consumerGroup(String consumerGroup) {
+      this.consumerGroup = consumerGroup;
+      return this;
+    }
+
+    /** The topic to consume. Required. */
+    public Builder topic(String topic) {
+      this.topic = topic;
+      return this;
+    }
+
+    /** The tag subscription expression, e.g. {@code "created || paid"}. Defaults to {@code *}. */
+    public Builder subscription(String subscription) {
+      this.subscription = subscription;
+      return this;
+    }
+
+    /**
+     * The consumer name in the dedup keys, 1 to {@value Dedup#MAX_CONSUMER_LENGTH} characters.
+     * Defaults to the consumer group.
+     */
+    public Builder consumerName(String consumerName) {
+      this.consumerName = consumerName;
+      return this;
+    }
+
+    /** The database of the business tables and the {@code dedup_key} table. Required. */
+    public Builder dataSource(DataSource dataSource) {
+      this.dataSource = dataSource;
+      return this;
+    }
+
+    /** The dedup store. Defaults to {@code Dedup.builder().build()} (schema {@code public}). */
+    public Builder dedup(Dedup dedup) {
+      this.dedup = dedup;
+      return this;
+    }
+
+    /** The business work on a jOOQ transaction. Exactly one handler is required. */
+    public Builder handler(Handler handler) {
+      this.handler = handler;
+      return this;
+    }
+
+    /** The business work on a JDBC transaction. Exactly one handler is required. */
+    public Builder jdbcHandler(JdbcHandler jdbcHandler) {
+      this.jdbcHandler = jdbcHandler;
+      return this;
+    }
+
+    /**
+     * Whether the messages of a queue are processed one at a time in queue order (per-key order for
+     * messages from Outpost's publisher). Defaults to {@code false} (concurrently).
+     */
+    public Builder orderly(boolean orderly) {
+      this.orderly = orderly;
+      return this;
+    }
+
+    /**
+     * How many times a failed message is consumed again before it goes to the dead-letter queue, 0
+     * to 1000. Defaults to {@value RocketMqDedupConsumer#DEFAULT_MAX_RECONSUME_TIMES}.
+     */
+    public Builder maxReconsumeTimes(int maxReconsumeTimes) {
+      this.maxReconsumeTimes = maxReconsumeTimes;
+      return this;
+    }
+
+    /**
+     * Threads running handlers (each with its own database connection at a time), 1 to 1000.
+     * Defaults to {@value RocketMqDedupConsumer#DEFAULT_CONSUME_THREADS}.
+     */
+    public Builder consumeThreads(int consumeThreads) {
+      this.consumeThreads = consumeThreads;
+      return this;
+    }
+
+    /**
+     * Pause before a message is retried after a database failure, and before an orderly consumed
+     * message is retried after a handler failure; 10 ms to 1 hour. Defaults to 1 second.
+     */
+    public Builder retryDelay(Duration retryDelay) {
+      this.retryDelay = retryDelay;
+      return this;
+    }
+
+    /**
+     * Where a consumer group without stored offsets starts. Defaults to {@code
+     * CONSUME_FROM_LAST_OFFSET} (RocketMQ's default).
+     */
+    public Builder consumeFromWhere(ConsumeFromWhere consumeFromWhere) {
+      this.consumeFromWhere = consumeFromWhere;
+      return this;
+    }
+
+    /** The client instance name. Defaults to a name unique in this JVM. */
+    public Builder instanceName(String instanceName) {
+      this.instanceName = instanceName;
+      return this;
+    }
+
+    /** The hook that signs requests (ACL credentials). Defaults to none. */
+    public Builder rpcHook(RPCHook rpcHook) {
+      this.rpcHook = rpcHook;
+      return this;
+    }
+
+    /**
+     * Applied to the consumer before it starts, after the settings of this builder (TLS, namespace,
+     * pull tuning). Defaults to nothing.
+     */
+    public Builder consumerCustomizer(Consumer<DefaultMQPushConsumer> consumerCustomizer) {
+      this.consumerCustomizer = consumerCustomizer;
+      return this;
+    }
+
+    /**
+     * Validates the configuration; connects nothing and starts no thread.
+     *
+     * @throws IllegalArgumentException naming the bad field, its value and what is allowed
+     */
+    public RocketMqDedupConsumer build() {
+      requireText("namesrvAddress", namesrvAddress);
+      requireText("consumerGroup", consumerGroup);
+      requireText("topic", topic);
+      requireText("subscription", subscription);
+      String name = consumerName != null ? consumerName : consumerGroup;
+      if (name.isBlank() || name.length() > Dedup.MAX_CONSUMER_LENGTH) {
+        throw new IllegalArgumentException(
+            "consumerName is '"
+                + name
+                + "'; use 1 to "
+                + Dedup.MAX_CONSUMER_LENGTH
+                + " characters, not blank");
+      }
+      if (dataSource == null) {
+        throw new IllegalArgumentException(
+            "dataSource is required: pass the DataSource of the business and dedup_key tables");
+      }
+      if ((handler == null) == (jdbcHandler == null)) {
+        throw new IllegalArgumentException(
+            "set exactly one of handler (jOOQ) and jdbcHandler (JDBC); "
+                + (handler == null ? "none is set" : "both are set"));
+      }
+      requireRange("maxReconsumeTimes", maxReconsumeTimes, 0, 1000);
+      requireRange("consumeThreads", consumeThreads, 1, 1000);
+      if (retryDelay == null
+          || retryDelay.compareTo(Duration.ofMillis(10)) < 0
+          || retryDelay.compareTo(Duration.ofHours(1)) > 0) {
+        throw new IllegalArgumentException("retryDelay is " + retryDelay + "; allowed 10 ms..1 h");
+      }
+      if (consumeFromWhere == null || consumerCustomizer == null) {
+        throw new IllegalArgumentException(
+            "consumeFromWhere and consumerCustomizer must not be null");
+      }
+      return new DefaultRocketMqDedupConsumer(
+          new RocketMqConsumerSettings(
+              namesrvAddress,
+              consumerGroup,
+              topic,
+              subscription,
+              name,
+              dataSource,
+              dedup == null ? Dedup.builder().build() : dedup,
+              handler,
+              jdbcHandler,
+              orderly,
+              maxReconsumeTimes,
+              consumeThreads,
+              retryDelay,
+              consumeFromWhere,
+              instanceName != null ? instanceName : uniqueInstanceName(),
+              rpcHook,
+              consumerCustomizer));
+    }
+
+    private static void requireText(String field, String value) {
+      if (value == null || value.isBlank()) {
+        throw new IllegalArgumentException(field + " is '" + value + "'; it is required");
+      }
+    }
+
+    private static void requireRange(String field, int value, int min, int max) {
+      if (value < min || value > max) {
+        throw new IllegalArgumentException(
+            field + " is " + value + "; allowed range is " + min + " to " + max);
+      }
+    }
+
+    private static String uniqueInstanceName() {
+      return "outpost-dedup-"
+          + ManagementFactory.getRuntimeMXBean().getPid()
+          + "-"
+          + INSTANCES.incrementAndGet();
+    }
+  }
+}
