@@ -46,9 +46,9 @@ import java.util.UUID;
  * maxmemory-policy noeviction} (or {@code volatile-*} on a dedicated instance), AOF with {@code
  * appendfsync always} where a repeat is expensive, and a lease well above the work's timeout.
  *
- * <p>Thread-safe: one instance serves the whole application over one multiplexed connection.
- * {@link #close()} closes the connection and client it opened itself (from {@link Builder#uri}), not
- * a connection passed to {@link Builder#connection}.
+ * <p>Thread-safe: one instance serves the whole application over one multiplexed connection. {@link
+ * #close()} closes the connection and client it opened itself (from {@link Builder#uri}), not a
+ * connection passed to {@link Builder#connection}.
  *
  * <pre>{@code
  * try (RedisDedup dedup = RedisDedup.builder().uri("redis://localhost:6379").build()) {

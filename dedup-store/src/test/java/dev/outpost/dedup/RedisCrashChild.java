@@ -30,10 +30,7 @@ final class RedisCrashChild {
         () -> {
           try {
             Files.writeString(
-                effects,
-                "started " + id + "\n",
-                StandardCharsets.UTF_8,
-                StandardOpenOption.APPEND);
+                effects, "started " + id + "\n", StandardCharsets.UTF_8, StandardOpenOption.APPEND);
           } catch (java.io.IOException e) {
             throw new IllegalStateException(e);
           }

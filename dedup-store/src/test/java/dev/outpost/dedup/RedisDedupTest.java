@@ -297,7 +297,9 @@ class RedisDedupTest {
               return outcome == ProcessOutcome.PROCESSED;
             });
 
-    assertThat(outcomes.get(0)).as("before the lease expired").isEqualTo(ProcessOutcome.IN_PROGRESS);
+    assertThat(outcomes.get(0))
+        .as("before the lease expired")
+        .isEqualTo(ProcessOutcome.IN_PROGRESS);
     assertThat(outcomes.subList(0, outcomes.size() - 1))
         .allMatch(o -> o == ProcessOutcome.IN_PROGRESS);
     assertThat(runs).as("retried once after the lease expired").hasValue(1);
@@ -348,8 +350,7 @@ class RedisDedupTest {
   }
 
   @Test
-  void a_slow_worker_that_fails_past_its_lease_does_not_release_the_newer_claim()
-      throws Exception {
+  void a_slow_worker_that_fails_past_its_lease_does_not_release_the_newer_claim() throws Exception {
     Duration lease = Duration.ofMillis(300);
     RedisDedup dedup = store(lease);
     UUID id = UUID.randomUUID();
@@ -506,8 +507,7 @@ class RedisDedupTest {
                   .build());
       AtomicInteger runs = new AtomicInteger();
 
-      assertThatThrownBy(
-              () -> dedup.processOnce("sms", UUID.randomUUID(), runs::incrementAndGet))
+      assertThatThrownBy(() -> dedup.processOnce("sms", UUID.randomUUID(), runs::incrementAndGet))
           .isInstanceOf(DedupException.class)
           .hasMessageContaining("redis://:***@127.0.0.1:" + frozen.getLocalPort())
           .hasMessageNotContaining("secret");
@@ -517,8 +517,7 @@ class RedisDedupTest {
 
   @Test
   void works_on_the_callers_connection_and_leaves_it_open() {
-    RedisDedup dedup =
-        RedisDedup.builder().connection(admin).keyPrefix(prefix).build();
+    RedisDedup dedup = RedisDedup.builder().connection(admin).keyPrefix(prefix).build();
     UUID id = UUID.randomUUID();
     AtomicInteger runs = new AtomicInteger();
 
@@ -565,11 +564,7 @@ class RedisDedupTest {
 
   private RedisDedup store(Duration lease) {
     return track(
-        RedisDedup.builder()
-            .uri(TestRedis.shared().url())
-            .keyPrefix(prefix)
-            .lease(lease)
-            .build());
+        RedisDedup.builder().uri(TestRedis.shared().url()).keyPrefix(prefix).lease(lease).build());
   }
 
   private RedisDedup track(RedisDedup dedup) {

@@ -91,6 +91,11 @@ public final class TestRedis {
   }
 
   static TestRedis pick(Map<String, String> env) {
+    return pick(env, 6379);
+  }
+
+  /** Picks a Redis as documented, probing the local service on {@code localPort}. */
+  static TestRedis pick(Map<String, String> env, int localPort) {
     String explicit = env.get(ENV_URL);
     if (explicit != null && !explicit.isBlank()) {
       return new TestRedis(explicit.trim(), "env " + ENV_URL);
@@ -110,9 +115,10 @@ public final class TestRedis {
     } else {
       dockerProblem = ENV_USE_DOCKER + "=false";
     }
-    String localProblem = ping("127.0.0.1", 6379);
+    String localUrl = "redis://127.0.0.1:" + localPort;
+    String localProblem = ping("127.0.0.1", localPort);
     if (localProblem == null) {
-      return new TestRedis(LOCAL_URL, "local");
+      return new TestRedis(localUrl, "local");
     }
     throw new IllegalStateException(
         "no Redis for the tests: (1) "
@@ -120,7 +126,7 @@ public final class TestRedis {
             + " is not set; (2) Testcontainers: "
             + dockerProblem
             + "; (3) the local service at "
-            + LOCAL_URL
+            + localUrl
             + " does not answer ("
             + localProblem
             + "). Set "

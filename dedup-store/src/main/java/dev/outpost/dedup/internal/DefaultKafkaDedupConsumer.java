@@ -2,8 +2,8 @@ package dev.outpost.dedup.internal;
 
 import dev.outpost.dedup.DedupCounts;
 import dev.outpost.dedup.DedupStore;
-import dev.outpost.dedup.ProcessOutcome;
 import dev.outpost.dedup.KafkaDedupConsumer;
+import dev.outpost.dedup.ProcessOutcome;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;

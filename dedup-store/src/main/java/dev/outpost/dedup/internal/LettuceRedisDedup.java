@@ -31,8 +31,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * {@link RedisDedup} on Lettuce: claim with {@code SET NX PX}, mark done and release with Lua
- * compare-and-set scripts fenced by the claim's token. Thread-safe; all calls share one
- * multiplexed connection (Lettuce pipelines concurrent commands on it).
+ * compare-and-set scripts fenced by the claim's token. Thread-safe; all calls share one multiplexed
+ * connection (Lettuce pipelines concurrent commands on it).
  */
 public final class LettuceRedisDedup implements RedisDedup {
 

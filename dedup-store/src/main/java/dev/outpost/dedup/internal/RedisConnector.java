@@ -46,7 +46,8 @@ public final class RedisConnector implements AutoCloseable {
    *
    * @throws IllegalArgumentException when the URI cannot be parsed (the message hides the password)
    */
-  public static RedisConnector forUri(String uri, Duration connectTimeout, Duration commandTimeout) {
+  public static RedisConnector forUri(
+      String uri, Duration connectTimeout, Duration commandTimeout) {
     String redacted = redact(uri);
     RedisURI parsed;
     try {
@@ -155,5 +156,4 @@ public final class RedisConnector implements AutoCloseable {
   public boolean isClosed() {
     return closed;
   }
-
 }

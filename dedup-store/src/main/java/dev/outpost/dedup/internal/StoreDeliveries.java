@@ -47,8 +47,7 @@ public final class StoreDeliveries<D> {
         store,
         consumer,
         (messageId, delivery) ->
-            store.processOnce(
-                consumer, messageId, context -> handle(handler, context, delivery)));
+            store.processOnce(consumer, messageId, context -> handle(handler, context, delivery)));
   }
 
   /**
