@@ -2,6 +2,15 @@ package dev.outpost.examples.bench;
 
 import com.zaxxer.hikari.HikariDataSource;
 import dev.outpost.dedup.Dedup;
+import dev.outpost.dedup.ProcessOutcome;
+import dev.outpost.dedup.RedisDedup;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.ScanArgs;
+import io.lettuce.core.ScanIterator;
+import io.lettuce.core.SetArgs;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.sync.RedisCommands;
+import java.time.Duration;
 import dev.outpost.migrations.OutpostMigrations;
 import java.lang.management.ManagementFactory;
 import java.sql.Connection;
@@ -65,6 +74,10 @@ public final class DedupBenchmark {
   }
 
   public static void main(String[] args) throws Exception {
+    if (args.length > 0 && args[0].equals("redis")) {
+      redisMain(args);
+      return;
+    }
     int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 10;
     int threads = args.length > 1 ? Integer.parseInt(args[1]) : 8;
     BenchDatabase.quietLogs();
@@ -248,5 +261,187 @@ public final class DedupBenchmark {
   @FunctionalInterface
   private interface Scenario {
     void transaction(Connection tx) throws SQLException;
+  }
+
+  // ---- Redis path: RedisDedup against raw SET NX + SET doing the same, in the same run ----
+
+  /** Environment variable with the Redis URL of the Redis section; default the local service. */
+  static final String ENV_REDIS_URL = "OUTPOST_BENCH_REDIS_URL";
+
+  // Short expiries keep the keys of a run (tens of thousands per second) from piling up.
+  private static final Duration REDIS_LEASE = Duration.ofSeconds(5);
+  private static final Duration REDIS_RETENTION = Duration.ofSeconds(5);
+
+  /**
+   * The Redis section, run with {@code redis [seconds per scenario, default 10] [threads, default
+   * 8]}: on one shared Lettuce connection, (e) raw {@code SET key processing NX PX <lease>} then
+   * {@code SET key done PX <retention>}, (f) {@code RedisDedup.processOnce} with empty work (the
+   * same claim, then the fenced Lua mark), (g) {@code processOnce} on 10,000 keys already done.
+   * Uses {@value #ENV_REDIS_URL}, else {@code redis://127.0.0.1:6379}; keys under a random prefix
+   * that expire after 5 s (the duplicates after 10 minutes) and are deleted at the end.
+   */
+  static void redisMain(String[] args) throws Exception {
+    int seconds = args.length > 1 ? Integer.parseInt(args[1]) : 10;
+    int threads = args.length > 2 ? Integer.parseInt(args[2]) : 8;
+    String url = System.getenv().getOrDefault(ENV_REDIS_URL, "redis://127.0.0.1:6379");
+    String prefix = "outpost-bench:" + UUID.randomUUID() + ":";
+    RedisClient client = RedisClient.create(url);
+    try (StatefulRedisConnection<String, String> connection = client.connect();
+        RedisDedup dedup =
+            RedisDedup.builder()
+                .connection(connection)
+                .keyPrefix(prefix)
+                .lease(REDIS_LEASE)
+                .retention(REDIS_RETENTION)
+                .build();
+        // The prepared duplicates are few (10,000) and must outlive the run.
+        RedisDedup dedupOfDuplicates =
+            RedisDedup.builder()
+                .connection(connection)
+                .keyPrefix(prefix)
+                .retention(Duration.ofMinutes(10))
+                .build()) {
+      RedisCommands<String, String> redis = connection.sync();
+      UUID[] done = new UUID[DUPLICATE_KEYS];
+      for (int i = 0; i < DUPLICATE_KEYS; i++) {
+        done[i] = UUID.randomUUID();
+      }
+      Map<String, RedisScenario> scenarios = new LinkedHashMap<>();
+      scenarios.put(
+          "(e) raw SET NX PX + SET PX",
+          () -> {
+            String key = prefix + "raw:" + UUID.randomUUID();
+            if ("OK".equals(redis.set(key, "processing:t", SetArgs.Builder.nx().px(REDIS_LEASE)))) {
+              redis.set(key, "done:t", SetArgs.Builder.px(REDIS_RETENTION));
+            }
+          });
+      scenarios.put(
+          "(f) RedisDedup.processOnce (claim, work, mark)",
+          () -> {
+            if (dedup.processOnce("bench", UUID.randomUUID(), () -> {})
+                != ProcessOutcome.PROCESSED) {
+              throw new IllegalStateException("a fresh message was not processed");
+            }
+          });
+      scenarios.put(
+          "(g) processOnce on duplicates",
+          () -> {
+            UUID id = done[ThreadLocalRandom.current().nextInt(DUPLICATE_KEYS)];
+            if (dedupOfDuplicates.processOnce("bench-dup", id, () -> {})
+                == ProcessOutcome.PROCESSED) {
+              throw new IllegalStateException("a prepared duplicate " + id + " ran its work");
+            }
+          });
+      System.out.printf(
+          Locale.ROOT,
+          "Dedup benchmark, Redis path: %d s per scenario, %d threads, one shared connection,"
+              + " Redis %s at %s%n",
+          seconds,
+          threads,
+          redisVersion(redis),
+          redactUrl(url));
+      for (UUID id : done) {
+        dedupOfDuplicates.processOnce("bench-dup", id, () -> {});
+      }
+      for (RedisScenario scenario : scenarios.values()) {
+        measureRedis(scenario, threads, Math.max(1000, seconds * 200L));
+      }
+      Map<String, long[]> totals = new LinkedHashMap<>();
+      scenarios.keySet().forEach(name -> totals.put(name, new long[2]));
+      List<String> names = new ArrayList<>(scenarios.keySet());
+      for (int round = 0; round < seconds; round++) {
+        for (int i = 0; i < names.size(); i++) {
+          String name = names.get((round + i) % names.size());
+          long[] total = totals.get(name);
+          total[0] += measureRedis(scenarios.get(name), threads, 1000);
+          total[1] += 1000;
+        }
+      }
+      Map<String, Double> rates = new LinkedHashMap<>();
+      System.out.println();
+      System.out.printf(Locale.ROOT, "%-48s %12s%n", "scenario", "ops/s");
+      for (Map.Entry<String, long[]> entry : totals.entrySet()) {
+        double rate = entry.getValue()[0] * 1000.0 / entry.getValue()[1];
+        rates.put(entry.getKey().substring(0, 3), rate);
+        System.out.printf(Locale.ROOT, "%-48s %12.0f%n", entry.getKey(), rate);
+      }
+      System.out.printf(
+          Locale.ROOT,
+          "(system load average at the end: %.1f on %d cores)%n",
+          ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage(),
+          Runtime.getRuntime().availableProcessors());
+      double e = rates.get("(e)");
+      System.out.printf(
+          Locale.ROOT,
+          "%nf/e = %.3f (RedisDedup vs raw SET NX + SET, target >= 0.9)%n"
+              + "g/e = %.3f (duplicate: SET NX refused + GET, vs raw SET NX + SET)%n",
+          rates.get("(f)") / e,
+          rates.get("(g)") / e);
+      deleteKeys(redis, prefix);
+    } finally {
+      client.shutdown();
+    }
+  }
+
+  private static long measureRedis(RedisScenario scenario, int threads, long millis)
+      throws Exception {
+    long deadline = System.nanoTime() + millis * 1_000_000L;
+    ExecutorService pool = Executors.newFixedThreadPool(threads);
+    try {
+      List<Future<Long>> workers = new ArrayList<>();
+      for (int t = 0; t < threads; t++) {
+        workers.add(
+            pool.submit(
+                () -> {
+                  long count = 0;
+                  while (System.nanoTime() < deadline) {
+                    scenario.run();
+                    count++;
+                  }
+                  return count;
+                }));
+      }
+      long total = 0;
+      for (Future<Long> worker : workers) {
+        total += worker.get();
+      }
+      return total;
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  private static String redisVersion(RedisCommands<String, String> redis) {
+    for (String line : redis.info("server").split("\\r?\\n")) {
+      if (line.startsWith("redis_version:")) {
+        return line.substring("redis_version:".length()).trim();
+      }
+    }
+    return "?";
+  }
+
+  private static String redactUrl(String url) {
+    return url.replaceFirst("//[^@/]*@", "//***@");
+  }
+
+  private static void deleteKeys(RedisCommands<String, String> redis, String prefix) {
+    List<String> batch = new ArrayList<>();
+    ScanIterator<String> keys =
+        ScanIterator.scan(redis, ScanArgs.Builder.matches(prefix + "*").limit(1000));
+    while (keys.hasNext()) {
+      batch.add(keys.next());
+      if (batch.size() == 1000) {
+        redis.unlink(batch.toArray(String[]::new));
+        batch.clear();
+      }
+    }
+    if (!batch.isEmpty()) {
+      redis.unlink(batch.toArray(String[]::new));
+    }
+  }
+
+  @FunctionalInterface
+  private interface RedisScenario {
+    void run();
   }
 }
