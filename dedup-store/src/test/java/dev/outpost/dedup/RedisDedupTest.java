@@ -547,8 +547,7 @@ class RedisDedupTest {
   }
 
   @Test
-  void closes_while_8_threads_call_it_without_hanging()
-      throws Exception {
+  void closes_while_8_threads_call_it_without_hanging() throws Exception {
     for (int round = 0; round < 5; round++) {
       RedisDedup dedup = store(RedisDedup.DEFAULT_LEASE);
       AtomicInteger runs = new AtomicInteger();

@@ -8,8 +8,13 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.testcontainers.DockerClientFactory;
@@ -21,7 +26,9 @@ import org.testcontainers.containers.GenericContainer;
  * <ol>
  *   <li>{@value #ENV_URL} when set (e.g. {@code redis://:secret@redis.test:6379/0}), used as is;
  *   <li>a Testcontainers container when a Docker engine answers; image from {@value #ENV_IMAGE},
- *       default {@value #DEFAULT_IMAGE} (set {@value #ENV_USE_DOCKER}={@code false} to skip);
+ *       default {@value #DEFAULT_IMAGE} (set {@value #ENV_USE_DOCKER}={@code false} to skip). When
+ *       the container does not start within 60 seconds (e.g. the image cannot be pulled), a warning
+ *       is logged and the next way is tried;
  *   <li>the local service at {@value #LOCAL_URL}.
  * </ol>
  *
@@ -45,6 +52,9 @@ public final class TestRedis {
 
   /** The local service used when neither an URL nor Docker is there. */
   public static final String LOCAL_URL = "redis://127.0.0.1:6379";
+
+  /** How long the Docker probe and container start may take before the local service is used. */
+  static final Duration DOCKER_TIMEOUT = Duration.ofSeconds(60);
 
   private static final Logger log = LoggerFactory.getLogger(TestRedis.class);
   private static TestRedis shared;
@@ -100,17 +110,18 @@ public final class TestRedis {
     if (explicit != null && !explicit.isBlank()) {
       return new TestRedis(explicit.trim(), "env " + ENV_URL);
     }
-    String dockerProblem = "not tried";
+    String dockerProblem;
     if (!"false".equalsIgnoreCase(env.get(ENV_USE_DOCKER))) {
-      if (dockerAnswers()) {
-        String image = env.getOrDefault(ENV_IMAGE, DEFAULT_IMAGE);
-        try {
-          return startContainer(image);
-        } catch (RuntimeException e) {
-          dockerProblem = "container " + image + " failed: " + e;
+      String image = env.getOrDefault(ENV_IMAGE, DEFAULT_IMAGE);
+      try {
+        TestRedis container = withinDockerTimeout(image);
+        if (container != null) {
+          return container;
         }
-      } else {
         dockerProblem = "no Docker engine answers";
+      } catch (RuntimeException e) {
+        dockerProblem = "container " + image + " failed: " + e;
+        log.warn("Testcontainers Redis {} failed; trying the local service", image, e);
       }
     } else {
       dockerProblem = ENV_USE_DOCKER + "=false";
@@ -133,6 +144,32 @@ public final class TestRedis {
             + ENV_URL
             + ", start Docker, or start Redis locally, e.g. 'redis-server --daemonize yes"
             + " --bind 127.0.0.1 --port 6379'.");
+  }
+
+  /**
+   * Probes Docker and starts the container within {@link #DOCKER_TIMEOUT}: a Docker engine that
+   * answers but cannot pull images (no registry access) would otherwise retry for minutes.
+   *
+   * @return the container, or {@code null} when no Docker engine answers
+   */
+  private static TestRedis withinDockerTimeout(String image) {
+    FutureTask<TestRedis> attempt =
+        new FutureTask<>(() -> dockerAnswers() ? startContainer(image) : null);
+    Thread thread = new Thread(attempt, "outpost-test-redis-docker");
+    thread.setDaemon(true);
+    thread.start();
+    try {
+      return attempt.get(DOCKER_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+    } catch (TimeoutException e) {
+      attempt.cancel(true);
+      throw new IllegalStateException(
+          "Docker answers but the container did not start within " + DOCKER_TIMEOUT, e);
+    } catch (ExecutionException e) {
+      throw new IllegalStateException(e.getCause().toString(), e.getCause());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while starting a Redis container", e);
+    }
   }
 
   private static TestRedis startContainer(String image) {
