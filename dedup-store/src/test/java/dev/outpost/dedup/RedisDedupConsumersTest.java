@@ -9,6 +9,8 @@ import com.rabbitmq.client.Connection;
 import dev.outpost.testing.EmbeddedKafka;
 import dev.outpost.testing.LocalRabbitMq;
 import dev.outpost.testing.TestRedis;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.api.StatefulRedisConnection;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -43,6 +45,15 @@ class RedisDedupConsumersTest {
   @AfterEach
   void close() {
     redis.close();
+    RedisClient client = RedisClient.create(TestRedis.shared().url());
+    try (StatefulRedisConnection<String, String> connection = client.connect()) {
+      List<String> keys = connection.sync().keys(prefix + "*");
+      if (!keys.isEmpty()) {
+        connection.sync().del(keys.toArray(String[]::new));
+      }
+    } finally {
+      client.shutdown();
+    }
   }
 
   @Test
