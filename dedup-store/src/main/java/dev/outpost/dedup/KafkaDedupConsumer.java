@@ -3,6 +3,7 @@ package dev.outpost.dedup;
 import dev.outpost.dedup.internal.DefaultKafkaDedupConsumer;
 import dev.outpost.dedup.internal.Identifiers;
 import dev.outpost.dedup.internal.KafkaConsumerSettings;
+import dev.outpost.dedup.internal.StoreDeliveries;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Clock;
@@ -98,6 +99,26 @@ public interface KafkaDedupConsumer<K, V> extends AutoCloseable {
     void handle(Connection tx, ConsumerRecord<K, V> record) throws SQLException;
   }
 
+  /**
+   * Work for one record run through a {@link DedupStore} given to {@link
+   * Builder#dedupStore(DedupStore, StoreHandler)}.
+   *
+   * @param <C> what the store hands the work: the transaction's {@link Connection} for {@link
+   *     DedupStore#database}, the {@link RedisClaim} for {@link RedisDedup}
+   * @param <K> record key type
+   * @param <V> record value type
+   */
+  @FunctionalInterface
+  interface StoreHandler<C, K, V> {
+    /**
+     * Processes {@code record}; throw to have it retried (the store forgets the message).
+     *
+     * @param context the store's context for this record
+     * @param record the record
+     */
+    void handle(C context, ConsumerRecord<K, V> record) throws Exception;
+  }
+
   /** Starts a configuration; give the key and value types explicitly. */
   static <K, V> Builder<K, V> builder() {
     return new Builder<>();
@@ -154,6 +175,8 @@ public interface KafkaDedupConsumer<K, V> extends AutoCloseable {
     private Duration commitTimeout = DEFAULT_COMMIT_TIMEOUT;
     private Duration closeTimeout = DEFAULT_CLOSE_TIMEOUT;
     private Clock clock = Clock.systemUTC();
+    private DedupStore<?> dedupStore;
+    private StoreHandler<?, K, V> storeHandler;
 
     private Builder() {}
 
@@ -203,6 +226,31 @@ public interface KafkaDedupConsumer<K, V> extends AutoCloseable {
     /** The dedup store. Defaults to {@code Dedup.builder().build()} (schema {@code public}). */
     public Builder<K, V> dedup(Dedup dedup) {
       this.dedup = dedup;
+      return this;
+    }
+
+    /**
+     * Runs each record through {@code store} instead of the database path ({@link #dataSource},
+     * {@link #dedup}, {@link #handler}, {@link #jdbcHandler}, which must then stay unset). Use it
+     * with a {@link RedisDedup} for work whose effect is not in the database:
+     *
+     * <pre>{@code
+     * .dedupStore(redisDedup, (claim, record) -> sms.send(record.value()))
+     * }</pre>
+     *
+     * <p>The offset of a record is committed once the store returns {@link
+     * ProcessOutcome#PROCESSED}, {@link ProcessOutcome#DUPLICATE} or {@link
+     * ProcessOutcome#PROCESSED_UNRECORDED}. {@link ProcessOutcome#IN_PROGRESS} (another delivery of
+     * the same message is being processed) and failures rewind and pause the partition for the
+     * retry backoff, as described above.
+     *
+     * @param store the store, e.g. a {@link RedisDedup} or {@link DedupStore#database}
+     * @param handler the work for one record
+     * @param <C> what the store hands the work
+     */
+    public <C> Builder<K, V> dedupStore(DedupStore<C> store, StoreHandler<C, K, V> handler) {
+      this.dedupStore = store;
+      this.storeHandler = handler;
       return this;
     }
 
@@ -268,11 +316,12 @@ public interface KafkaDedupConsumer<K, V> extends AutoCloseable {
             "topics is " + topics + "; pass at least one topic name, none blank");
       }
       Identifiers.requireConsumer(consumerName);
-      if (dataSource == null) {
+      StoreDeliveries<ConsumerRecord<K, V>> storeDeliveries = storeDeliveries();
+      if (storeDeliveries == null && dataSource == null) {
         throw new IllegalArgumentException(
             "dataSource is required: pass the DataSource of the business and dedup_key tables");
       }
-      if ((handler == null) == (jdbcHandler == null)) {
+      if (storeDeliveries == null && (handler == null) == (jdbcHandler == null)) {
         throw new IllegalArgumentException(
             "set exactly one of handler (jOOQ) and jdbcHandler (JDBC); "
                 + (handler == null ? "none is set" : "both are set"));
@@ -293,7 +342,7 @@ public interface KafkaDedupConsumer<K, V> extends AutoCloseable {
               List.copyOf(topics),
               consumerName,
               dataSource,
-              dedup == null ? Dedup.builder().build() : dedup,
+              dedup == null && storeDeliveries == null ? Dedup.builder().build() : dedup,
               handler,
               jdbcHandler,
               pollTimeout,
@@ -301,7 +350,32 @@ public interface KafkaDedupConsumer<K, V> extends AutoCloseable {
               maxRetryBackoff,
               commitTimeout,
               closeTimeout,
-              clock));
+              clock),
+          storeDeliveries);
+    }
+
+    /** The store path, or {@code null} for the database path; checks they are not mixed. */
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private StoreDeliveries<ConsumerRecord<K, V>> storeDeliveries() {
+      if (dedupStore == null && storeHandler == null) {
+        return null;
+      }
+      if (dedupStore == null || storeHandler == null) {
+        throw new IllegalArgumentException(
+            "dedupStore(store, handler) needs both a store and a handler; "
+                + (dedupStore == null ? "store" : "handler")
+                + " is null");
+      }
+      if (dataSource != null || dedup != null || handler != null || jdbcHandler != null) {
+        throw new IllegalArgumentException(
+            "dedupStore(store, handler) replaces dataSource, dedup, handler and jdbcHandler;"
+                + " set either dedupStore or those");
+      }
+      StoreHandler raw = storeHandler;
+      return StoreDeliveries.of(
+          (DedupStore) dedupStore,
+          consumerName,
+          (context, record) -> raw.handle(context, (ConsumerRecord<K, V>) record));
     }
 
     private Supplier<? extends Consumer<K, V>> factory() {

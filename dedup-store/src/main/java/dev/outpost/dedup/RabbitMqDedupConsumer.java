@@ -5,6 +5,7 @@ import com.rabbitmq.client.Delivery;
 import dev.outpost.dedup.internal.DefaultRabbitMqDedupConsumer;
 import dev.outpost.dedup.internal.Identifiers;
 import dev.outpost.dedup.internal.RabbitMqConsumerSettings;
+import dev.outpost.dedup.internal.StoreDeliveries;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -93,6 +94,24 @@ public interface RabbitMqDedupConsumer extends AutoCloseable {
     void handle(Connection tx, Delivery delivery) throws SQLException;
   }
 
+  /**
+   * Work for one delivery run through a {@link DedupStore} given to {@link
+   * Builder#dedupStore(DedupStore, StoreHandler)}.
+   *
+   * @param <C> what the store hands the work: the transaction's {@link Connection} for {@link
+   *     DedupStore#database}, the {@link RedisClaim} for {@link RedisDedup}
+   */
+  @FunctionalInterface
+  interface StoreHandler<C> {
+    /**
+     * Processes {@code delivery}; throw to have it redelivered (the store forgets the message).
+     *
+     * @param context the store's context for this delivery
+     * @param delivery the message
+     */
+    void handle(C context, Delivery delivery) throws Exception;
+  }
+
   /** Starts a configuration with the defaults. */
   static Builder builder() {
     return new Builder();
@@ -131,6 +150,8 @@ public interface RabbitMqDedupConsumer extends AutoCloseable {
     private int prefetch = DEFAULT_PREFETCH;
     private Duration retryDelay = DEFAULT_RETRY_DELAY;
     private Duration closeTimeout = DEFAULT_CLOSE_TIMEOUT;
+    private DedupStore<?> dedupStore;
+    private StoreHandler<?> storeHandler;
 
     private Builder() {}
 
@@ -164,6 +185,31 @@ public interface RabbitMqDedupConsumer extends AutoCloseable {
     /** The dedup store. Defaults to {@code Dedup.builder().build()} (schema {@code public}). */
     public Builder dedup(Dedup dedup) {
       this.dedup = dedup;
+      return this;
+    }
+
+    /**
+     * Runs each delivery through {@code store} instead of the database path ({@link #dataSource},
+     * {@link #dedup}, {@link #handler}, {@link #jdbcHandler}, which must then stay unset). Use it
+     * with a {@link RedisDedup} for work whose effect is not in the database:
+     *
+     * <pre>{@code
+     * .dedupStore(redisDedup, (claim, delivery) -> sms.send(delivery.getBody()))
+     * }</pre>
+     *
+     * <p>A delivery is acked once the store returns {@link ProcessOutcome#PROCESSED}, {@link
+     * ProcessOutcome#DUPLICATE} or {@link ProcessOutcome#PROCESSED_UNRECORDED}. {@link
+     * ProcessOutcome#IN_PROGRESS} (another delivery of the same message is being processed) is
+     * requeued after {@code retryDelay} without counting towards {@code maxRedeliveries}, as is a
+     * failure of the store.
+     *
+     * @param store the store, e.g. a {@link RedisDedup} or {@link DedupStore#database}
+     * @param handler the work for one delivery
+     * @param <C> what the store hands the work
+     */
+    public <C> Builder dedupStore(DedupStore<C> store, StoreHandler<C> handler) {
+      this.dedupStore = store;
+      this.storeHandler = handler;
       return this;
     }
 
@@ -220,11 +266,12 @@ public interface RabbitMqDedupConsumer extends AutoCloseable {
         throw new IllegalArgumentException("queue is '" + queue + "'; pass the queue's name");
       }
       Identifiers.requireConsumer(consumerName);
-      if (dataSource == null) {
+      StoreDeliveries<Delivery> storeDeliveries = storeDeliveries();
+      if (storeDeliveries == null && dataSource == null) {
         throw new IllegalArgumentException(
             "dataSource is required: pass the DataSource of the business and dedup_key tables");
       }
-      if ((handler == null) == (jdbcHandler == null)) {
+      if (storeDeliveries == null && (handler == null) == (jdbcHandler == null)) {
         throw new IllegalArgumentException(
             "set exactly one of handler (jOOQ) and jdbcHandler (JDBC); "
                 + (handler == null ? "none is set" : "both are set"));
@@ -239,13 +286,38 @@ public interface RabbitMqDedupConsumer extends AutoCloseable {
               queue,
               consumerName,
               dataSource,
-              dedup == null ? Dedup.builder().build() : dedup,
+              dedup == null && storeDeliveries == null ? Dedup.builder().build() : dedup,
               handler,
               jdbcHandler,
               maxRedeliveries,
               prefetch,
               retryDelay,
-              closeTimeout));
+              closeTimeout),
+          storeDeliveries);
+    }
+
+    /** The store path, or {@code null} for the database path; checks they are not mixed. */
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private StoreDeliveries<Delivery> storeDeliveries() {
+      if (dedupStore == null && storeHandler == null) {
+        return null;
+      }
+      if (dedupStore == null || storeHandler == null) {
+        throw new IllegalArgumentException(
+            "dedupStore(store, handler) needs both a store and a handler; "
+                + (dedupStore == null ? "store" : "handler")
+                + " is null");
+      }
+      if (dataSource != null || dedup != null || handler != null || jdbcHandler != null) {
+        throw new IllegalArgumentException(
+            "dedupStore(store, handler) replaces dataSource, dedup, handler and jdbcHandler;"
+                + " set either dedupStore or those");
+      }
+      StoreHandler raw = storeHandler;
+      return StoreDeliveries.of(
+          (DedupStore) dedupStore,
+          consumerName,
+          (context, delivery) -> raw.handle(context, (Delivery) delivery));
     }
   }
 }

@@ -33,13 +33,16 @@ class OptionalDependenciesTest {
       TestDatabase db) throws Throwable {
     try (URLClassLoader loader =
         new URLClassLoader(
-            classPathWithout("/io/micrometer/", "/org/apache/kafka/", "/com/rabbitmq/"),
+            classPathWithout(
+                "/io/micrometer/", "/org/apache/kafka/", "/com/rabbitmq/", "/io/lettuce/"),
             ClassLoader.getPlatformClassLoader())) {
       assertThatThrownBy(() -> loader.loadClass("io.micrometer.core.instrument.MeterRegistry"))
           .isInstanceOf(ClassNotFoundException.class);
       assertThatThrownBy(() -> loader.loadClass("com.rabbitmq.client.Channel"))
           .isInstanceOf(ClassNotFoundException.class);
       assertThatThrownBy(() -> loader.loadClass("org.apache.kafka.clients.consumer.Consumer"))
+          .isInstanceOf(ClassNotFoundException.class);
+      assertThatThrownBy(() -> loader.loadClass("io.lettuce.core.RedisClient"))
           .isInstanceOf(ClassNotFoundException.class);
       Class<?> dedupType = loader.loadClass("dev.outpost.dedup.Dedup");
       Class<?> builderType = loader.loadClass("dev.outpost.dedup.Dedup$Builder");

@@ -1,7 +1,9 @@
 package dev.outpost.dedup.internal;
 
 import dev.outpost.dedup.DedupCounts;
+import dev.outpost.dedup.DedupStore;
 import dev.outpost.dedup.KafkaDedupConsumer;
+import dev.outpost.dedup.ProcessOutcome;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
@@ -34,7 +36,7 @@ public final class DefaultKafkaDedupConsumer<K, V> implements KafkaDedupConsumer
   private static final Logger log = LoggerFactory.getLogger(DefaultKafkaDedupConsumer.class);
 
   private final KafkaConsumerSettings<K, V> settings;
-  private final DedupTransactions transactions;
+  private final StoreDeliveries<ConsumerRecord<K, V>> deliveries;
   private final Map<TopicPartition, Retry> retries = new HashMap<>();
   private final Object lifecycle = new Object();
   private final CountDownLatch closing = new CountDownLatch(1);
@@ -45,9 +47,23 @@ public final class DefaultKafkaDedupConsumer<K, V> implements KafkaDedupConsumer
 
   /** A consumer with validated settings; creates nothing yet. */
   public DefaultKafkaDedupConsumer(KafkaConsumerSettings<K, V> settings) {
+    this(settings, null);
+  }
+
+  /**
+   * A consumer running records through {@code deliveries}, or, when {@code null}, through the
+   * database store of {@code settings} (its data source, dedup and handler).
+   */
+  public DefaultKafkaDedupConsumer(
+      KafkaConsumerSettings<K, V> settings, StoreDeliveries<ConsumerRecord<K, V>> deliveries) {
     this.settings = settings;
-    this.transactions =
-        new DedupTransactions(settings.dataSource(), settings.dedup(), settings.consumerName());
+    this.deliveries =
+        deliveries != null
+            ? deliveries
+            : StoreDeliveries.of(
+                DedupStore.database(settings.dataSource(), settings.dedup()),
+                settings.consumerName(),
+                this::handle);
   }
 
   @Override
@@ -84,7 +100,7 @@ public final class DefaultKafkaDedupConsumer<K, V> implements KafkaDedupConsumer
 
   @Override
   public DedupCounts counts() {
-    return settings.dedup().counts(settings.consumerName());
+    return deliveries.counts();
   }
 
   @Override
@@ -180,7 +196,15 @@ public final class DefaultKafkaDedupConsumer<K, V> implements KafkaDedupConsumer
   private boolean process(TopicPartition partition, ConsumerRecord<K, V> record) {
     UUID messageId = KafkaMessageIds.of(record);
     try {
-      transactions.processOnce(messageId, tx -> handle(tx, record));
+      if (deliveries.process(messageId, record) == ProcessOutcome.IN_PROGRESS) {
+        scheduleRetry(
+            partition,
+            record,
+            messageId,
+            new IllegalStateException(
+                "another delivery of message " + messageId + " is being processed"));
+        return false;
+      }
       retries.remove(partition);
       return true;
     } catch (RuntimeException e) {

@@ -4,6 +4,8 @@ import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Delivery;
 import dev.outpost.dedup.DedupCounts;
 import dev.outpost.dedup.DedupException;
+import dev.outpost.dedup.DedupStore;
+import dev.outpost.dedup.ProcessOutcome;
 import dev.outpost.dedup.RabbitMqDedupConsumer;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -32,7 +34,7 @@ public final class DefaultRabbitMqDedupConsumer implements RabbitMqDedupConsumer
   private static final int MAX_TRACKED_FAILURES = 10_000;
 
   private final RabbitMqConsumerSettings settings;
-  private final DedupTransactions transactions;
+  private final StoreDeliveries<Delivery> store;
   private final BlockingQueue<Delivery> deliveries = new LinkedBlockingQueue<>();
   private final CountDownLatch closing = new CountDownLatch(1);
   private final Object lifecycle = new Object();
@@ -51,9 +53,23 @@ public final class DefaultRabbitMqDedupConsumer implements RabbitMqDedupConsumer
 
   /** A consumer with validated settings; subscribes nothing yet. */
   public DefaultRabbitMqDedupConsumer(RabbitMqConsumerSettings settings) {
+    this(settings, null);
+  }
+
+  /**
+   * A consumer running deliveries through {@code store}, or, when {@code null}, through the
+   * database store of {@code settings} (its data source, dedup and handler).
+   */
+  public DefaultRabbitMqDedupConsumer(
+      RabbitMqConsumerSettings settings, StoreDeliveries<Delivery> store) {
     this.settings = settings;
-    this.transactions =
-        new DedupTransactions(settings.dataSource(), settings.dedup(), settings.consumerName());
+    this.store =
+        store != null
+            ? store
+            : StoreDeliveries.of(
+                DedupStore.database(settings.dataSource(), settings.dedup()),
+                settings.consumerName(),
+                this::handle);
   }
 
   @Override
@@ -95,7 +111,7 @@ public final class DefaultRabbitMqDedupConsumer implements RabbitMqDedupConsumer
 
   @Override
   public DedupCounts counts() {
-    return settings.dedup().counts(settings.consumerName());
+    return store.counts();
   }
 
   @Override
@@ -181,15 +197,25 @@ public final class DefaultRabbitMqDedupConsumer implements RabbitMqDedupConsumer
       return;
     }
     try {
-      transactions.processOnce(messageId, tx -> handle(tx, delivery));
+      if (store.process(messageId, delivery) == ProcessOutcome.IN_PROGRESS) {
+        log.info(
+            "Message {} from queue '{}' is being processed by another delivery; requeueing it"
+                + " in {}",
+            messageId,
+            settings.queue(),
+            settings.retryDelay());
+        awaitClosing();
+        respond(delivery, Response.REQUEUE);
+        return;
+      }
       failures.remove(messageId);
       respond(delivery, Response.ACK);
     } catch (DedupTransactions.WorkFailedException e) {
       failed(delivery, messageId, e.getCause());
     } catch (RuntimeException e) {
-      // The database, not the message, failed: requeue without counting towards dead-lettering.
+      // The store, not the message, failed: requeue without counting towards dead-lettering.
       log.warn(
-          "Database failed while processing message {} from queue '{}'; requeueing it in {}",
+          "Dedup store failed while processing message {} from queue '{}'; requeueing it in {}",
           messageId,
           settings.queue(),
           settings.retryDelay(),

@@ -65,4 +65,13 @@ public final class Identifiers {
   public static Duration requireNotNegative(String field, Duration value) {
     return Check.notNegative(field, value);
   }
+
+  /** Checks that a duration is present and {@code min <= value <= max}. */
+  public static Duration requireBetween(String field, Duration value, Duration min, Duration max) {
+    if (value == null || value.compareTo(min) < 0 || value.compareTo(max) > 0) {
+      throw new IllegalArgumentException(
+          field + " is " + value + "; allowed range is " + min + " to " + max);
+    }
+    return value;
+  }
 }

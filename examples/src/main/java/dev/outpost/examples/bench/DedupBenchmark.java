@@ -2,13 +2,23 @@ package dev.outpost.examples.bench;
 
 import com.zaxxer.hikari.HikariDataSource;
 import dev.outpost.dedup.Dedup;
+import dev.outpost.dedup.ProcessOutcome;
+import dev.outpost.dedup.RedisDedup;
 import dev.outpost.migrations.OutpostMigrations;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.ScanArgs;
+import io.lettuce.core.ScanIterator;
+import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.SetArgs;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.sync.RedisCommands;
 import java.lang.management.ManagementFactory;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
@@ -65,6 +75,10 @@ public final class DedupBenchmark {
   }
 
   public static void main(String[] args) throws Exception {
+    if (args.length > 0 && args[0].equals("redis")) {
+      redisMain(args);
+      return;
+    }
     int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 10;
     int threads = args.length > 1 ? Integer.parseInt(args[1]) : 8;
     BenchDatabase.quietLogs();
@@ -248,5 +262,232 @@ public final class DedupBenchmark {
   @FunctionalInterface
   private interface Scenario {
     void transaction(Connection tx) throws SQLException;
+  }
+
+  // ---- Redis path: RedisDedup against raw SET NX + SET doing the same, in the same run ----
+
+  /** Environment variable with the Redis URL of the Redis section; default the local service. */
+  static final String ENV_REDIS_URL = "OUTPOST_BENCH_REDIS_URL";
+
+  // Short expiries keep the keys of a run (tens of thousands per second) from piling up.
+  private static final Duration REDIS_LEASE = Duration.ofSeconds(5);
+  private static final Duration REDIS_RETENTION = Duration.ofSeconds(5);
+
+  /** The compare-and-set RedisDedup runs to mark a message done, for scenario (h). */
+  private static final String FENCED_MARK_DONE =
+      "if redis.call('GET', KEYS[1]) == ARGV[1] then\n"
+          + "  redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])\n"
+          + "  return 1\n"
+          + "end\n"
+          + "return 0\n";
+
+  /**
+   * The Redis section, run with {@code redis [seconds per scenario, default 10] [threads, default
+   * 8]}: on one shared Lettuce connection, (e) raw {@code SET key processing NX PX <lease>} then
+   * {@code SET key done PX <retention>}, (f) {@code RedisDedup.processOnce} with empty work (the
+   * same claim, then the fenced Lua mark), (g) {@code processOnce} on 10,000 keys already done, (h)
+   * the same claim and the same Lua mark written by hand on Lettuce (the library's own cost). Uses
+   * {@value #ENV_REDIS_URL}, else {@code redis://127.0.0.1:6379}; keys under a random prefix that
+   * expire after 5 s (the duplicates after 10 minutes) and are deleted at the end.
+   */
+  static void redisMain(String[] args) throws Exception {
+    int seconds = args.length > 1 ? Integer.parseInt(args[1]) : 10;
+    int threads = args.length > 2 ? Integer.parseInt(args[2]) : 8;
+    String url = System.getenv().getOrDefault(ENV_REDIS_URL, "redis://127.0.0.1:6379");
+    String prefix = "outpost-bench:" + UUID.randomUUID() + ":";
+    RedisClient client = RedisClient.create(url);
+    try (StatefulRedisConnection<String, String> connection = client.connect();
+        RedisDedup dedup =
+            RedisDedup.builder()
+                .connection(connection)
+                .keyPrefix(prefix)
+                .lease(REDIS_LEASE)
+                .retention(REDIS_RETENTION)
+                .build();
+        // The prepared duplicates are few (10,000) and must outlive the run.
+        RedisDedup dedupOfDuplicates =
+            RedisDedup.builder()
+                .connection(connection)
+                .keyPrefix(prefix)
+                .retention(Duration.ofMinutes(10))
+                .build()) {
+      RedisCommands<String, String> redis = connection.sync();
+      UUID[] done = new UUID[DUPLICATE_KEYS];
+      for (int i = 0; i < DUPLICATE_KEYS; i++) {
+        done[i] = UUID.randomUUID();
+      }
+      Map<String, RedisScenario> scenarios = new LinkedHashMap<>();
+      scenarios.put(
+          "(e) raw SET NX PX + SET PX",
+          () -> {
+            String key = prefix + "raw:" + UUID.randomUUID();
+            if ("OK".equals(redis.set(key, "processing:t", SetArgs.Builder.nx().px(REDIS_LEASE)))) {
+              redis.set(key, "done:t", SetArgs.Builder.px(REDIS_RETENTION));
+            }
+          });
+      scenarios.put(
+          "(f) RedisDedup.processOnce (claim, work, mark)",
+          () -> {
+            if (dedup.processOnce("bench", UUID.randomUUID(), () -> {})
+                != ProcessOutcome.PROCESSED) {
+              throw new IllegalStateException("a fresh message was not processed");
+            }
+          });
+      scenarios.put(
+          "(g) processOnce on duplicates",
+          () -> {
+            UUID id = done[ThreadLocalRandom.current().nextInt(DUPLICATE_KEYS)];
+            if (dedupOfDuplicates.processOnce("bench-dup", id, () -> {})
+                == ProcessOutcome.PROCESSED) {
+              throw new IllegalStateException("a prepared duplicate " + id + " ran its work");
+            }
+          });
+      String markDoneSha = redis.scriptLoad(FENCED_MARK_DONE);
+      scenarios.put(
+          "(h) raw SET NX PX + EVALSHA fenced mark",
+          () -> {
+            String key = prefix + "rawlua:" + UUID.randomUUID();
+            if ("OK".equals(redis.set(key, "processing:t", SetArgs.Builder.nx().px(REDIS_LEASE)))) {
+              redis.evalsha(
+                  markDoneSha,
+                  ScriptOutputType.INTEGER,
+                  new String[] {key},
+                  "processing:t",
+                  "done:t",
+                  Long.toString(REDIS_RETENTION.toMillis()));
+            }
+          });
+      System.out.printf(
+          Locale.ROOT,
+          "Dedup benchmark, Redis path: %d s per scenario, %d threads, one shared connection,"
+              + " Redis %s at %s%n",
+          seconds,
+          threads,
+          redisVersion(redis),
+          redactUrl(url));
+      for (UUID id : done) {
+        dedupOfDuplicates.processOnce("bench-dup", id, () -> {});
+      }
+      for (RedisScenario scenario : scenarios.values()) {
+        measureRedis(scenario, threads, Math.max(1000, seconds * 200L));
+      }
+      Map<String, long[]> totals = new LinkedHashMap<>();
+      scenarios.keySet().forEach(name -> totals.put(name, new long[2]));
+      List<String> names = new ArrayList<>(scenarios.keySet());
+      // Quarter-second slices, rotating which scenario goes first; besides the overall rates, the
+      // ratio of (f) to (e) per round (measured side by side) and its median, which bursts of
+      // other load on a shared machine move much less than the ratio of the totals.
+      long sliceMillis = 250;
+      List<Double> roundRatios = new ArrayList<>();
+      for (int round = 0; round < seconds * 4; round++) {
+        Map<String, Long> counts = new LinkedHashMap<>();
+        for (int i = 0; i < names.size(); i++) {
+          String name = names.get((round + i) % names.size());
+          long count = measureRedis(scenarios.get(name), threads, sliceMillis);
+          counts.put(name.substring(0, 3), count);
+          long[] total = totals.get(name);
+          total[0] += count;
+          total[1] += sliceMillis;
+        }
+        if (counts.get("(e)") > 0) {
+          roundRatios.add((double) counts.get("(f)") / counts.get("(e)"));
+        }
+      }
+      roundRatios.sort(null);
+      Map<String, Double> rates = new LinkedHashMap<>();
+      System.out.println();
+      System.out.printf(Locale.ROOT, "%-48s %12s%n", "scenario", "ops/s");
+      for (Map.Entry<String, long[]> entry : totals.entrySet()) {
+        double rate = entry.getValue()[0] * 1000.0 / entry.getValue()[1];
+        rates.put(entry.getKey().substring(0, 3), rate);
+        System.out.printf(Locale.ROOT, "%-48s %12.0f%n", entry.getKey(), rate);
+      }
+      System.out.printf(
+          Locale.ROOT,
+          "(system load average at the end: %.1f on %d cores)%n",
+          ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage(),
+          Runtime.getRuntime().availableProcessors());
+      double e = rates.get("(e)");
+      System.out.printf(
+          Locale.ROOT,
+          "%nf/e = %.3f (RedisDedup vs raw SET NX + SET, totals, target >= 0.9)%n"
+              + "f/e per round: median %.3f, quartiles %.3f .. %.3f over %d rounds%n"
+              + "g/e = %.3f (duplicate: SET NX refused + GET, vs raw SET NX + SET)%n"
+              + "f/h = %.3f (RedisDedup vs the same fenced protocol written by hand: library cost)%n"
+              + "h/e = %.3f (cost of the Lua compare-and-set over a plain SET)%n",
+          rates.get("(f)") / e,
+          roundRatios.get(roundRatios.size() / 2),
+          roundRatios.get(roundRatios.size() / 4),
+          roundRatios.get(roundRatios.size() * 3 / 4),
+          roundRatios.size(),
+          rates.get("(g)") / e,
+          rates.get("(f)") / rates.get("(h)"),
+          rates.get("(h)") / e);
+      deleteKeys(redis, prefix);
+    } finally {
+      client.shutdown();
+    }
+  }
+
+  private static long measureRedis(RedisScenario scenario, int threads, long millis)
+      throws Exception {
+    long deadline = System.nanoTime() + millis * 1_000_000L;
+    ExecutorService pool = Executors.newFixedThreadPool(threads);
+    try {
+      List<Future<Long>> workers = new ArrayList<>();
+      for (int t = 0; t < threads; t++) {
+        workers.add(
+            pool.submit(
+                () -> {
+                  long count = 0;
+                  while (System.nanoTime() < deadline) {
+                    scenario.run();
+                    count++;
+                  }
+                  return count;
+                }));
+      }
+      long total = 0;
+      for (Future<Long> worker : workers) {
+        total += worker.get();
+      }
+      return total;
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  private static String redisVersion(RedisCommands<String, String> redis) {
+    for (String line : redis.info("server").split("\\r?\\n")) {
+      if (line.startsWith("redis_version:")) {
+        return line.substring("redis_version:".length()).trim();
+      }
+    }
+    return "?";
+  }
+
+  private static String redactUrl(String url) {
+    return url.replaceFirst("//[^@/]*@", "//***@");
+  }
+
+  private static void deleteKeys(RedisCommands<String, String> redis, String prefix) {
+    List<String> batch = new ArrayList<>();
+    ScanIterator<String> keys =
+        ScanIterator.scan(redis, ScanArgs.Builder.matches(prefix + "*").limit(1000));
+    while (keys.hasNext()) {
+      batch.add(keys.next());
+      if (batch.size() == 1000) {
+        redis.unlink(batch.toArray(String[]::new));
+        batch.clear();
+      }
+    }
+    if (!batch.isEmpty()) {
+      redis.unlink(batch.toArray(String[]::new));
+    }
+  }
+
+  @FunctionalInterface
+  private interface RedisScenario {
+    void run();
   }
 }
