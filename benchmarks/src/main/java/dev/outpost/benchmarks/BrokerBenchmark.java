@@ -1,11 +1,10 @@
-package dev.outpost.examples.bench;
+package dev.outpost.benchmarks;
 
 import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.ConfirmListener;
 import com.rabbitmq.client.ConnectionFactory;
 import com.zaxxer.hikari.HikariDataSource;
-import dev.outpost.examples.KafkaTopics;
 import dev.outpost.migrations.OutpostMigrations;
 import dev.outpost.outbox.Outbox;
 import dev.outpost.outbox.OutboxMessage;

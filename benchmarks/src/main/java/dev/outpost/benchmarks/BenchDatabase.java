@@ -1,4 +1,4 @@
-package dev.outpost.examples.bench;
+package dev.outpost.benchmarks;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.LoggerContext;

@@ -1,4 +1,4 @@
-package dev.outpost.examples.bench;
+package dev.outpost.benchmarks;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
@@ -70,10 +70,8 @@ import org.quartz.utils.DBConnectionManager;
  * {@code bench.payloadBytes}.
  *
  * <pre>
- * mvn -B -q -pl examples -am package dependency:build-classpath -DskipTests \
- *     -Dmdep.outputFile=/tmp/cp-delay.txt
- * java -cp examples/target/classes:$(cat /tmp/cp-delay.txt) \
- *     dev.outpost.examples.bench.DelayBenchmark
+ * mvn -B -q -DskipTests -pl benchmarks -am package
+ * java -cp benchmarks/target/outpost-benchmarks.jar dev.outpost.benchmarks.DelayBenchmark
  * </pre>
  */
 public final class DelayBenchmark {

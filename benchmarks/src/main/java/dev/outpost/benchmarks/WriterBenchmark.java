@@ -1,4 +1,4 @@
-package dev.outpost.examples.bench;
+package dev.outpost.benchmarks;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
@@ -52,10 +52,8 @@ import org.jooq.impl.DSL;
  * off} to measure the CPU-bound case).
  *
  * <pre>
- * mvn -B -q -pl examples -am package dependency:build-classpath -DskipTests \
- *     -Dmdep.outputFile=/tmp/cp-core.txt
- * java -cp examples/target/classes:$(cat /tmp/cp-core.txt) \
- *     dev.outpost.examples.bench.WriterBenchmark
+ * mvn -B -q -DskipTests -pl benchmarks -am package
+ * java -cp benchmarks/target/outpost-benchmarks.jar dev.outpost.benchmarks.WriterBenchmark
  * </pre>
  */
 public final class WriterBenchmark {

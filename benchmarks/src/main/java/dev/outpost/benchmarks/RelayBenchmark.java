@@ -1,4 +1,4 @@
-package dev.outpost.examples.bench;
+package dev.outpost.benchmarks;
 
 import com.zaxxer.hikari.HikariDataSource;
 import dev.outpost.migrations.OutpostMigrations;
