@@ -11,6 +11,10 @@ import java.util.regex.Pattern;
  */
 public final class OutpostSchema {
 
+  static {
+    dev.outpost.outbox.internal.QuietJooq.apply(); // before the first statement is rendered
+  }
+
   private static final Pattern IDENTIFIER = Pattern.compile("[a-z_][a-z0-9_]{0,62}");
 
   private final String name;

@@ -187,6 +187,7 @@ public final class DefaultRelay implements Relay {
       if (state == State.CLOSED) {
         return;
       }
+      boolean started = state != State.NEW;
       state = State.CLOSING;
       boolean interrupted = false;
       try {
@@ -227,7 +228,9 @@ public final class DefaultRelay implements Relay {
         }
       }
       state = State.CLOSED;
-      log.info("Relay {} closed", config.instanceId());
+      if (started) { // a relay that never started has nothing to report
+        log.info("Relay {} closed", config.instanceId());
+      }
       if (interrupted) {
         Thread.currentThread().interrupt();
       }

@@ -15,6 +15,10 @@ import org.jooq.impl.DSL;
  */
 final class SqlText {
 
+  static {
+    dev.outpost.outbox.internal.QuietJooq.apply(); // before the first statement is rendered
+  }
+
   static final Settings SETTINGS = new Settings().withExecuteLogging(false);
 
   private SqlText() {}
