@@ -1,7 +1,9 @@
 package dev.outpost.examples;
 
 import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectReader;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
@@ -27,11 +29,24 @@ import org.slf4j.LoggerFactory;
  * GET  /stock                                             → 200 stock per item
  * GET  /outbox/status                                     → 200 backlog, dead letters, delayed
  * </pre>
+ *
+ * <p>Input is strict: an id that is not a UUID, a missing or non-integer quantity or anything after
+ * the JSON object is 400, a body over {@value #MAX_BODY_BYTES} bytes 413, a wrong method 405.
  */
 final class HttpApi implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(HttpApi.class);
-  private static final Pattern ORDER = Pattern.compile("/orders/([0-9a-fA-F-]{36})(/pay)?");
+  private static final Pattern ORDER = Pattern.compile("/orders/([^/]+)(/pay)?");
+  private static final Pattern UUID_TEXT =
+      Pattern.compile(
+          "\\p{XDigit}{8}-\\p{XDigit}{4}-\\p{XDigit}{4}-\\p{XDigit}{4}-\\p{XDigit}{12}");
+
+  /** Largest request body the API reads; larger ones get 413. */
+  static final int MAX_BODY_BYTES = 16 * 1024;
+
+  /** JSON reader that refuses anything after the first value ("trailing garbage"). */
+  private static final ObjectReader STRICT_JSON =
+      Events.JSON.reader().with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
   private final OrderService orders;
   private final Queries queries;
@@ -61,6 +76,9 @@ final class HttpApi implements AutoCloseable {
         route(exchange);
       } catch (OrderException e) {
         send(exchange, e.httpStatus(), Map.of("error", e.getMessage()));
+      } catch (MethodNotAllowed e) {
+        exchange.getResponseHeaders().set("Allow", e.allowed);
+        send(exchange, 405, Map.of("error", e.getMessage()));
       } catch (JacksonException e) {
         send(exchange, 400, Map.of("error", "body is not valid JSON: " + e.getOriginalMessage()));
       } catch (RuntimeException e) {
@@ -74,22 +92,27 @@ final class HttpApi implements AutoCloseable {
     String method = exchange.getRequestMethod();
     String path = exchange.getRequestURI().getPath();
     Matcher order = ORDER.matcher(path);
-    if (path.equals("/orders") && method.equals("POST")) {
-      JsonNode body = readBody(exchange.getRequestBody());
-      Order placed = orders.place(body.path("item").asText(null), body.path("quantity").asInt(1));
+    if (path.equals("/orders")) {
+      allow(method, "POST");
+      JsonNode body = readBody(exchange);
+      Order placed = orders.place(item(body), quantity(body));
       exchange.getResponseHeaders().add("Location", "/orders/" + placed.id());
       send(exchange, 201, placed);
-    } else if (order.matches() && order.group(2) != null && method.equals("POST")) {
-      send(exchange, 200, orders.pay(UUID.fromString(order.group(1))));
-    } else if (order.matches() && order.group(2) == null && method.equals("GET")) {
-      UUID id = UUID.fromString(order.group(1));
+    } else if (order.matches() && order.group(2) != null) {
+      allow(method, "POST");
+      send(exchange, 200, orders.pay(orderId(order.group(1))));
+    } else if (order.matches()) {
+      allow(method, "GET");
+      UUID id = orderId(order.group(1));
       send(
           exchange,
           200,
           orders.find(id).orElseThrow(() -> OrderException.notFound("no order " + id)));
-    } else if (path.equals("/stock") && method.equals("GET")) {
+    } else if (path.equals("/stock")) {
+      allow(method, "GET");
       send(exchange, 200, queries.stock());
-    } else if (path.equals("/outbox/status") && method.equals("GET")) {
+    } else if (path.equals("/outbox/status")) {
+      allow(method, "GET");
       send(exchange, 200, queries.outboxStatus());
     } else {
       send(
@@ -105,12 +128,76 @@ final class HttpApi implements AutoCloseable {
     }
   }
 
-  private static JsonNode readBody(InputStream in) throws IOException {
-    byte[] bytes = in.readNBytes(64 * 1024);
+  private static void allow(String method, String allowed) {
+    if (!method.equals(allowed)) {
+      throw new MethodNotAllowed(allowed, method + " is not allowed here; use " + allowed);
+    }
+  }
+
+  private static UUID orderId(String text) {
+    if (!UUID_TEXT.matcher(text).matches()) {
+      throw OrderException.badRequest(
+          "'"
+              + text
+              + "' is not an order id; ids are UUIDs like 0190b0a6-3c1e-7d2f-8a4b-1c2d3e4f5a6b");
+    }
+    return UUID.fromString(text);
+  }
+
+  private static String item(JsonNode body) {
+    JsonNode item = body.get("item");
+    if (item == null || !item.isTextual() || item.asText().isBlank()) {
+      throw OrderException.badRequest(
+          "item must be a non-empty string, e.g. {\"item\":\"apple\",\"quantity\":1}");
+    }
+    return item.asText();
+  }
+
+  private static int quantity(JsonNode body) {
+    JsonNode quantity = body.get("quantity");
+    if (quantity == null || !quantity.isIntegralNumber() || !quantity.canConvertToInt()) {
+      throw OrderException.badRequest(
+          "quantity must be a whole number, e.g. {\"item\":\"apple\",\"quantity\":1}");
+    }
+    return quantity.intValue();
+  }
+
+  /** The body as one JSON object: nothing after it, at most {@value #MAX_BODY_BYTES} bytes. */
+  private static JsonNode readBody(HttpExchange exchange) throws IOException {
+    String length = exchange.getRequestHeaders().getFirst("Content-Length");
+    if (length != null && length.matches("\\d{1,18}") && Long.parseLong(length) > MAX_BODY_BYTES) {
+      throw tooLarge();
+    }
+    byte[] bytes;
+    try (InputStream in = exchange.getRequestBody()) {
+      bytes = in.readNBytes(MAX_BODY_BYTES + 1);
+    }
+    if (bytes.length > MAX_BODY_BYTES) {
+      throw tooLarge();
+    }
     if (bytes.length == 0) {
       throw OrderException.badRequest("body is empty; send {\"item\":\"apple\",\"quantity\":1}");
     }
-    return Events.JSON.readTree(bytes);
+    JsonNode body = STRICT_JSON.readTree(bytes);
+    if (body == null || !body.isObject()) {
+      throw OrderException.badRequest(
+          "body must be a JSON object like {\"item\":\"apple\",\"quantity\":1}");
+    }
+    return body;
+  }
+
+  private static OrderException tooLarge() {
+    return new OrderException(413, "body is larger than " + MAX_BODY_BYTES + " bytes");
+  }
+
+  /** 405 with the method the resource takes, for the {@code Allow} header. */
+  private static final class MethodNotAllowed extends RuntimeException {
+    private final String allowed;
+
+    MethodNotAllowed(String allowed, String message) {
+      super(message);
+      this.allowed = allowed;
+    }
   }
 
   private static void send(HttpExchange exchange, int status, Object body) throws IOException {

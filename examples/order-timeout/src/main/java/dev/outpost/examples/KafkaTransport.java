@@ -78,8 +78,12 @@ final class KafkaTransport implements Transport {
   }
 
   private void createTopics() {
-    for (Consumers.Consumer consumer : consumers.all()) {
-      KafkaTopics.createAndAwait(bootstrap, consumer.topic(), PARTITIONS);
+    try {
+      for (Consumers.Consumer consumer : consumers.all()) {
+        KafkaTopics.createAndAwait(bootstrap, consumer.topic(), PARTITIONS);
+      }
+    } catch (IllegalStateException e) {
+      throw new BrokerUnavailableException(e.getMessage(), e);
     }
   }
 

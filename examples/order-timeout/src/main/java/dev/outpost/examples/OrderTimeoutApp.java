@@ -3,7 +3,9 @@ package dev.outpost.examples;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The order-timeout service: places orders, takes payments, and cancels orders left unpaid, with
@@ -16,36 +18,65 @@ public final class OrderTimeoutApp {
 
   private OrderTimeoutApp() {}
 
-  /** Parses the flags, runs the app, exits with 0, 1 (an invariant failed) or 2 (bad flags). */
+  /** Exit code for bad flags and for a database or broker the app cannot use. */
+  static final int EXIT_USAGE = 2;
+
+  /** Set by the shutdown hook: the JVM is exiting already, so main must not call exit. */
+  private static volatile boolean shuttingDown;
+
+  /**
+   * Parses the flags, runs the app, exits with 0, 1 (an invariant failed), 2 (bad flags, or a
+   * broker that refuses the connection) or 130 (a simulation stopped by Ctrl-C).
+   */
   public static void main(String[] args) throws Exception {
-    // jOOQ prints a banner and a "tip of the day" on first use; the demo's output is the app's.
-    System.setProperty("org.jooq.no-logo", "true");
-    System.setProperty("org.jooq.no-tips", "true");
     AppConfig config;
     try {
       config = AppConfig.parse(args, System.getenv());
     } catch (IllegalArgumentException e) {
       System.err.println("error: " + e.getMessage());
-      System.exit(2);
+      System.exit(EXIT_USAGE);
       return;
     }
     if (config == null) {
-      System.out.print(AppConfig.USAGE);
+      System.out.print(AppConfig.usage());
       return;
     }
-    System.exit(run(config, System.out));
+    int code;
+    try {
+      code = run(config, System.out);
+    } catch (BrokerUnavailableException e) {
+      System.err.println("error: " + e.getMessage());
+      code = EXIT_USAGE;
+    }
+    if (!shuttingDown) {
+      System.exit(code);
+    }
   }
 
   /** Runs the app with {@code config}; returns the exit code. Serves until the JVM stops. */
   static int run(AppConfig config, PrintStream out) throws IOException, InterruptedException {
+    CountDownLatch closed = new CountDownLatch(1);
     try (App app = App.start(config, Clock.systemUTC())) {
-      // Ctrl-C / SIGTERM: close everything (the embedded PostgreSQL included) before the JVM ends.
+      Simulation simulation = config.simulation() ? new Simulation(config, app, out) : null;
       CountDownLatch stopping = new CountDownLatch(1);
+      // Ctrl-C / SIGTERM: stop the simulation's threads, then let this thread close the app (the
+      // embedded PostgreSQL included); close it here only if that does not happen in time.
       Thread hook =
           new Thread(
               () -> {
+                shuttingDown = true;
                 stopping.countDown();
-                app.close();
+                if (simulation != null) {
+                  simulation.stop();
+                }
+                try {
+                  if (!closed.await(SHUTDOWN_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
+                    app.close();
+                  }
+                } catch (InterruptedException e) {
+                  Thread.currentThread().interrupt();
+                  app.close();
+                }
               },
               "example-shutdown");
       Runtime.getRuntime().addShutdownHook(hook);
@@ -53,22 +84,26 @@ public final class OrderTimeoutApp {
         if (app.port() >= 0) {
           printWelcome(out, config, app.port());
         }
-        if (config.simulation()) {
-          return new Simulation(config, app, out).run();
+        if (simulation != null) {
+          return simulation.run();
         }
         stopping.await();
         return 0;
       } finally {
         removeHook(hook);
       }
+    } finally {
+      closed.countDown();
     }
   }
+
+  private static final Duration SHUTDOWN_WAIT = Duration.ofSeconds(40);
 
   private static void removeHook(Thread hook) {
     try {
       Runtime.getRuntime().removeShutdownHook(hook);
     } catch (IllegalStateException e) {
-      // the JVM is already shutting down; the hook closes the app
+      // the JVM is already shutting down; the hook waits for this thread to close the app
     }
   }
 

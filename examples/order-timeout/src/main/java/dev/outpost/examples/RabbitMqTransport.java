@@ -68,8 +68,12 @@ final class RabbitMqTransport implements Transport {
       }
     } catch (Exception e) {
       close();
-      throw new IllegalStateException(
-          "cannot consume from RabbitMQ at " + uri.replaceAll("//[^@/]*@", "//") + ": " + e, e);
+      throw new BrokerUnavailableException(
+          "cannot connect to RabbitMQ at "
+              + uri.replaceAll("//[^@/]*@", "//")
+              + ": "
+              + BrokerUnavailableException.reason(e),
+          e);
     }
   }
 

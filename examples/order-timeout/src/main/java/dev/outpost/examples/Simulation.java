@@ -7,6 +7,7 @@ import java.util.SplittableRandom;
 import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -30,6 +31,10 @@ final class Simulation {
   private final Stats stats;
   private final PrintStream out;
   private final long startNanos = System.nanoTime();
+  private final CountDownLatch stopped = new CountDownLatch(1);
+  private volatile ScheduledExecutorService customers;
+  private volatile ScheduledExecutorService payers;
+  private volatile ScheduledExecutorService progress;
 
   Simulation(AppConfig config, App app, PrintStream out) {
     this.config = config;
@@ -38,6 +43,28 @@ final class Simulation {
     this.queries = app.queries();
     this.stats = app.stats();
     this.out = out;
+  }
+
+  /** Exit code of a simulation stopped by {@link #stop()} (Ctrl-C): 128 + SIGINT. */
+  static final int STOPPED = 130;
+
+  /**
+   * Stops placing and paying orders and makes {@link #run()} return {@link #STOPPED} without
+   * checking the invariants; {@code run()} joins the simulation's threads before it returns, so the
+   * app can close after it. Called from the shutdown hook (Ctrl-C).
+   */
+  void stop() {
+    stopped.countDown();
+    for (ScheduledExecutorService pool :
+        new ScheduledExecutorService[] {customers, payers, progress}) {
+      if (pool != null) {
+        pool.shutdownNow();
+      }
+    }
+  }
+
+  private boolean stopping() {
+    return stopped.getCount() == 0;
   }
 
   /** Runs the simulation; returns the process exit code (0 = every invariant holds). */
@@ -51,18 +78,39 @@ final class Simulation {
         config.duplicateShare(),
         config.transportName(),
         config.seed());
-    ScheduledExecutorService progress =
-        Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "example-progress"));
-    progress.scheduleAtFixedRate(this::printProgress, 1, 1, TimeUnit.SECONDS);
+    progress = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "example-progress"));
     try {
+      if (stopping()) {
+        return STOPPED;
+      }
+      progress.scheduleAtFixedRate(this::printProgress, 1, 1, TimeUnit.SECONDS);
       if (!config.resume()) {
         placeAndPay();
       }
       boolean settled = awaitSettled();
+      if (stopping()) {
+        joinThreads();
+        out.printf(
+            "%nStopped after %.1f s: %d orders placed; invariants not checked (--resume finishes"
+                + " and checks them)%n",
+            elapsedSeconds(), stats.placed.sum());
+        return STOPPED;
+      }
       printProgress();
       return report(settled);
     } finally {
       progress.shutdownNow();
+      joinThreads();
+    }
+  }
+
+  /** Waits for the simulation's threads to end, so none of them outlives the app's pool. */
+  private void joinThreads() throws InterruptedException {
+    for (ScheduledExecutorService pool :
+        new ScheduledExecutorService[] {customers, payers, progress}) {
+      if (pool != null && !pool.awaitTermination(30, TimeUnit.SECONDS)) {
+        log.warn("simulation threads still running after 30 s");
+      }
     }
   }
 
@@ -72,6 +120,12 @@ final class Simulation {
         Executors.newScheduledThreadPool(6, r -> new Thread(r, "example-customer"));
     ScheduledExecutorService payers =
         Executors.newScheduledThreadPool(4, r -> new Thread(r, "example-payer"));
+    this.customers = customers;
+    this.payers = payers;
+    if (stopping()) { // stop() may have run before the pools existed
+      stop();
+      return;
+    }
     SplittableRandom random = new SplittableRandom(config.seed());
     List<String> items = AppDatabase.ITEMS;
     long timeoutMillis = config.orderTimeout().toMillis();
@@ -85,12 +139,16 @@ final class Simulation {
           random.nextDouble() < config.payShare() ? random.nextLong(timeoutMillis * 5 / 4) : -1;
       long placeAt = i * 1_000_000L / config.rate();
       pending.register();
-      customers.schedule(
-          () -> customer(payers, pending, item, quantity, payAfter),
-          placeAt,
-          TimeUnit.MICROSECONDS);
+      try {
+        customers.schedule(
+            () -> customer(payers, pending, item, quantity, payAfter),
+            placeAt,
+            TimeUnit.MICROSECONDS);
+      } catch (RejectedExecutionException e) {
+        return; // stopped
+      }
     }
-    pending.arriveAndAwait();
+    pending.arriveAndAwait(stopped);
     customers.shutdown();
     payers.shutdown();
     customers.awaitTermination(10, TimeUnit.SECONDS);
@@ -108,7 +166,9 @@ final class Simulation {
     } catch (OrderException e) {
       stats.outOfStock.increment();
     } catch (RuntimeException e) {
-      log.warn("placing an order failed", e);
+      if (!stopping()) { // while stopping, refused schedules and interrupted calls are expected
+        log.warn("placing an order failed", e);
+      }
     } finally {
       pending.arrive();
     }
@@ -121,7 +181,9 @@ final class Simulation {
     } catch (OrderException e) {
       // 409: the timeout won the race; counted by the order service.
     } catch (RuntimeException e) {
-      log.warn("paying order {} failed", orderId, e);
+      if (!stopping()) {
+        log.warn("paying order {} failed", orderId, e);
+      }
     } finally {
       pending.arrive();
     }
@@ -138,7 +200,9 @@ final class Simulation {
       if (settled()) {
         return true;
       }
-      Thread.sleep(200);
+      if (stopped.await(200, TimeUnit.MILLISECONDS)) {
+        return false;
+      }
     }
     out.println(
         "Not settled after " + AppConfig.describe(config.settleTimeout()) + " (--settle-timeout)");
@@ -176,7 +240,9 @@ final class Simulation {
           stats.published.sum(),
           app.duplicatesSkipped());
     } catch (RuntimeException e) {
-      log.warn("progress query failed: {}", e.toString());
+      if (!stopping()) {
+        log.warn("progress query failed: {}", e.toString());
+      }
     }
   }
 
@@ -262,9 +328,14 @@ final class Simulation {
       }
     }
 
-    void arriveAndAwait() throws InterruptedException {
+    /** Arrives and waits until every task arrived or {@code stopped} opened. */
+    void arriveAndAwait(CountDownLatch stopped) throws InterruptedException {
       arrive();
-      done.await();
+      while (!done.await(100, TimeUnit.MILLISECONDS)) {
+        if (stopped.getCount() == 0) {
+          return;
+        }
+      }
     }
   }
 }

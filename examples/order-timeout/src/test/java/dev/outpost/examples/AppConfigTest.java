@@ -51,6 +51,23 @@ class AppConfigTest {
   }
 
   @Test
+  void reads_numbers_and_durations_from_the_environment() {
+    AppConfig config =
+        AppConfig.parse(
+            new String[0], Map.of("OUTPOST_PORT", "9090", "OUTPOST_ORDER_TIMEOUT", "2m"));
+    assertThat(config.port()).isEqualTo(9090);
+    assertThat(config.orderTimeout()).isEqualTo(Duration.ofMinutes(2));
+    assertThatThrownBy(() -> AppConfig.parse(new String[0], Map.of("OUTPOST_PORT", "x")))
+        .hasMessageContaining("'--port'");
+  }
+
+  @Test
+  void the_help_text_lists_every_flag_with_its_environment_variable() {
+    assertThat(AppConfig.usage())
+        .contains("--simulate=N", "--jdbc-url=URL", "[env: OUTPOST_JDBC_URL]", "--help");
+  }
+
+  @Test
   void help_returns_no_configuration() {
     assertThat(parse("--simulate", "5", "--help")).isNull();
   }
@@ -58,10 +75,14 @@ class AppConfigTest {
   @Test
   void rejects_bad_flags_naming_the_flag_the_value_and_what_is_allowed() {
     assertThatThrownBy(() -> parse("--simlate", "5"))
-        .hasMessageContaining("unknown flag '--simlate'");
-    assertThatThrownBy(() -> parse("--simulate")).hasMessageContaining("--simulate needs a value");
+        .hasMessageContaining("Unknown option")
+        .hasMessageContaining("'--simlate'")
+        .hasMessageContaining("see --help");
+    assertThatThrownBy(() -> parse("--simulate"))
+        .hasMessageContaining("Missing required parameter for option '--simulate'");
     assertThatThrownBy(() -> parse("--simulate", "ten"))
-        .hasMessageContaining("--simulate 'ten' is not a whole number");
+        .hasMessageContaining("'--simulate'")
+        .hasMessageContaining("'ten' is not an int");
     assertThatThrownBy(() -> parse("--order-timeout", "5 minutes"))
         .hasMessageContaining("write e.g. 500ms, 2s, 5m or 1h");
     assertThatThrownBy(() -> parse("--pay-share", "1.5"))

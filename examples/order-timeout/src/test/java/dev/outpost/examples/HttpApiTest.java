@@ -114,6 +114,42 @@ class HttpApiTest {
         .isTrue();
   }
 
+  @Test
+  void input_is_strict_ids_quantities_trailing_garbage_size_and_methods() throws Exception {
+    assertThat(call("GET", "/orders/not-a-uuid", null))
+        .satisfies(r -> assertThat(r.status()).isEqualTo(400))
+        .satisfies(r -> assertThat(r.json().path("error").asText()).contains("not an order id"));
+    assertThat(call("POST", "/orders/------------------------------------/pay", "").status())
+        .isEqualTo(400);
+    assertThat(call("POST", "/orders", "{\"item\":\"plum\"}"))
+        .satisfies(r -> assertThat(r.status()).isEqualTo(400))
+        .satisfies(r -> assertThat(r.json().path("error").asText()).contains("quantity"));
+    assertThat(call("POST", "/orders", "{\"item\":\"plum\",\"quantity\":\"two\"}").status())
+        .isEqualTo(400);
+    assertThat(call("POST", "/orders", "{\"item\":\"plum\",\"quantity\":1.5}").status())
+        .isEqualTo(400);
+    assertThat(call("POST", "/orders", "{\"item\":\"plum\",\"quantity\":1} trailing").status())
+        .isEqualTo(400);
+    assertThat(call("POST", "/orders", "[1,2]").status()).isEqualTo(400);
+    String huge =
+        "{\"item\":\"plum\",\"quantity\":1,\"note\":\""
+            + "x".repeat(HttpApi.MAX_BODY_BYTES)
+            + "\"}";
+    assertThat(call("POST", "/orders", huge).status()).isEqualTo(413);
+    HttpResponse<String> wrongMethod =
+        http.send(
+            HttpRequest.newBuilder(URI.create("http://localhost:" + app.port() + "/stock"))
+                .DELETE()
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertThat(wrongMethod.statusCode()).isEqualTo(405);
+    assertThat(wrongMethod.headers().firstValue("Allow")).hasValue("GET");
+    assertThat(call("GET", "/orders", null).status()).isEqualTo(405);
+    assertThat(call("PUT", "/orders/00000000-0000-0000-0000-000000000000/pay", "").status())
+        .isEqualTo(405);
+    assertThat(stockOf("plum").path("locked").asInt()).as("no refused order locked stock").isZero();
+  }
+
   private JsonNode stockOf(String item) throws Exception {
     for (JsonNode level : call("GET", "/stock", null).json()) {
       if (level.path("item").asText().equals(item)) {

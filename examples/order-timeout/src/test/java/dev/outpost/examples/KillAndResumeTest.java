@@ -6,7 +6,9 @@ import static org.awaitility.Awaitility.await;
 import dev.outpost.testing.OutpostPostgres;
 import dev.outpost.testing.TestDatabase;
 import java.io.File;
+import dev.outpost.testing.LocalRabbitMq;
 import java.io.IOException;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -85,7 +87,61 @@ class KillAndResumeTest {
         == 1;
   }
 
+  @Test
+  void a_stop_signal_during_a_simulation_stops_its_threads_first_without_stack_traces()
+      throws Exception {
+    OrderLedger stopLedger = new OrderLedger(db, "example_stop");
+    stopLedger.reset();
+    Path log = dir.resolve("stopped.log");
+    Process app =
+        startApp("example_stop", log, "--simulate", "5000", "--rate", "250", "--seed", "3");
+    await()
+        .atMost(Duration.ofSeconds(90))
+        .pollInterval(Duration.ofMillis(100))
+        .until(() -> app.isAlive() && schemaReady("example_stop") && stopLedger.orders() >= 300);
+
+    app.destroy(); // SIGTERM: the same shutdown hook as Ctrl-C
+    assertThat(app.waitFor(90, TimeUnit.SECONDS)).as("stopped in time").isTrue();
+    String output = Files.readString(log, StandardCharsets.UTF_8);
+    System.out.println("stopped run:\n" + output);
+    assertThat(output).contains("Stopped after").doesNotContain("Exception").doesNotContain("\tat ");
+    assertThat(app.exitValue()).isEqualTo(143); // 128 + SIGTERM
+  }
+
+  @Test
+  void a_broker_refusing_the_login_is_one_line_and_exit_code_2() throws Exception {
+    LocalRabbitMq.requireAvailable();
+    new OrderLedger(db, "example_login").reset();
+    Path log = dir.resolve("login.log");
+    URI broker = URI.create(LocalRabbitMq.uri());
+    String wrongLogin =
+        "amqp://outpost-nobody:wrong-password@" + broker.getHost() + ":" + broker.getPort();
+    Process app = startApp("example_login", log, "--port", "0", "--rabbitmq-uri", wrongLogin);
+    assertThat(app.waitFor(90, TimeUnit.SECONDS)).as("exited").isTrue();
+    String output = Files.readString(log, StandardCharsets.UTF_8);
+    System.out.println("refused run:\n" + output);
+    assertThat(app.exitValue()).as("exit code; output:%n%s", output).isEqualTo(2);
+    assertThat(output.lines().filter(line -> line.startsWith("error: ")))
+        .singleElement()
+        .asString()
+        .contains("cannot connect to RabbitMQ at amqp://" + broker.getHost());
+    assertThat(output).doesNotContain("\tat ").doesNotContain("wrong-password");
+  }
+
+  private boolean schemaReady(String schema) {
+    return db.queryLong(
+            "SELECT count(*) FROM information_schema.tables"
+                + " WHERE table_schema = '"
+                + schema
+                + "' AND table_name = 'order_notice'")
+        == 1;
+  }
+
   private Process startApp(Path log, String... simulationArgs) throws IOException {
+    return startApp(SCHEMA, log, simulationArgs);
+  }
+
+  private Process startApp(String schema, Path log, String... simulationArgs) throws IOException {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.add("-Xmx512m");
@@ -101,7 +157,7 @@ class KillAndResumeTest {
             "--jdbc-password",
             db.password(),
             "--schema",
-            SCHEMA,
+            schema,
             "--order-timeout",
             "2s",
             "--duplicate-share",
