@@ -3,10 +3,10 @@ package dev.outpost.examples;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.outpost.testing.LocalRabbitMq;
 import dev.outpost.testing.OutpostPostgres;
 import dev.outpost.testing.TestDatabase;
 import java.io.File;
-import dev.outpost.testing.LocalRabbitMq;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -104,7 +104,10 @@ class KillAndResumeTest {
     assertThat(app.waitFor(90, TimeUnit.SECONDS)).as("stopped in time").isTrue();
     String output = Files.readString(log, StandardCharsets.UTF_8);
     System.out.println("stopped run:\n" + output);
-    assertThat(output).contains("Stopped after").doesNotContain("Exception").doesNotContain("\tat ");
+    assertThat(output)
+        .contains("Stopped after")
+        .doesNotContain("Exception")
+        .doesNotContain("\tat ");
     assertThat(app.exitValue()).isEqualTo(143); // 128 + SIGTERM
   }
 
