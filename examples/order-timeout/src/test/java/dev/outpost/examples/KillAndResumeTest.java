@@ -1,6 +1,7 @@
 package dev.outpost.examples;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.outpost.testing.LocalRabbitMq;
@@ -15,6 +16,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -112,23 +114,35 @@ class KillAndResumeTest {
   }
 
   @Test
-  void a_broker_refusing_the_login_is_one_line_and_exit_code_2() throws Exception {
+  void a_broker_refusing_the_login_is_one_line_that_main_turns_into_exit_code_2() {
     LocalRabbitMq.requireAvailable();
     new OrderLedger(db, "example_login").reset();
-    Path log = dir.resolve("login.log");
     URI broker = URI.create(LocalRabbitMq.uri());
     String wrongLogin =
         "amqp://outpost-nobody:wrong-password@" + broker.getHost() + ":" + broker.getPort();
-    Process app = startApp("example_login", log, "--port", "0", "--rabbitmq-uri", wrongLogin);
-    assertThat(app.waitFor(90, TimeUnit.SECONDS)).as("exited").isTrue();
-    String output = Files.readString(log, StandardCharsets.UTF_8);
-    System.out.println("refused run:\n" + output);
-    assertThat(app.exitValue()).as("exit code; output:%n%s", output).isEqualTo(2);
-    assertThat(output.lines().filter(line -> line.startsWith("error: ")))
-        .singleElement()
-        .asString()
-        .contains("cannot connect to RabbitMQ at amqp://" + broker.getHost());
-    assertThat(output).doesNotContain("\tat ").doesNotContain("wrong-password");
+    AppConfig config =
+        AppConfig.parse(
+            new String[] {
+              "--jdbc-url",
+              db.jdbcUrl(),
+              "--jdbc-user",
+              db.user(),
+              "--jdbc-password",
+              db.password(),
+              "--schema",
+              "example_login",
+              "--port",
+              "0",
+              "--rabbitmq-uri",
+              wrongLogin
+            },
+            Map.of());
+    assertThatThrownBy(() -> OrderTimeoutApp.run(config, System.out))
+        .isInstanceOf(BrokerUnavailableException.class)
+        .hasMessageStartingWith("cannot connect to RabbitMQ at amqp://" + broker.getHost())
+        .hasMessageContaining("ACCESS_REFUSED")
+        .satisfies(e -> assertThat(e.getMessage()).doesNotContain("\n", "wrong-password"));
+    assertThat(OrderTimeoutApp.EXIT_USAGE).isEqualTo(2);
   }
 
   private boolean schemaReady(String schema) {
