@@ -23,6 +23,10 @@ import org.jooq.impl.SQLDataType;
 /** The SQL of the {@code dedup_key} table. Immutable and thread-safe. */
 public final class DedupRepository {
 
+  static {
+    QuietJooq.apply(); // before the first statement is rendered
+  }
+
   /*
    * Deletes one batch of the oldest keys. ctid = ANY(ARRAY(...)) makes PostgreSQL fetch the batch
    * through the processed_at index and delete by tuple id, without a join plan that might scan the

@@ -16,6 +16,10 @@ import org.slf4j.LoggerFactory;
 /** Runs {@code processOnce} in a transaction of its own, as the consumer helpers do. */
 public final class DedupTransactions {
 
+  static {
+    QuietJooq.apply(); // before the first statement is rendered
+  }
+
   private static final Logger log = LoggerFactory.getLogger(DedupTransactions.class);
 
   /** Work on the transaction's connection. */

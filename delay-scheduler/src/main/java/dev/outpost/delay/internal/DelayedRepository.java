@@ -23,6 +23,10 @@ import java.util.UUID;
  */
 final class DelayedRepository {
 
+  static {
+    dev.outpost.outbox.internal.QuietJooq.apply(); // before the first statement is rendered
+  }
+
   /** Seconds a move statement may run before the driver cancels it (a frozen connection). */
   static final int MOVE_TIMEOUT_SECONDS = 120;
 

@@ -202,6 +202,7 @@ final class QuartzAdapter {
       provider = new DataSourceConnectionProvider(dataSource);
       DBConnectionManager.getInstance().addConnectionProvider(providerName, provider);
       try {
+        QuartzBanner.quiet();
         Scheduler created = new StdSchedulerFactory(properties).getScheduler();
         // Unbound so that a second node of the same cluster (same name) can live in this JVM;
         // the application reaches this scheduler through DelayScheduler.quartz().

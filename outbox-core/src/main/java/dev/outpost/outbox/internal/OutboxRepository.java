@@ -20,6 +20,10 @@ import org.jooq.conf.Settings;
  */
 public final class OutboxRepository {
 
+  static {
+    QuietJooq.apply(); // before the first statement is rendered
+  }
+
   /** Settings for statements the writer runs through jOOQ: no logging on the hot path. */
   public static final Settings SETTINGS = new Settings().withExecuteLogging(false);
 

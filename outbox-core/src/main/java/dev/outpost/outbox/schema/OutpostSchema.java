@@ -16,6 +16,10 @@ import org.jooq.SQLDialect;
  */
 public final class OutpostSchema {
 
+  static {
+    dev.outpost.outbox.internal.QuietJooq.apply(); // before the first statement is rendered
+  }
+
   private final Dialect dialect;
   private final String name;
   private final SqlTemplate template;

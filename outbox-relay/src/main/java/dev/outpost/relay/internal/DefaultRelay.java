@@ -299,6 +299,7 @@ public final class DefaultRelay implements Relay {
       if (state == State.CLOSED) {
         return;
       }
+      boolean started = state != State.NEW;
       state = State.CLOSING;
       boolean interrupted = false;
       try {
@@ -339,7 +340,9 @@ public final class DefaultRelay implements Relay {
         }
       }
       state = State.CLOSED;
-      log.info("Relay {} closed", config.instanceId());
+      if (started) { // a relay that never started has nothing to report
+        log.info("Relay {} closed", config.instanceId());
+      }
       if (interrupted) {
         Thread.currentThread().interrupt();
       }

@@ -1,0 +1,91 @@
+package dev.outpost.examples;
+
+import java.time.Duration;
+import java.util.Map;
+
+/**
+ * Settings of the order-timeout app, read from command-line flags by {@link Flags}, each of which
+ * can also come from an environment variable (the flag wins).
+ *
+ * @param jdbcUrl PostgreSQL to use, or {@code null} for an embedded PostgreSQL
+ * @param jdbcUser user for {@code jdbcUrl}
+ * @param jdbcPassword password for {@code jdbcUrl}
+ * @param schema schema of Outpost's and the app's tables
+ * @param rabbitmqUri RabbitMQ to publish to and consume from, or {@code null}
+ * @param kafkaBootstrap Kafka to publish to and consume from, or {@code null}
+ * @param port HTTP port (0 = any free port, -1 = no HTTP server)
+ * @param orderTimeout how long an order may stay unpaid
+ * @param simulate orders the simulation places; 0 = serve HTTP until stopped
+ * @param resume whether to place no new orders but finish and verify what the database holds
+ * @param payShare share of simulated orders whose customer tries to pay
+ * @param duplicateShare share of published messages delivered twice on purpose
+ * @param rate orders per second the simulation places
+ * @param initialStock units of each item when the stock table is seeded
+ * @param settleTimeout how long the simulation waits for every order to settle
+ * @param seed random seed of the simulation
+ */
+public record AppConfig(
+    String jdbcUrl,
+    String jdbcUser,
+    String jdbcPassword,
+    String schema,
+    String rabbitmqUri,
+    String kafkaBootstrap,
+    int port,
+    Duration orderTimeout,
+    int simulate,
+    boolean resume,
+    double payShare,
+    double duplicateShare,
+    int rate,
+    int initialStock,
+    Duration settleTimeout,
+    long seed) {
+
+  /** Order timeout of the HTTP service: 5 minutes. */
+  public static final Duration DEFAULT_ORDER_TIMEOUT = Duration.ofMinutes(5);
+
+  /** Order timeout of a simulation: 2 seconds, so payments race the timeout. */
+  public static final Duration DEFAULT_SIMULATION_TIMEOUT = Duration.ofSeconds(2);
+
+  /** Whether this run is a simulation (new orders or a resumed run). */
+  public boolean simulation() {
+    return simulate > 0 || resume;
+  }
+
+  /** How messages travel, for humans: the broker (without credentials) or in-process. */
+  public String transportName() {
+    if (rabbitmqUri != null) {
+      return "RabbitMQ " + rabbitmqUri.replaceAll("//[^@/]*@", "//");
+    }
+    if (kafkaBootstrap != null) {
+      return "Kafka " + kafkaBootstrap;
+    }
+    return "in-process publisher";
+  }
+
+  /**
+   * Reads the flags and the environment.
+   *
+   * @param args command-line arguments
+   * @param env environment variables (flags win over them)
+   * @return the configuration, or {@code null} when {@code --help} was asked for
+   * @throws IllegalArgumentException naming the flag, the value and what is allowed
+   */
+  public static AppConfig parse(String[] args, Map<String, String> env) {
+    return Flags.parse(args, env);
+  }
+
+  /** The help text listing every flag and its environment variable. */
+  static String usage() {
+    return Flags.usage();
+  }
+
+  /** A duration as people write it: {@code 500 ms}, {@code 2 s}, {@code 5 min}. */
+  static String describe(Duration d) {
+    if (d.toMillis() % 1000 != 0) {
+      return d.toMillis() + " ms";
+    }
+    return d.toSeconds() % 60 == 0 ? d.toMinutes() + " min" : d.toSeconds() + " s";
+  }
+}
