@@ -1,8 +1,5 @@
 package dev.outpost.rocketmq.internal;
 
-import java.time.Duration;
-import org.apache.rocketmq.remoting.protocol.body.ClusterInfo;
-
 import dev.outpost.relay.PublishResult;
 import dev.outpost.relay.RelayMessage;
 import dev.outpost.relay.brokers.internal.BatchOutcome;
@@ -26,6 +23,7 @@ import org.apache.rocketmq.client.producer.DefaultMQProducer;
 import org.apache.rocketmq.client.producer.SendCallback;
 import org.apache.rocketmq.client.producer.SendResult;
 import org.apache.rocketmq.common.message.Message;
+import org.apache.rocketmq.remoting.protocol.body.ClusterInfo;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -134,7 +132,8 @@ public final class ConfirmingRocketMqPublisher implements RocketMqPublisher {
       Thread.currentThread().interrupt();
       return false;
     } catch (Exception e) {
-      log.debug("RocketMQ name server {} does not answer: {}", config.namesrvAddress(), e.toString());
+      log.debug(
+          "RocketMQ name server {} does not answer: {}", config.namesrvAddress(), e.toString());
       return false;
     }
   }
@@ -292,7 +291,11 @@ public final class ConfirmingRocketMqPublisher implements RocketMqPublisher {
         topic = messages.topic(message);
         out = messages.toMessage(message, topic);
       } catch (RuntimeException e) {
-        done(i, SendOutcomes.toResult(outcomes.classify(message, topic, e), ConfirmingRocketMqPublisher.this::nameServerAnswersNow));
+        done(
+            i,
+            SendOutcomes.toResult(
+                outcomes.classify(message, topic, e),
+                ConfirmingRocketMqPublisher.this::nameServerAnswersNow));
         return;
       }
       String sentTo = topic;
@@ -305,12 +308,20 @@ public final class ConfirmingRocketMqPublisher implements RocketMqPublisher {
             new SendCallback() {
               @Override
               public void onSuccess(SendResult result) {
-                done(i, SendOutcomes.toResult(outcomes.classify(message, sentTo, result), ConfirmingRocketMqPublisher.this::nameServerAnswersNow));
+                done(
+                    i,
+                    SendOutcomes.toResult(
+                        outcomes.classify(message, sentTo, result),
+                        ConfirmingRocketMqPublisher.this::nameServerAnswersNow));
               }
 
               @Override
               public void onException(Throwable error) {
-                done(i, SendOutcomes.toResult(outcomes.classify(message, sentTo, error), ConfirmingRocketMqPublisher.this::nameServerAnswersNow));
+                done(
+                    i,
+                    SendOutcomes.toResult(
+                        outcomes.classify(message, sentTo, error),
+                        ConfirmingRocketMqPublisher.this::nameServerAnswersNow));
               }
             },
             config.sendTimeout().toMillis());
@@ -318,7 +329,11 @@ public final class ConfirmingRocketMqPublisher implements RocketMqPublisher {
         Thread.currentThread().interrupt();
         done(i, PublishResult.failed(e));
       } catch (Exception e) {
-        done(i, SendOutcomes.toResult(outcomes.classify(message, sentTo, e), ConfirmingRocketMqPublisher.this::nameServerAnswersNow));
+        done(
+            i,
+            SendOutcomes.toResult(
+                outcomes.classify(message, sentTo, e),
+                ConfirmingRocketMqPublisher.this::nameServerAnswersNow));
       }
     }
 

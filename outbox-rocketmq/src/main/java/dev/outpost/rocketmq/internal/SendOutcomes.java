@@ -1,11 +1,10 @@
 package dev.outpost.rocketmq.internal;
 
-import java.util.function.BooleanSupplier;
-
 import dev.outpost.outbox.OutpostException;
 import dev.outpost.relay.PublishResult;
 import dev.outpost.relay.RelayMessage;
 import dev.outpost.rocketmq.NotDurableException;
+import java.util.function.BooleanSupplier;
 import org.apache.rocketmq.client.common.ClientErrorCode;
 import org.apache.rocketmq.client.exception.MQBrokerException;
 import org.apache.rocketmq.client.exception.MQClientException;

@@ -44,7 +44,8 @@ class SendOutcomesTest {
       assertThat(outcome.cause())
           .isInstanceOf(NotDurableException.class)
           .hasMessageContaining(status.name());
-      assertThat(SendOutcomes.toResult(outcome, () -> true)).isInstanceOf(PublishResult.Failed.class);
+      assertThat(SendOutcomes.toResult(outcome, () -> true))
+          .isInstanceOf(PublishResult.Failed.class);
       assertThat(lenient.classify(message, "orders", result(status)).kind())
           .isEqualTo(SendOutcomes.Kind.CONFIRMED);
     }
@@ -71,7 +72,8 @@ class SendOutcomesTest {
   }
 
   @Test
-  void an_unavailable_broker_spends_no_attempts_and_a_missing_topic_does_when_the_name_server_answers() {
+  void
+      an_unavailable_broker_spends_no_attempts_and_a_missing_topic_does_when_the_name_server_answers() {
     SendOutcomes.Classified down =
         strict.classify(message, "orders", new RemotingConnectException("127.0.0.1:10911"));
     assertThat(SendOutcomes.toResult(down, () -> true))

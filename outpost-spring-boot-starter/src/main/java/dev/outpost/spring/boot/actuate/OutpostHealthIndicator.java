@@ -128,7 +128,8 @@ public final class OutpostHealthIndicator implements HealthIndicator {
       details.put("problems", List.copyOf(health.problems()));
     }
     if (health.state() == RelayHealth.State.DEGRADED) {
-      return new Check(DEGRADED, "relay is degraded: " + String.join("; ", health.problems()), details);
+      return new Check(
+          DEGRADED, "relay is degraded: " + String.join("; ", health.problems()), details);
     }
     if (health.state() != RelayHealth.State.RUNNING) {
       return new Check(Status.DOWN, "relay is " + health.state(), details);
