@@ -96,7 +96,7 @@ public final class OutpostMigrations {
           "could not migrate Outpost schema '"
               + schema
               + "': "
-              + e.getMessage()
+              + describe(e)
               + ". Check that the user may create tables in schema '"
               + schema
               + "'"
@@ -133,7 +133,7 @@ public final class OutpostMigrations {
           "could not connect to the database to migrate Outpost schema '"
               + schema
               + "': "
-              + e.getMessage()
+              + describe(e)
               + ". Check the JDBC URL, user and password, and that PostgreSQL is running.",
           e);
     }
@@ -204,5 +204,17 @@ public final class OutpostMigrations {
                 + " [a-z0-9_], not starting with a digit");
       }
     }
+  }
+
+  /** The message and, when it hides it (HikariCP's timeout does), the root cause. */
+  private static String describe(Throwable e) {
+    Throwable root = e;
+    while (root.getCause() != null && root.getCause() != root) {
+      root = root.getCause();
+    }
+    String message = String.valueOf(e.getMessage());
+    return root == e || message.contains(String.valueOf(root.getMessage()))
+        ? message
+        : message + " (cause: " + root + ")";
   }
 }

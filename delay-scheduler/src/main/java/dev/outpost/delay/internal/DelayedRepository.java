@@ -3,6 +3,7 @@ package dev.outpost.delay.internal;
 import dev.outpost.delay.DuplicateCancelKey;
 import dev.outpost.delay.Scheduled;
 import dev.outpost.outbox.OutpostException;
+import dev.outpost.outbox.internal.Causes;
 import dev.outpost.outbox.internal.PreparedMessage;
 import dev.outpost.outbox.schema.OutpostSchema;
 import java.sql.Connection;
@@ -268,6 +269,6 @@ final class DelayedRepository {
                 + " schema first."
             : "";
     return new OutpostException(
-        what + " in " + delayedTable + ": " + e.getMessage() + '.' + hint, e);
+        what + " in " + delayedTable + ": " + Causes.describe(e) + '.' + hint, e);
   }
 }
