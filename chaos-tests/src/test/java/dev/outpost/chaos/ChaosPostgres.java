@@ -159,8 +159,8 @@ final class ChaosPostgres {
               "max_connections=200",
               "-c",
               "fsync=off",
-              "-c",
-              "synchronous_commit=off",
+              // synchronous_commit stays on: an immediate shutdown must not lose acknowledged
+              // commits (fsync=off is safe: the OS survives, only the server process dies).
               "-c",
               "full_page_writes=off",
               "-c",
