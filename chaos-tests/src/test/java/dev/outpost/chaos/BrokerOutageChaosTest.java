@@ -47,14 +47,15 @@ class BrokerOutageChaosTest {
       proxy.restore();
       long restored = System.nanoTime();
 
-      run.awaitDrained(Duration.ofMinutes(2));
+      // When the broker answers again every key resumes at once: the backlog drains in seconds.
+      run.awaitDrained(Duration.ofSeconds(30));
       Duration drain = Duration.ofNanos(System.nanoTime() - restored);
       System.out.printf(
           "CHAOS broker-outage: outage %d s, retry budget < 1 s, drained %.1f s after the broker"
               + " returned%n",
           outage.toSeconds(), drain.toMillis() / 1000.0);
-      assertThat(run.outboxRows()).as("outbox drained").isZero();
       run.judge(2 * settings.inFlight());
+      assertThat(run.outboxRows()).as("outbox drained").isZero();
     }
   }
 

@@ -38,7 +38,7 @@ class SchedulerFailoverChaosTest {
   @Test
   @Timeout(value = 10, unit = TimeUnit.MINUTES)
   void a_sweep_node_killed_mid_sweep_is_taken_over_and_each_message_moves_once() throws Exception {
-    int messages = Scale.of(400, 2_000);
+    int messages = Scale.of(240, 2_000);
     Duration spacing = Duration.ofMillis(50);
     int kills = Scale.of(1, 3);
     ChaosPostgres db = ChaosPostgres.shared();
