@@ -9,6 +9,7 @@ import com.rabbitmq.client.DeliverCallback;
 import dev.outpost.outbox.Outbox;
 import dev.outpost.outbox.OutboxMessage;
 import dev.outpost.relay.Deliveries;
+import dev.outpost.testing.EmbeddedKafka;
 import dev.outpost.testing.LocalRabbitMq;
 import java.nio.charset.StandardCharsets;
 import java.sql.SQLException;
@@ -39,23 +40,44 @@ final class ChaosRun implements AutoCloseable {
   private final List<ChildJvm> children = Collections.synchronizedList(new ArrayList<>());
   private final Connection connection;
   private final Channel channel;
+  private final KafkaHistoryReader kafkaReader;
   private int sequence;
 
+  /** A run whose relays publish to a fresh queue of the shared RabbitMQ. */
   ChaosRun(String scenario) throws Exception {
+    this(scenario, null);
+  }
+
+  /**
+   * A run whose relays publish to a fresh topic (8 partitions) of {@code kafka}, or, when it is
+   * null, to a fresh queue of the shared RabbitMQ.
+   */
+  ChaosRun(String scenario, EmbeddedKafka kafka) throws Exception {
     this.scenario = scenario;
     this.queue = "outpost-chaos-" + scenario + "-" + UUID.randomUUID().toString().substring(0, 8);
     db.truncateOutpostTables();
-    connection = LocalRabbitMq.connectionFactory().newConnection("chaos-consumer-" + scenario);
-    channel = connection.createChannel();
-    channel.queueDeclare(queue, true, false, false, null);
-    DeliverCallback record =
-        (tag, delivery) -> {
-          String[] body = new String(delivery.getBody(), StandardCharsets.UTF_8).split(":");
-          UUID id = UUID.fromString(delivery.getProperties().getMessageId());
-          history.add(new Deliveries.Delivery(id, body[0], Long.parseLong(body[1])));
-          distinct.add(id);
-        };
-    channel.basicConsume(queue, true, record, tag -> {});
+    if (kafka == null) {
+      connection = LocalRabbitMq.connectionFactory().newConnection("chaos-consumer-" + scenario);
+      channel = connection.createChannel();
+      channel.queueDeclare(queue, true, false, false, null);
+      DeliverCallback record =
+          (tag, delivery) -> {
+            String[] body = new String(delivery.getBody(), StandardCharsets.UTF_8).split(":");
+            record(UUID.fromString(delivery.getProperties().getMessageId()), body);
+          };
+      channel.basicConsume(queue, true, record, tag -> {});
+      kafkaReader = null;
+    } else {
+      connection = null;
+      channel = null;
+      kafka.createTopic(queue, 8);
+      kafkaReader = new KafkaHistoryReader(kafka.bootstrapServers(), queue, this::record);
+    }
+  }
+
+  private void record(UUID id, String[] body) {
+    history.add(new Deliveries.Delivery(id, body[0], Long.parseLong(body[1])));
+    distinct.add(id);
   }
 
   /** The AMQP URI of the shared broker (the relays reach it directly or through a proxy). */
@@ -198,6 +220,10 @@ final class ChaosRun implements AutoCloseable {
   public void close() throws Exception {
     for (ChildJvm child : children) {
       child.close();
+    }
+    if (kafkaReader != null) {
+      kafkaReader.close();
+      return;
     }
     try {
       channel.queueDelete(queue);

@@ -2,17 +2,22 @@ package dev.outpost.chaos;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import dev.outpost.relay.Publisher;
 import dev.outpost.relay.Relay;
+import dev.outpost.relay.kafka.KafkaPublisher;
 import dev.outpost.relay.rabbitmq.RabbitMqPublisher;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 
 /**
- * A relay in a child JVM publishing to RabbitMQ, built through the public API only; runs until
- * killed. Arguments (all required): JDBC URL, user, password, AMQP URI, instance id, then the
- * {@link Settings} fields in order.
+ * A relay in a child JVM publishing to RabbitMQ or Kafka, built through the public API only; runs
+ * until killed. Arguments (all required): JDBC URL, user, password, broker (an AMQP URI, or {@code
+ * kafka://} and the bootstrap servers), instance id, then the {@link Settings} fields in order.
  */
 public final class RelayNode {
+
+  /** Prefix of a Kafka broker address: {@code kafka://host:port}. */
+  static final String KAFKA = "kafka://";
 
   /** The relay's knobs, passed on the command line. */
   record Settings(
@@ -74,6 +79,26 @@ public final class RelayNode {
     return ChildJvm.start(name, RelayNode.class, all);
   }
 
+  /** A broker address {@code kafka://host:port,...} means Kafka, anything else an AMQP URI. */
+  private static Publisher publisher(String broker, String name) {
+    if (broker.startsWith(KAFKA)) {
+      return KafkaPublisher.builder()
+          .bootstrapServers(broker.substring(KAFKA.length()))
+          .clientId(name)
+          .sendTimeout(Duration.ofSeconds(3))
+          .requestTimeout(Duration.ofSeconds(1))
+          .maxBlock(Duration.ofSeconds(2))
+          .build();
+    }
+    return RabbitMqPublisher.builder()
+        .uri(broker)
+        .connectionName(name)
+        .connectTimeout(Duration.ofSeconds(2))
+        .confirmTimeout(Duration.ofSeconds(5))
+        .recoveryInterval(Duration.ofMillis(500))
+        .build();
+  }
+
   public static void main(String[] args) throws Exception {
     HikariConfig pool = new HikariConfig();
     pool.setJdbcUrl(args[0]);
@@ -89,14 +114,7 @@ public final class RelayNode {
     Relay relay =
         Relay.builder()
             .dataSource(dataSource)
-            .publisher(
-                RabbitMqPublisher.builder()
-                    .uri(args[3])
-                    .connectionName(args[4])
-                    .connectTimeout(Duration.ofSeconds(2))
-                    .confirmTimeout(Duration.ofSeconds(5))
-                    .recoveryInterval(Duration.ofMillis(500))
-                    .build())
+            .publisher(publisher(args[3], args[4]))
             .instanceId(args[4])
             .leaseDuration(Duration.ofMillis(lease))
             .heartbeatInterval(Duration.ofMillis(lease / 4))
