@@ -4,8 +4,10 @@ import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.testcontainers.DockerClientFactory;
 import org.testcontainers.containers.GenericContainer;
 import org.testcontainers.containers.wait.strategy.Wait;
 
@@ -40,6 +42,7 @@ public final class LocalRabbitMq {
   public static final String DEFAULT_URI = "amqp://guest:guest@127.0.0.1:5672/%2f";
 
   private static final int AMQP_PORT = 5672;
+  private static final Duration PULL_TIMEOUT = Duration.ofSeconds(60);
   private static final Logger log = LoggerFactory.getLogger(LocalRabbitMq.class);
   private static String chosen;
 
@@ -96,6 +99,7 @@ public final class LocalRabbitMq {
 
   @SuppressWarnings("resource") // stopped by the shutdown hook
   private static String startContainer(String image) {
+    ensureImage(image);
     GenericContainer<?> container =
         new GenericContainer<>(image)
             .withExposedPorts(AMQP_PORT)
@@ -109,6 +113,32 @@ public final class LocalRabbitMq {
         + ':'
         + container.getMappedPort(AMQP_PORT)
         + "/%2f";
+  }
+
+  /**
+   * Pulls the image when it is not present, within {@link #PULL_TIMEOUT}: without registry access
+   * Testcontainers would retry its pull for minutes before giving up.
+   */
+  private static void ensureImage(String image) {
+    var client = DockerClientFactory.instance().client();
+    try {
+      client.inspectImageCmd(image).exec();
+      return;
+    } catch (RuntimeException notPresent) {
+      log.info("Docker image {} is not present; pulling it", image);
+    }
+    try {
+      if (!client
+          .pullImageCmd(image)
+          .start()
+          .awaitCompletion(PULL_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
+        throw new IllegalStateException(
+            "pulling " + image + " took longer than " + PULL_TIMEOUT.toSeconds() + " s");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while pulling " + image, e);
+    }
   }
 
   /** A connection factory for {@link #uri()}; automatic recovery is left to the caller. */
