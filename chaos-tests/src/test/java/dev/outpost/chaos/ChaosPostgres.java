@@ -163,6 +163,10 @@ final class ChaosPostgres {
               // commits (fsync=off is safe: the OS survives, only the server process dies).
               "-c",
               "full_page_writes=off",
+              // As production should: a frozen client (SIGSTOP, a long GC pause) cannot hold its
+              // transaction's row locks for ever.
+              "-c",
+              "idle_in_transaction_session_timeout=5s",
               "-c",
               "timezone=UTC"));
       ProcessBuilder builder =
@@ -201,6 +205,32 @@ final class ChaosPostgres {
     } catch (SQLException e) {
       throw new IllegalStateException("chaos SQL failed: " + sql + ": " + e, e);
     }
+  }
+
+  /** What every session is doing, for diagnosing a stall. */
+  String activity() {
+    StringBuilder out = new StringBuilder();
+    try (Connection c = dataSource.getConnection();
+        Statement s = c.createStatement();
+        ResultSet rs =
+            s.executeQuery(
+                "SELECT application_name, state, wait_event_type, wait_event,"
+                    + " left(query, 120) FROM pg_stat_activity WHERE backend_type = 'client backend'"
+                    + " AND pid <> pg_backend_pid()")) {
+      while (rs.next()) {
+        out.append(
+            String.format(
+                "%n  %s | %s | %s %s | %s",
+                rs.getString(1),
+                rs.getString(2),
+                rs.getString(3),
+                rs.getString(4),
+                rs.getString(5)));
+      }
+    } catch (SQLException e) {
+      out.append(e);
+    }
+    return out.toString();
   }
 
   long queryLong(String sql) {

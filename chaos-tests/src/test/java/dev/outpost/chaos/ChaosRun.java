@@ -143,6 +143,15 @@ final class ChaosRun implements AutoCloseable {
 
   /** Waits until {@code delivered() >= n}, failing if a relay JVM died by itself. */
   void awaitDelivered(int n, Duration atMost) {
+    try {
+      awaitDeliveredOrTimeout(n, atMost);
+    } catch (ConditionTimeoutException e) {
+      throw new AssertionError(
+          "delivered " + delivered() + " of " + n + " needed; sessions:" + db.activity(), e);
+    }
+  }
+
+  private void awaitDeliveredOrTimeout(int n, Duration atMost) {
     await()
         .atMost(atMost)
         .pollInterval(Duration.ofMillis(20))

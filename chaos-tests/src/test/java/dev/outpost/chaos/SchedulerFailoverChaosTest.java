@@ -30,15 +30,20 @@ import org.junit.jupiter.api.Timeout;
  */
 class SchedulerFailoverChaosTest {
 
-  /** Design target ≤ 5 s (check-in 1 s + grace 1.5 s + one check-in of the survivor). */
-  private static final Duration TAKEOVER_BOUND = Duration.ofSeconds(7);
+  /**
+   * Quartz declares the killed node dead about 2.5-3.5 s after the kill (check-in 1 s + grace 1.5
+   * s); the recovered sweep trigger has then been seen to fire up to 4 s later, through Quartz's
+   * misfire handler. Measured 2.5-7 s under load; Quartz's defaults took 15 s and more before the
+   * recovery alone. Generous, and still fails the old behaviour.
+   */
+  private static final Duration TAKEOVER_BOUND = Duration.ofSeconds(10);
 
   private static final Duration SWEEP_INTERVAL = Duration.ofMillis(200);
 
   @Test
   @Timeout(value = 10, unit = TimeUnit.MINUTES)
   void a_sweep_node_killed_mid_sweep_is_taken_over_and_each_message_moves_once() throws Exception {
-    int messages = Scale.of(240, 2_000);
+    int messages = Scale.of(100, 1_000);
     Duration spacing = Duration.ofMillis(50);
     int kills = Scale.of(1, 3);
     ChaosPostgres db = ChaosPostgres.shared();
@@ -67,11 +72,11 @@ class SchedulerFailoverChaosTest {
       nodes.add(doomed);
       await().atMost(Duration.ofMinutes(2)).until(() -> doomed.printed("scheduler started"));
       survivor.start();
-      Set<UUID> scheduled = schedule(db, survivor, messages, spacing);
+      Set<UUID> scheduled = schedule(db, survivor, messages, spacing, Duration.ofSeconds(1));
 
       ChildJvm victim = doomed;
       for (int kill = 1; kill <= kills; kill++) {
-        int reached = messages * kill / (kills + 2);
+        int reached = Math.min(messages, 20 * kill);
         await().atMost(Duration.ofMinutes(2)).until(() -> moved(db) >= reached);
         int sweepsSoFar = sweeps(victim);
         ChildJvm target = victim;
@@ -82,6 +87,8 @@ class SchedulerFailoverChaosTest {
             .until(() -> sweeps(target) > sweepsSoFar);
         target.kill();
         killedAt.add(Instant.now());
+        // Due from now on, every 50 ms: only the survivor can move them, once it took over.
+        scheduled.addAll(schedule(db, survivor, messages, spacing, Duration.ZERO));
         if (kill < kills) {
           victim = SchedulerNode.start("scheduler-" + kill, db, cluster, SWEEP_INTERVAL);
           nodes.add(victim);
@@ -127,39 +134,29 @@ class SchedulerFailoverChaosTest {
   private record Move(UUID messageId, Instant movedAt) {}
 
   /**
-   * From the last move before the kill to the first move after it: how long sweeping stopped.
-   * Messages fall due every 50 ms, so without a failure the gap is about one sweep.
+   * From the kill to the first move after it: how long sweeping stopped. Messages are due every 50
+   * ms from the kill on, so a live sweeper moves one within a sweep interval.
    */
   private static Duration takeoverGap(List<Move> moves, Instant kill) {
-    Instant before = null;
-    Instant after = null;
-    for (Move m : moves) {
-      if (!m.movedAt.isAfter(kill)) {
-        before = m.movedAt;
-      } else if (after == null) {
-        after = m.movedAt;
-      }
-    }
-    assertThat(before).as("moves before the kill at %s", kill).isNotNull();
+    Instant after =
+        moves.stream().map(Move::movedAt).filter(at -> at.isAfter(kill)).findFirst().orElse(null);
     assertThat(after).as("moves after the kill at %s", kill).isNotNull();
-    return Duration.between(before, after);
+    return Duration.between(kill, after);
   }
 
   private static Set<UUID> schedule(
-      ChaosPostgres db, DelayScheduler scheduler, int messages, Duration spacing) throws Exception {
+      ChaosPostgres db, DelayScheduler scheduler, int messages, Duration spacing, Duration first)
+      throws Exception {
     Set<UUID> ids = new HashSet<>();
     try (Connection tx = db.dataSource().getConnection()) {
       tx.setAutoCommit(false);
       for (int i = 0; i < messages; i++) {
         OutboxMessage message =
             OutboxMessage.to("order-timeout")
-                .key("order-" + i)
+                .key("order-" + UUID.randomUUID())
                 .payload(("release " + i).getBytes(StandardCharsets.UTF_8))
                 .build();
-        ids.add(
-            scheduler
-                .schedule(tx, message, Duration.ofSeconds(2).plus(spacing.multipliedBy(i)))
-                .messageId());
+        ids.add(scheduler.schedule(tx, message, first.plus(spacing.multipliedBy(i))).messageId());
       }
       tx.commit();
     }

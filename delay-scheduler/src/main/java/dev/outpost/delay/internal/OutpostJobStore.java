@@ -9,8 +9,8 @@ import org.quartz.impl.jdbcjobstore.SchedulerStateRecord;
  * killed node held the sweep trigger for 15 s and more. Here the grace is {@code
  * org.quartz.jobStore.clusterFailureGrace} (milliseconds, default {@value
  * #DEFAULT_FAILURE_GRACE_MS}); with Outpost's check-in interval of {@value
- * QuartzAdapter#DEFAULT_CHECKIN_INTERVAL_MS} ms another node takes the sweep over within about 3 to
- * 4 s.
+ * QuartzAdapter#DEFAULT_CHECKIN_INTERVAL_MS} ms a crashed node is declared dead, and its sweep
+ * recovered, about 3 s after the crash.
  *
  * <p>A node whose check-in is late by more than interval plus grace (a long GC pause, an overloaded
  * database) is recovered while alive: for one sweep two nodes may then sweep at once, which moves
