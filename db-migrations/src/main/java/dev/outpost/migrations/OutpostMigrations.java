@@ -100,7 +100,7 @@ public final class OutpostMigrations {
           "could not migrate Outpost schema '"
               + schema
               + "': "
-              + e.getMessage()
+              + describe(e)
               + ". Check that the user may create tables in schema '"
               + schema
               + "'"
@@ -182,7 +182,7 @@ public final class OutpostMigrations {
           "could not connect to the database to migrate Outpost schema '"
               + schema
               + "': "
-              + e.getMessage()
+              + describe(e)
               + ". Check the JDBC URL, user and password, and that PostgreSQL is running.",
           e);
     }
@@ -242,5 +242,17 @@ public final class OutpostMigrations {
       Objects.requireNonNull(schema);
       return new OutpostMigrations(this);
     }
+  }
+
+  /** The message and, when it hides it (HikariCP's timeout does), the root cause. */
+  private static String describe(Throwable e) {
+    Throwable root = e;
+    while (root.getCause() != null && root.getCause() != root) {
+      root = root.getCause();
+    }
+    String message = String.valueOf(e.getMessage());
+    return root == e || message.contains(String.valueOf(root.getMessage()))
+        ? message
+        : message + " (cause: " + root + ")";
   }
 }

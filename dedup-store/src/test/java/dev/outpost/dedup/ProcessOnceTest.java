@@ -323,6 +323,20 @@ class ProcessOnceTest {
   }
 
   @Test
+  void a_missing_dedup_table_names_the_schema_and_the_migrations() throws Exception {
+    Dedup unmigrated = Dedup.builder().schema("dedup_never_migrated").build();
+    try (Connection tx = db.dataSource().getConnection()) {
+      tx.setAutoCommit(false);
+      assertThatThrownBy(() -> unmigrated.processOnce(tx, CONSUMER, UUID.randomUUID(), () -> {}))
+          .isInstanceOf(DedupException.class)
+          .hasMessageContaining("dedup_never_migrated.dedup_key does not exist")
+          .hasMessageContaining("OutpostMigrations")
+          .hasMessageContaining("schema(\"dedup_never_migrated\")");
+      tx.rollback();
+    }
+  }
+
+  @Test
   void writes_keys_into_the_configured_schema() throws Exception {
     db.migrateSchema("dedup_other");
     db.execute("TRUNCATE dedup_other.dedup_key");

@@ -269,9 +269,18 @@ public final class OutboxMessage {
      * The payload as JSON written by Jackson (needs {@code jackson-databind} on the classpath), and
      * header {@code content-type: application/json}.
      *
-     * @throws IllegalArgumentException if Jackson is missing or cannot write the value
+     * <p>{@code null} is refused rather than stored as the JSON text {@code null}: an absent
+     * payload is almost always a bug. To send an empty payload, use {@code payload(new byte[0])}.
+     *
+     * @throws IllegalArgumentException if {@code value} is null, Jackson is missing, or it cannot
+     *     write the value
      */
     public Builder payloadJson(Object value) {
+      if (value == null) {
+        throw new IllegalArgumentException(
+            "payloadJson value must not be null (it would be stored as the JSON text 'null');"
+                + " use payload(new byte[0]) for an empty payload");
+      }
       this.payload = JacksonPayload.write(value);
       headers.put("content-type", "application/json");
       return this;

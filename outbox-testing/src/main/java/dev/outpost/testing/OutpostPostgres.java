@@ -3,14 +3,11 @@ package dev.outpost.testing;
 import dev.outpost.migrations.OutpostMigrations;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.Map;
 import javax.sql.DataSource;
 import org.postgresql.ds.PGSimpleDataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.testcontainers.DockerClientFactory;
 import org.testcontainers.postgresql.PostgreSQLContainer;
 
 /**
@@ -88,7 +85,7 @@ public final class OutpostPostgres {
           schema,
           "env " + ENV_JDBC_URL);
     }
-    if (!"false".equalsIgnoreCase(env.get(ENV_USE_DOCKER)) && dockerAnswers()) {
+    if (Docker.selected(env)) {
       String image = env.getOrDefault(ENV_IMAGE, DEFAULT_IMAGE);
       PostgreSQLContainer container = new PostgreSQLContainer(image);
       container.start();
@@ -101,20 +98,6 @@ public final class OutpostPostgres {
           "testcontainers " + image);
     }
     return startEmbedded(schema);
-  }
-
-  private static boolean dockerAnswers() {
-    boolean configured =
-        System.getenv("DOCKER_HOST") != null || Files.exists(Path.of("/var/run/docker.sock"));
-    if (!configured) {
-      return false;
-    }
-    try {
-      return DockerClientFactory.instance().isDockerAvailable();
-    } catch (RuntimeException e) {
-      log.info("No Docker engine answers ({}); using embedded PostgreSQL", e.toString());
-      return false;
-    }
   }
 
   private static TestDatabase startEmbedded(String schema) {

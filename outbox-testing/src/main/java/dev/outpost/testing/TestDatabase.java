@@ -110,7 +110,7 @@ public final class TestDatabase {
         Statement statement = connection.createStatement()) {
       statement.execute(sql);
     } catch (SQLException e) {
-      throw new IllegalStateException("test SQL failed: " + sql + ": " + e.getMessage(), e);
+      throw new IllegalStateException("test SQL failed: " + sql + ": " + describe(e), e);
     }
   }
 
@@ -122,7 +122,7 @@ public final class TestDatabase {
       rs.next();
       return rs.getLong(1);
     } catch (SQLException e) {
-      throw new IllegalStateException("test SQL failed: " + sql + ": " + e.getMessage(), e);
+      throw new IllegalStateException("test SQL failed: " + sql + ": " + describe(e), e);
     }
   }
 
@@ -132,5 +132,17 @@ public final class TestDatabase {
 
   void close() {
     dataSource.close();
+  }
+
+  /** The message and, when it hides it (HikariCP's timeout does), the root cause. */
+  static String describe(Throwable e) {
+    Throwable root = e;
+    while (root.getCause() != null && root.getCause() != root) {
+      root = root.getCause();
+    }
+    String message = String.valueOf(e.getMessage());
+    return root == e || message.contains(String.valueOf(root.getMessage()))
+        ? message
+        : message + " (cause: " + root + ")";
   }
 }

@@ -30,9 +30,16 @@ class FixtureSelectionTest {
   }
 
   @Test
-  void the_shared_database_is_embedded_when_nothing_else_is_configured() {
-    if (System.getenv(OutpostPostgres.ENV_JDBC_URL) == null) {
-      assertThat(OutpostPostgres.shared().source()).isEqualTo("embedded");
+  void the_shared_database_follows_the_documented_order() {
+    Map<String, String> env = System.getenv();
+    String source = OutpostPostgres.shared().source();
+    String url = env.get(OutpostPostgres.ENV_JDBC_URL);
+    if (url != null && !url.isBlank()) {
+      assertThat(source).startsWith("env");
+    } else if (Docker.selected(env)) {
+      assertThat(source).startsWith("testcontainers");
+    } else {
+      assertThat(source).isEqualTo("embedded");
     }
     assertThat(OutpostPostgres.shared().queryLong("SELECT count(*) FROM relay_lease")).isZero();
   }

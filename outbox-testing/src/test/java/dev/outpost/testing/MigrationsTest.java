@@ -155,12 +155,17 @@ class MigrationsTest {
   @Test
   void says_when_the_user_may_not_create_the_schema_and_names_it() {
     db.execute("DROP SCHEMA IF EXISTS mig_forbidden CASCADE");
+    // A password: servers of the Testcontainers path (the official image) use password auth.
+    String password = "outpost-no-rights";
     db.execute(
         "DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'outpost_no_rights')"
             + " THEN CREATE ROLE outpost_no_rights LOGIN; END IF; END $$");
-    db.execute("REVOKE CREATE ON DATABASE postgres FROM PUBLIC, outpost_no_rights");
+    db.execute("ALTER ROLE outpost_no_rights LOGIN PASSWORD '" + password + "'");
+    db.execute(
+        "DO $$ BEGIN EXECUTE format('REVOKE CREATE ON DATABASE %I FROM PUBLIC, outpost_no_rights',"
+            + " current_database()); END $$");
     String url = db.jdbcUrl().replaceFirst("\\?.*$", "");
-    DataSource restricted = OutpostPostgres.unpooled(url, "outpost_no_rights", "");
+    DataSource restricted = OutpostPostgres.unpooled(url, "outpost_no_rights", password);
 
     assertThatThrownBy(
             () ->

@@ -85,7 +85,7 @@ public final class DedupTransactions {
               + "' for message "
               + messageId
               + " failed: "
-              + e.getMessage()
+              + Causes.describe(e)
               + " (SQLSTATE "
               + e.getSQLState()
               + "); the message will be delivered again",

@@ -113,10 +113,12 @@ public final class DefaultDedup implements Dedup {
                   + ") in "
                   + settings.schema()
                   + ".dedup_key: "
-                  + e.getMessage()
+                  + Causes.describe(e)
                   + " (SQLSTATE "
                   + e.getSQLState()
-                  + "); roll back the transaction and retry the message",
+                  + ")"
+                  + missingTableHint(e)
+                  + "; roll back the transaction and retry the message",
               consumer,
               messageId,
               e));
@@ -147,7 +149,7 @@ public final class DefaultDedup implements Dedup {
               + "' for message "
               + messageId
               + " failed: "
-              + e.getMessage()
+              + Causes.describe(e)
               + " (SQLSTATE "
               + e.getSQLState()
               + "); roll back the transaction so the dedup key goes too",
@@ -183,5 +185,17 @@ public final class DefaultDedup implements Dedup {
     DedupCounts snapshot() {
       return new DedupCounts(processed.sum(), duplicates.sum());
     }
+  }
+
+  private String missingTableHint(SQLException e) {
+    if (!"42P01".equals(e.getSQLState()) && !"3F000".equals(e.getSQLState())) {
+      return "";
+    }
+    return ". The table "
+        + settings.schema()
+        + ".dedup_key does not exist: create Outpost's tables with OutpostMigrations"
+        + " (OutpostMigrations.builder().dataSource(dataSource).schema(\""
+        + settings.schema()
+        + "\").build().migrate(), module db-migrations) before processing messages";
   }
 }

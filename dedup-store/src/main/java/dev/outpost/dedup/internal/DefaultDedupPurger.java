@@ -85,8 +85,9 @@ public final class DefaultDedupPurger implements DedupPurger {
               + " from "
               + settings.schema()
               + ".dedup_key: "
-              + e.getMessage()
-              + "; check the database connection and that the schema is migrated",
+              + Causes.describe(e)
+              + "; check the database connection and that the schema is migrated"
+              + " (OutpostMigrations creates the tables)",
           null,
           null,
           e);

@@ -6,6 +6,7 @@ import dev.outpost.delay.DuplicateCancelKey;
 import dev.outpost.delay.PendingDelayed;
 import dev.outpost.delay.ScheduledMessage;
 import dev.outpost.outbox.OutpostException;
+import dev.outpost.outbox.internal.Causes;
 import dev.outpost.outbox.internal.OutboxMessageSql;
 import dev.outpost.outbox.internal.PreparedMessage;
 import dev.outpost.outbox.schema.OutpostSchema;
@@ -257,6 +258,6 @@ final class DelayedRepository {
                 + " schema first."
             : "";
     return new OutpostException(
-        what + " in " + delayedTable + ": " + e.getMessage() + '.' + hint, e);
+        what + " in " + delayedTable + ": " + Causes.describe(e) + '.' + hint, e);
   }
 }

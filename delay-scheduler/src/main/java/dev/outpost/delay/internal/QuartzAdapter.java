@@ -39,6 +39,15 @@ final class QuartzAdapter {
   /** Default idle wait: how often a node that does not hold the sweep trigger looks for it. */
   static final String DEFAULT_IDLE_WAIT_MS = "1000";
 
+  /**
+   * Default cluster check-in interval: how often each node says it is alive and looks for dead
+   * nodes whose sweep it must take over (Quartz's default is 7,500 ms).
+   */
+  static final String DEFAULT_CHECKIN_INTERVAL_MS = "1000";
+
+  private static final String JOB_STORE_CLASS = "org.quartz.jobStore.class";
+  private static final String FAILURE_GRACE = "org.quartz.jobStore.clusterFailureGrace";
+
   private static final Logger log = LoggerFactory.getLogger(QuartzAdapter.class);
   private static final AtomicLong PROVIDER_SEQUENCE = new AtomicLong();
   // StdSchedulerFactory binds schedulers by name in a JVM-wide repository; creation and unbinding
@@ -232,7 +241,7 @@ final class QuartzAdapter {
     p.setProperty("org.quartz.threadPool.threadCount", String.valueOf(config.quartzThreadCount()));
     p.setProperty("org.quartz.threadPool.threadNamePrefix", "outpost-quartz-" + name + "-worker");
     p.setProperty("org.quartz.threadPool.makeThreadsDaemons", "true");
-    p.setProperty("org.quartz.jobStore.class", "org.quartz.impl.jdbcjobstore.JobStoreTX");
+    p.setProperty(JOB_STORE_CLASS, OutpostJobStore.class.getName());
     p.setProperty(
         "org.quartz.jobStore.driverDelegateClass",
         "org.quartz.impl.jdbcjobstore.PostgreSQLDelegate");
@@ -240,10 +249,17 @@ final class QuartzAdapter {
     // The schema is a validated lower-case identifier (OutpostSchema.named), safe in Quartz's SQL.
     p.setProperty("org.quartz.jobStore.tablePrefix", config.schema() + ".qrtz_");
     p.setProperty("org.quartz.jobStore.isClustered", "true");
+    p.setProperty("org.quartz.jobStore.clusterCheckinInterval", DEFAULT_CHECKIN_INTERVAL_MS);
+    p.setProperty(FAILURE_GRACE, String.valueOf(OutpostJobStore.DEFAULT_FAILURE_GRACE_MS));
     p.setProperty("org.quartz.jobStore.misfireThreshold", DEFAULT_MISFIRE_THRESHOLD_MS);
     p.setProperty("org.quartz.jobStore.makeThreadsDaemons", "true");
     for (Map.Entry<String, String> extra : config.quartzProperties().entrySet()) {
       p.setProperty(extra.getKey(), extra.getValue());
+    }
+    if (!OutpostJobStore.class.getName().equals(p.getProperty(JOB_STORE_CLASS))
+        && !config.quartzProperties().containsKey(FAILURE_GRACE)) {
+      // Another job store (the application's choice) knows no failure grace.
+      p.remove(FAILURE_GRACE);
     }
     return p;
   }

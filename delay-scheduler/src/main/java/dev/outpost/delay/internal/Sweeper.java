@@ -2,6 +2,7 @@ package dev.outpost.delay.internal;
 
 import dev.outpost.delay.SweepResult;
 import dev.outpost.outbox.OutpostException;
+import dev.outpost.outbox.internal.Causes;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Clock;
@@ -158,7 +159,7 @@ final class Sweeper {
       }
     } catch (SQLException e) {
       throw new OutpostException(
-          "could not sweep delayed messages: " + e.getMessage() + ". Check the database.", e);
+          "could not sweep delayed messages: " + Causes.describe(e) + ". Check the database.", e);
     }
     return batches == 0
         ? SweepResult.NOTHING_DUE

@@ -3,6 +3,7 @@ package dev.outpost.examples;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.outpost.migrations.OutpostMigrations;
+import dev.outpost.outbox.internal.Causes;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
@@ -51,7 +52,7 @@ final class AppDatabase implements AutoCloseable {
         embedded.close();
       }
       throw new IllegalStateException(
-          "cannot connect to PostgreSQL at " + url + ": " + e.getMessage(), e);
+          "cannot connect to PostgreSQL at " + url + ": " + Causes.describe(e), e);
     }
     AppDatabase database = new AppDatabase(embedded, dataSource, config.schema());
     database.migrate();
@@ -127,7 +128,7 @@ final class AppDatabase implements AutoCloseable {
       } catch (SQLException e) {
         boolean retryable = "40001".equals(e.getSQLState()) || "40P01".equals(e.getSQLState());
         if (!retryable || attempt >= 5) {
-          throw new IllegalStateException("database error: " + e.getMessage(), e);
+          throw new IllegalStateException("database error: " + Causes.describe(e), e);
         }
       }
     }
