@@ -13,6 +13,7 @@ import java.util.Map;
  * @param schema schema of Outpost's and the app's tables
  * @param rabbitmqUri RabbitMQ to publish to and consume from, or {@code null}
  * @param kafkaBootstrap Kafka to publish to and consume from, or {@code null}
+ * @param rocketmqNamesrv RocketMQ name server to publish to and consume from, or {@code null}
  * @param port HTTP port (0 = any free port, -1 = no HTTP server)
  * @param orderTimeout how long an order may stay unpaid
  * @param simulate orders the simulation places; 0 = serve HTTP until stopped
@@ -31,6 +32,7 @@ public record AppConfig(
     String schema,
     String rabbitmqUri,
     String kafkaBootstrap,
+    String rocketmqNamesrv,
     int port,
     Duration orderTimeout,
     int simulate,
@@ -60,6 +62,9 @@ public record AppConfig(
     }
     if (kafkaBootstrap != null) {
       return "Kafka " + kafkaBootstrap;
+    }
+    if (rocketmqNamesrv != null) {
+      return "RocketMQ " + rocketmqNamesrv;
     }
     return "in-process publisher";
   }

@@ -37,6 +37,7 @@ final class Flags {
           "--schema", "OUTPOST_SCHEMA",
           "--rabbitmq-uri", "OUTPOST_RABBITMQ_URI",
           "--kafka-bootstrap", "OUTPOST_KAFKA_BOOTSTRAP",
+          "--rocketmq-namesrv", "OUTPOST_ROCKETMQ_NAMESRV",
           "--port", "OUTPOST_PORT",
           "--order-timeout", "OUTPOST_ORDER_TIMEOUT",
           "--initial-stock", "OUTPOST_INITIAL_STOCK");
@@ -79,6 +80,14 @@ final class Flags {
       description =
           "publish and consume through Kafka, e.g. 127.0.0.1:9092 [env: OUTPOST_KAFKA_BOOTSTRAP]")
   String kafkaBootstrap;
+
+  @Option(
+      names = "--rocketmq-namesrv",
+      paramLabel = "HOST:PORT",
+      description =
+          "publish and consume through RocketMQ, e.g. 127.0.0.1:9876; needs the app built with"
+              + " -Procketmq [env: OUTPOST_ROCKETMQ_NAMESRV]")
+  String rocketmqNamesrv;
 
   @Option(
       names = "--port",
@@ -186,9 +195,19 @@ final class Flags {
               + simulate
               + "; give one of them");
     }
-    if (rabbitmqUri != null && kafkaBootstrap != null) {
+    if ((rabbitmqUri != null ? 1 : 0)
+            + (kafkaBootstrap != null ? 1 : 0)
+            + (rocketmqNamesrv != null ? 1 : 0)
+        > 1) {
       throw new IllegalArgumentException(
-          "--rabbitmq-uri and --kafka-bootstrap were both given; choose one broker");
+          "more than one of --rabbitmq-uri, --kafka-bootstrap and --rocketmq-namesrv were given;"
+              + " choose one broker");
+    }
+    if (rocketmqNamesrv != null && !RocketMqTransport.clientPresent()) {
+      throw new IllegalArgumentException(
+          "--rocketmq-namesrv needs the RocketMQ client, which this build of the app leaves out;"
+              + " build it with: mvn -B -q -DskipTests -Procketmq -pl examples/order-timeout -am"
+              + " package");
     }
     if (rabbitmqUri != null
         && !rabbitmqUri.startsWith("amqp://")
@@ -230,6 +249,7 @@ final class Flags {
         schema,
         rabbitmqUri,
         kafkaBootstrap,
+        rocketmqNamesrv,
         httpPort,
         timeout,
         simulate,

@@ -4,7 +4,8 @@ import dev.outpost.relay.Publisher;
 
 /**
  * How published messages reach the app's {@link Consumers}: in-process handlers (default), RabbitMQ
- * ({@code --rabbitmq-uri}) or Kafka ({@code --kafka-bootstrap}).
+ * ({@code --rabbitmq-uri}), Kafka ({@code --kafka-bootstrap}) or RocketMQ ({@code
+ * --rocketmq-namesrv}).
  */
 interface Transport extends AutoCloseable {
 
@@ -24,6 +25,9 @@ interface Transport extends AutoCloseable {
     }
     if (config.kafkaBootstrap() != null) {
       return new KafkaTransport(config.kafkaBootstrap(), config.schema(), consumers);
+    }
+    if (config.rocketmqNamesrv() != null) {
+      return new RocketMqTransport(config.rocketmqNamesrv(), config.schema(), consumers);
     }
     return new InProcessTransport(consumers);
   }

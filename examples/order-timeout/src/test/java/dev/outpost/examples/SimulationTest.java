@@ -3,6 +3,7 @@ package dev.outpost.examples;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.outpost.testing.EmbeddedKafka;
+import dev.outpost.testing.EmbeddedRocketMq;
 import dev.outpost.testing.LocalRabbitMq;
 import dev.outpost.testing.OutpostPostgres;
 import dev.outpost.testing.TestDatabase;
@@ -39,6 +40,15 @@ class SimulationTest {
   void the_same_holds_through_kafka() throws Exception {
     simulate(
         "example_sim_kafka", 200, "--kafka-bootstrap", EmbeddedKafka.shared().bootstrapServers());
+  }
+
+  @Test
+  void the_same_holds_through_rocketmq() throws Exception {
+    EmbeddedRocketMq rocketmq = EmbeddedRocketMq.shared();
+    for (String topic : List.of(Events.ORDER_CREATED, Events.ORDER_TIMEOUT)) {
+      rocketmq.createTopic(RocketMqTransport.topic("example_sim_rocketmq", topic), 4);
+    }
+    simulate("example_sim_rocketmq", 200, "--rocketmq-namesrv", rocketmq.namesrvAddress());
   }
 
   @Test
