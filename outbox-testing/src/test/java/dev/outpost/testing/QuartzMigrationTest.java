@@ -54,7 +54,7 @@ class QuartzMigrationTest {
 
     String version = migrations.migrate();
 
-    assertThat(version).isEqualTo("2");
+    assertThat(version).isEqualTo("4");
     migrations.flyway().validate();
     assertThat(appliedV2(migrations).getType().name()).isEqualTo("SQL");
     assertThat(appliedV2(migrations).getChecksum()).isNotNull();
@@ -63,7 +63,7 @@ class QuartzMigrationTest {
                 "SELECT count(*) FROM information_schema.tables"
                     + " WHERE table_schema = 'mig_legacy_v2' AND table_name LIKE 'qrtz%'"))
         .isEqualTo(11);
-    assertThat(migrations.migrate()).isEqualTo("2");
+    assertThat(migrations.migrate()).isEqualTo("4");
   }
 
   private static MigrationInfo appliedV2(OutpostMigrations migrations) {
