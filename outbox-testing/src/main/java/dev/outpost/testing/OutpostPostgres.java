@@ -103,7 +103,7 @@ public final class OutpostPostgres {
     return startEmbedded(schema);
   }
 
-  private static boolean dockerAnswers() {
+  static boolean dockerAnswers() {
     boolean configured =
         System.getenv("DOCKER_HOST") != null || Files.exists(Path.of("/var/run/docker.sock"));
     if (!configured) {
