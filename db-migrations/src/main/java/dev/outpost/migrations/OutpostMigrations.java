@@ -1,12 +1,15 @@
 package dev.outpost.migrations;
 
+import dev.outpost.common.OutpostTableNames;
+import dev.outpost.common.internal.Check;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.Objects;
-import java.util.regex.Pattern;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.FlywayException;
+import org.flywaydb.core.api.MigrationInfo;
 import org.flywaydb.core.api.output.MigrateResult;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -28,17 +31,16 @@ import org.slf4j.LoggerFactory;
  */
 public final class OutpostMigrations {
 
-  /** The Flyway location of Outpost's migrations (SQL and Java). */
+  /** The Flyway location of Outpost's migrations (SQL only). */
   public static final String LOCATION = "classpath:db/migration/outpost";
 
   /** The schema used when none is configured. */
-  public static final String DEFAULT_SCHEMA = "public";
+  public static final String DEFAULT_SCHEMA = OutpostTableNames.DEFAULT_SCHEMA;
 
   /** Outpost's own Flyway history table. */
   public static final String DEFAULT_HISTORY_TABLE = "outpost_schema_history";
 
   private static final Logger log = LoggerFactory.getLogger(OutpostMigrations.class);
-  private static final Pattern IDENTIFIER = Pattern.compile("[a-z_][a-z0-9_]{0,62}");
 
   private final DataSource dataSource;
   private final String schema;
@@ -82,7 +84,9 @@ public final class OutpostMigrations {
   public String migrate() {
     checkConnection();
     try {
-      MigrateResult result = flyway().migrate();
+      Flyway flyway = flyway();
+      realignLegacyQuartzMigration(flyway);
+      MigrateResult result = flyway.migrate();
       log.info(
           "Outpost schema '{}' at version {} ({} migration(s) applied)",
           schema,
@@ -123,6 +127,51 @@ public final class OutpostMigrations {
         .baselineVersion("0")
         .validateMigrationNaming(true)
         .load();
+  }
+
+  /**
+   * Version 2 (Quartz's tables) was released as a Java migration that read the DDL from the Quartz
+   * jar at migration time; it is now the committed {@code V2__quartz_tables.sql} with the same
+   * statements. A schema migrated by the Java version has a history row of type JDBC without a
+   * checksum, which Flyway's validation would reject against the SQL migration. The row is marked
+   * as the SQL script, then Flyway's repair stores the script's checksum (the tables themselves are
+   * the same). Runs once, only when such a row exists.
+   */
+  private void realignLegacyQuartzMigration(Flyway flyway) {
+    for (MigrationInfo applied : flyway.info().applied()) {
+      if (applied.getVersion() != null
+          && "2".equals(applied.getVersion().getVersion())
+          && "JDBC".equals(applied.getType().name())) {
+        log.info(
+            "Outpost schema '{}': realigning the history of the Quartz tables migration (V2, once a"
+                + " Java migration, now SQL)",
+            schema);
+        markAsSql(flyway);
+        flyway.repair();
+        return;
+      }
+    }
+  }
+
+  private void markAsSql(Flyway flyway) {
+    String sql =
+        "UPDATE \""
+            + schema
+            + "\".\""
+            + historyTable
+            + "\" SET type = 'SQL', script = 'V2__quartz_tables.sql'"
+            + " WHERE version = '2' AND type = 'JDBC'";
+    try (Connection connection = dataSource.getConnection();
+        Statement statement = connection.createStatement()) {
+      statement.executeUpdate(sql);
+    } catch (SQLException e) {
+      throw new MigrationException(
+          "could not update the Flyway history of Outpost schema '"
+              + schema
+              + "' for the Quartz tables migration: "
+              + e.getMessage(),
+          e);
+    }
   }
 
   private void checkConnection() {
@@ -188,21 +237,10 @@ public final class OutpostMigrations {
         throw new IllegalArgumentException(
             "dataSource is required: pass the application's DataSource");
       }
-      requireIdentifier("schema", schema);
-      requireIdentifier("historyTable", historyTable);
+      Check.identifier("schema", schema);
+      Check.identifier("historyTable", historyTable);
       Objects.requireNonNull(schema);
       return new OutpostMigrations(this);
-    }
-
-    private static void requireIdentifier(String field, String value) {
-      if (value == null || !IDENTIFIER.matcher(value).matches()) {
-        throw new IllegalArgumentException(
-            field
-                + " '"
-                + value
-                + "' is not a plain lower-case PostgreSQL identifier; use 1-63 characters of"
-                + " [a-z0-9_], not starting with a digit");
-      }
     }
   }
 }

@@ -1,11 +1,12 @@
 package dev.outpost.dedup;
 
+import dev.outpost.common.OutpostTableNames;
 import dev.outpost.dedup.internal.DedupMeters;
 import dev.outpost.dedup.internal.DedupSettings;
 import dev.outpost.dedup.internal.DefaultDedup;
 import dev.outpost.dedup.internal.Identifiers;
 import dev.outpost.dedup.internal.MicrometerDedupMeters;
-import dev.outpost.migrations.OutpostMigrations;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.sql.Connection;
 import java.time.Clock;
 import java.util.Map;
@@ -116,15 +117,15 @@ public interface Dedup {
 
   /** Configuration of {@link Dedup}. Not thread-safe; {@link #build()} may be called repeatedly. */
   final class Builder {
-    private String schema = OutpostMigrations.DEFAULT_SCHEMA;
+    private String schema = OutpostTableNames.DEFAULT_SCHEMA;
     private Clock clock = Clock.systemUTC();
-    private Object meterRegistry;
+    private MeterRegistry meterRegistry;
 
     private Builder() {}
 
     /**
      * The schema of the {@code dedup_key} table: a lower-case PostgreSQL identifier, as given to
-     * {@link OutpostMigrations}. Defaults to {@value OutpostMigrations#DEFAULT_SCHEMA}.
+     * {@code OutpostMigrations}. Defaults to {@value OutpostTableNames#DEFAULT_SCHEMA}.
      */
     public Builder schema(String schema) {
       this.schema = schema;
@@ -142,14 +143,10 @@ public interface Dedup {
 
     /**
      * Also publishes the counts as Micrometer counters {@code outpost.dedup.processed} and {@code
-     * outpost.dedup.duplicates}, tagged {@code consumer}. Optional (default none).
-     *
-     * <p>Pass an {@code io.micrometer.core.instrument.MeterRegistry}. The parameter is typed {@code
-     * Object} (as HikariCP's {@code setMetricRegistry}) so that Micrometer is needed on the class
-     * path only when a registry is passed, even for frameworks that reflect on this builder; {@link
-     * #build()} rejects anything else.
+     * outpost.dedup.duplicates}, tagged {@code consumer}. Optional (default none). Micrometer is an
+     * optional dependency: it is needed on the class path only when a registry is passed.
      */
-    public Builder meterRegistry(Object meterRegistry) {
+    public Builder meterRegistry(MeterRegistry meterRegistry) {
       this.meterRegistry = meterRegistry;
       return this;
     }

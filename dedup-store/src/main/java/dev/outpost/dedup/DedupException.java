@@ -1,5 +1,6 @@
 package dev.outpost.dedup;
 
+import dev.outpost.outbox.OutpostException;
 import java.util.UUID;
 
 /**
@@ -7,7 +8,7 @@ import java.util.UUID;
  * statement threw. Carries the consumer and message id when they are known. The caller's
  * transaction must be rolled back; a redelivery then runs the work again.
  */
-public class DedupException extends RuntimeException {
+public class DedupException extends OutpostException {
   private static final long serialVersionUID = 1L;
 
   private final String consumer;

@@ -1,9 +1,9 @@
 package dev.outpost.dedup;
 
+import dev.outpost.common.OutpostTableNames;
 import dev.outpost.dedup.internal.DefaultDedupPurger;
 import dev.outpost.dedup.internal.Identifiers;
 import dev.outpost.dedup.internal.PurgerSettings;
-import dev.outpost.migrations.OutpostMigrations;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.function.IntConsumer;
@@ -90,7 +90,7 @@ public interface DedupPurger extends AutoCloseable {
   /** Configuration of {@link DedupPurger}. Not thread-safe. */
   final class Builder {
     private DataSource dataSource;
-    private String schema = OutpostMigrations.DEFAULT_SCHEMA;
+    private String schema = OutpostTableNames.DEFAULT_SCHEMA;
     private Clock clock = Clock.systemUTC();
     private Duration retention = DEFAULT_RETENTION;
     private int batchSize = DEFAULT_BATCH_SIZE;
@@ -107,7 +107,7 @@ public interface DedupPurger extends AutoCloseable {
     }
 
     /**
-     * Schema of the {@code dedup_key} table. Defaults to {@value OutpostMigrations#DEFAULT_SCHEMA}.
+     * Schema of the {@code dedup_key} table. Defaults to {@value OutpostTableNames#DEFAULT_SCHEMA}.
      */
     public Builder schema(String schema) {
       this.schema = schema;

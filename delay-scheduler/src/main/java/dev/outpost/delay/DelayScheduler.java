@@ -1,9 +1,9 @@
 package dev.outpost.delay;
 
+import dev.outpost.common.OutpostTableNames;
 import dev.outpost.delay.internal.DefaultDelayScheduler;
 import dev.outpost.delay.internal.DelayMetrics;
 import dev.outpost.delay.internal.MicrometerDelayMetrics;
-import dev.outpost.migrations.OutpostMigrations;
 import dev.outpost.outbox.Outbox;
 import dev.outpost.outbox.OutboxConfig;
 import dev.outpost.outbox.OutboxMessage;
@@ -80,7 +80,7 @@ public interface DelayScheduler extends AutoCloseable {
    * @throws OutpostException if the database rejects the statement (for example a message id that
    *     is already scheduled); the caller's transaction is then aborted
    */
-  Scheduled schedule(DSLContext tx, OutboxMessage message, Duration delay);
+  ScheduledMessage schedule(DSLContext tx, OutboxMessage message, Duration delay);
 
   /**
    * Schedules {@code message} {@code delay} from now with a cancel key, unique per topic, that
@@ -91,7 +91,7 @@ public interface DelayScheduler extends AutoCloseable {
    *     maxKeyLength} characters
    * @see #schedule(DSLContext, OutboxMessage, Duration)
    */
-  Scheduled schedule(DSLContext tx, OutboxMessage message, Duration delay, String cancelKey);
+  ScheduledMessage schedule(DSLContext tx, OutboxMessage message, Duration delay, String cancelKey);
 
   /**
    * Schedules {@code message} to be moved into the outbox at {@code deliverAt}. An instant in the
@@ -101,26 +101,28 @@ public interface DelayScheduler extends AutoCloseable {
    *     ahead of now
    * @see #schedule(DSLContext, OutboxMessage, Duration)
    */
-  Scheduled scheduleAt(DSLContext tx, OutboxMessage message, Instant deliverAt);
+  ScheduledMessage scheduleAt(DSLContext tx, OutboxMessage message, Instant deliverAt);
 
   /**
    * Like {@link #scheduleAt(DSLContext, OutboxMessage, Instant)}, with a cancel key.
    *
    * @see #schedule(DSLContext, OutboxMessage, Duration, String)
    */
-  Scheduled scheduleAt(DSLContext tx, OutboxMessage message, Instant deliverAt, String cancelKey);
+  ScheduledMessage scheduleAt(
+      DSLContext tx, OutboxMessage message, Instant deliverAt, String cancelKey);
 
   /** Like {@link #schedule(DSLContext, OutboxMessage, Duration)}, on a JDBC connection. */
-  Scheduled schedule(Connection tx, OutboxMessage message, Duration delay);
+  ScheduledMessage schedule(Connection tx, OutboxMessage message, Duration delay);
 
   /** Like {@link #schedule(DSLContext, OutboxMessage, Duration, String)}, on a JDBC connection. */
-  Scheduled schedule(Connection tx, OutboxMessage message, Duration delay, String cancelKey);
+  ScheduledMessage schedule(Connection tx, OutboxMessage message, Duration delay, String cancelKey);
 
   /** Like {@link #scheduleAt(DSLContext, OutboxMessage, Instant)}, on a JDBC connection. */
-  Scheduled scheduleAt(Connection tx, OutboxMessage message, Instant deliverAt);
+  ScheduledMessage scheduleAt(Connection tx, OutboxMessage message, Instant deliverAt);
 
   /** Like {@link #scheduleAt(DSLContext, OutboxMessage, Instant, String)}, on a JDBC connection. */
-  Scheduled scheduleAt(Connection tx, OutboxMessage message, Instant deliverAt, String cancelKey);
+  ScheduledMessage scheduleAt(
+      Connection tx, OutboxMessage message, Instant deliverAt, String cancelKey);
 
   /**
    * Cancels the pending message with {@code topic} and {@code cancelKey}, in the transaction of
@@ -232,7 +234,7 @@ public interface DelayScheduler extends AutoCloseable {
 
     /**
      * Schema of Outpost's and Quartz's tables. Defaults to {@value
-     * OutpostMigrations#DEFAULT_SCHEMA}. Do not combine with {@link #outboxConfig}.
+     * OutpostTableNames#DEFAULT_SCHEMA}. Do not combine with {@link #outboxConfig}.
      */
     public Builder schema(String schema) {
       this.schema = schema;

@@ -1,5 +1,6 @@
 package dev.outpost.delay;
 
+import dev.outpost.common.internal.Check;
 import dev.outpost.outbox.OutboxConfig;
 import java.time.Clock;
 import java.time.Duration;
@@ -78,13 +79,13 @@ public record DelaySchedulerConfig(
     if (outbox == null) {
       throw new IllegalArgumentException("outbox config must not be null");
     }
-    requireRange("sweepInterval", sweepInterval, MIN_SWEEP_INTERVAL, MAX_SWEEP_INTERVAL);
-    requireRange("batchSize", batchSize, 1, MAX_BATCH_SIZE);
+    Check.range("sweepInterval", sweepInterval, MIN_SWEEP_INTERVAL, MAX_SWEEP_INTERVAL);
+    Check.range("batchSize", batchSize, 1, MAX_BATCH_SIZE);
     if (duplicateCancelKey == null) {
       throw new IllegalArgumentException(
           "duplicateCancelKey must not be null; use REPLACE or KEEP_EXISTING");
     }
-    requireRange("maxDelay", maxDelay, Duration.ofSeconds(1), MAX_MAX_DELAY);
+    Check.range("maxDelay", maxDelay, Duration.ofSeconds(1), MAX_MAX_DELAY);
     if (clock == null) {
       throw new IllegalArgumentException("clock must not be null; use Clock.systemUTC()");
     }
@@ -98,7 +99,7 @@ public record DelaySchedulerConfig(
               + MAX_QUARTZ_SCHEDULER_NAME_LENGTH
               + " characters and not blank");
     }
-    requireRange("quartzThreadCount", quartzThreadCount, 1, MAX_QUARTZ_THREAD_COUNT);
+    Check.range("quartzThreadCount", quartzThreadCount, 1, MAX_QUARTZ_THREAD_COUNT);
     if (quartzProperties == null) {
       throw new IllegalArgumentException("quartzProperties must not be null; use Map.of()");
     }
@@ -113,18 +114,5 @@ public record DelaySchedulerConfig(
   /** The default Quartz scheduler name for {@code schema}. */
   public static String defaultQuartzSchedulerName(String schema) {
     return DEFAULT_QUARTZ_SCHEDULER_NAME_PREFIX + schema;
-  }
-
-  private static void requireRange(String field, int value, int min, int max) {
-    if (value < min || value > max) {
-      throw new IllegalArgumentException(field + " is " + value + "; allowed " + min + ".." + max);
-    }
-  }
-
-  private static void requireRange(String field, Duration value, Duration min, Duration max) {
-    if (value == null || value.compareTo(min) < 0 || value.compareTo(max) > 0) {
-      throw new IllegalArgumentException(
-          field + " is " + value + "; allowed " + min + ".." + max + " (inclusive)");
-    }
   }
 }

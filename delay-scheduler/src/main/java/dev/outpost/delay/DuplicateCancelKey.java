@@ -13,15 +13,16 @@ public enum DuplicateCancelKey {
 
   /**
    * The new message replaces the pending one: its payload, headers, key, message id and due time
-   * win, the old message is never delivered. The result is {@link Scheduled.Outcome#REPLACED}. Use
-   * it when the latest schedule should win ("remind me one hour after the last change").
+   * win, the old message is never delivered. The result is {@link
+   * ScheduledMessage.Outcome#REPLACED}. Use it when the latest schedule should win ("remind me one
+   * hour after the last change").
    */
   REPLACE,
 
   /**
    * The pending message stays as it is and the new one is dropped; the result carries the pending
-   * message's id and due time and is {@link Scheduled.Outcome#KEPT_EXISTING}. Use it when a retried
-   * request must not move the deadline.
+   * message's id and due time and is {@link ScheduledMessage.Outcome#KEPT_EXISTING}. Use it when a
+   * retried request must not move the deadline.
    */
   KEEP_EXISTING
 }

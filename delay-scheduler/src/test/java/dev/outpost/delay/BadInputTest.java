@@ -133,7 +133,7 @@ class BadInputTest {
 
   @Test
   void rescheduling_beyond_max_delay_is_rejected_and_leaves_the_message_alone() {
-    Scheduled scheduled =
+    ScheduledMessage scheduled =
         inTx(db.dataSource(), c -> delay.schedule(c, message(), Duration.ofMinutes(5), "o1"));
     Instant tooLate = clock.instant().plus(Duration.ofDays(31));
 

@@ -218,10 +218,10 @@ class CancelTest {
       OutboxMessage second = timeout("o1", "second");
       inTx(db.dataSource(), c -> delay.schedule(c, first, Duration.ofMinutes(5), "o1"));
 
-      Scheduled replaced =
+      ScheduledMessage replaced =
           inTx(db.dataSource(), c -> delay.schedule(c, second, Duration.ofMinutes(10), "o1"));
 
-      assertThat(replaced.outcome()).isEqualTo(Scheduled.Outcome.REPLACED);
+      assertThat(replaced.outcome()).isEqualTo(ScheduledMessage.Outcome.REPLACED);
       assertThat(replaced.messageId()).isEqualTo(second.messageId());
       assertThat(replaced.deliverAt()).isEqualTo(clock.instant().plus(Duration.ofMinutes(10)));
       assertThat(pending()).isEqualTo(1);
@@ -239,18 +239,18 @@ class CancelTest {
   void with_keep_existing_a_second_schedule_of_a_pending_key_is_dropped() {
     try (DelayScheduler delay = delay(DuplicateCancelKey.KEEP_EXISTING)) {
       OutboxMessage first = timeout("o1", "first");
-      Scheduled original =
+      ScheduledMessage original =
           inTx(db.dataSource(), c -> delay.schedule(c, first, Duration.ofMinutes(5), "o1"));
 
-      Scheduled kept =
+      ScheduledMessage kept =
           inTx(
               db.dataSource(),
               c -> delay.schedule(c, timeout("o1", "second"), Duration.ofMinutes(10), "o1"));
 
       assertThat(kept)
           .isEqualTo(
-              new Scheduled(
-                  first.messageId(), original.deliverAt(), Scheduled.Outcome.KEPT_EXISTING));
+              new ScheduledMessage(
+                  first.messageId(), original.deliverAt(), ScheduledMessage.Outcome.KEPT_EXISTING));
       clock.advance(Duration.ofMinutes(5));
       assertThat(delay.runOnce().moved()).isEqualTo(1);
       assertThat(Db.outbox(db.dataSource()))
@@ -267,10 +267,10 @@ class CancelTest {
         inTx(db.dataSource(), c -> delay.schedule(c, timeout("o1", "1"), Duration.ZERO, "o1"));
         delay.runOnce();
 
-        Scheduled again =
+        ScheduledMessage again =
             inTx(db.dataSource(), c -> delay.schedule(c, timeout("o1", "2"), Duration.ZERO, "o1"));
 
-        assertThat(again.outcome()).as(policy.name()).isEqualTo(Scheduled.Outcome.SCHEDULED);
+        assertThat(again.outcome()).as(policy.name()).isEqualTo(ScheduledMessage.Outcome.SCHEDULED);
         delay.runOnce();
         assertThat(Db.outbox(db.dataSource()))
             .extracting(Db.OutboxRow::payload)
@@ -287,16 +287,17 @@ class CancelTest {
       OutboxMessage one = timeout("o1", "one");
       OutboxMessage two = timeout("o1", "two");
       assertThat(delay.schedule(first, one, Duration.ofMinutes(5), "o1").outcome())
-          .isEqualTo(Scheduled.Outcome.SCHEDULED);
+          .isEqualTo(ScheduledMessage.Outcome.SCHEDULED);
 
-      CompletableFuture<Scheduled> second =
+      CompletableFuture<ScheduledMessage> second =
           CompletableFuture.supplyAsync(
               () ->
                   inTx(db.dataSource(), c -> delay.schedule(c, two, Duration.ofMinutes(5), "o1")));
       first.commit();
       first.setAutoCommit(true);
 
-      assertThat(second.get(30, TimeUnit.SECONDS).outcome()).isEqualTo(Scheduled.Outcome.REPLACED);
+      assertThat(second.get(30, TimeUnit.SECONDS).outcome())
+          .isEqualTo(ScheduledMessage.Outcome.REPLACED);
       assertThat(pending()).isEqualTo(1);
       clock.advance(Duration.ofMinutes(5));
       delay.runOnce();

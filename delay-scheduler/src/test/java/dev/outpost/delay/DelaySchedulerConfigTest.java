@@ -82,7 +82,7 @@ class DelaySchedulerConfigTest {
     assertRejected(DelayScheduler.builder().quartzSchedulerName(" "), "quartzSchedulerName");
     assertRejected(
         DelayScheduler.builder().quartzSchedulerName("x".repeat(121)), "quartzSchedulerName");
-    assertRejected(DelayScheduler.builder().schema("Bad Schema"), "schema 'Bad Schema'");
+    assertRejected(DelayScheduler.builder().schema("Bad Schema"), "schema is 'Bad Schema'");
     assertRejected(DelayScheduler.builder().partitions(0), "partitions is 0");
   }
 

@@ -63,11 +63,11 @@ class ScheduleTest {
     try (DelayScheduler delay = delay()) {
       Instant scheduledAt = clock.instant();
       OutboxMessage message = message("order-1", "release order-1");
-      Scheduled scheduled =
+      ScheduledMessage scheduled =
           inTx(db.dataSource(), c -> delay.schedule(c, message, Duration.ofMinutes(5)));
       assertThat(scheduled.messageId()).isEqualTo(message.messageId());
       assertThat(scheduled.deliverAt()).isEqualTo(scheduledAt.plus(Duration.ofMinutes(5)));
-      assertThat(scheduled.outcome()).isEqualTo(Scheduled.Outcome.SCHEDULED);
+      assertThat(scheduled.outcome()).isEqualTo(ScheduledMessage.Outcome.SCHEDULED);
 
       clock.advance(Duration.ofMinutes(5).minusNanos(1_000));
       assertThat(delay.runOnce()).isEqualTo(SweepResult.NOTHING_DUE);
@@ -212,7 +212,8 @@ class ScheduleTest {
   void a_due_time_is_rounded_up_to_microseconds_never_down() {
     try (DelayScheduler delay = delay()) {
       Instant at = clock.instant().plusSeconds(1).plusNanos(1);
-      Scheduled scheduled = inTx(db.dataSource(), c -> delay.scheduleAt(c, message("k", "p"), at));
+      ScheduledMessage scheduled =
+          inTx(db.dataSource(), c -> delay.scheduleAt(c, message("k", "p"), at));
 
       assertThat(scheduled.deliverAt())
           .isEqualTo(at.truncatedTo(ChronoUnit.MICROS).plus(1, ChronoUnit.MICROS));

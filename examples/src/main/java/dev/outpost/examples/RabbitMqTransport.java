@@ -4,7 +4,7 @@ import com.rabbitmq.client.BuiltinExchangeType;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
-import dev.outpost.dedup.RabbitDedupConsumer;
+import dev.outpost.dedup.RabbitMqDedupConsumer;
 import dev.outpost.relay.Publisher;
 import dev.outpost.relay.rabbitmq.RabbitMqPublisher;
 import java.io.IOException;
@@ -18,14 +18,14 @@ import org.slf4j.LoggerFactory;
 /**
  * RabbitMQ: the relay publishes to the topic exchange {@code example.<schema>} with the message
  * topic as routing key; each consumer has a durable queue {@code example.<schema>.<topic>} bound to
- * it, read by Outpost's {@link RabbitDedupConsumer}, which acks a delivery only after the
+ * it, read by Outpost's {@link RabbitMqDedupConsumer}, which acks a delivery only after the
  * consumer's transaction (with its dedup key) committed. Messages that keep failing go to the queue
  * {@code example.<schema>.dead-letters}. Everything is named after the schema, so apps on different
  * schemas sharing a broker do not see each other's messages.
  */
 final class RabbitMqTransport implements Transport {
 
-  // Each RabbitDedupConsumer works through its deliveries one at a time; several per queue let
+  // Each RabbitMqDedupConsumer works through its deliveries one at a time; several per queue let
   // several consumer transactions run at once.
   private static final int CONSUMERS_PER_QUEUE = 4;
 
@@ -37,7 +37,7 @@ final class RabbitMqTransport implements Transport {
   private final String queuePrefix;
   private final Consumers consumers;
   private final RabbitMqPublisher publisher;
-  private final List<RabbitDedupConsumer> running = new ArrayList<>();
+  private final List<RabbitMqDedupConsumer> running = new ArrayList<>();
   private Connection connection;
 
   RabbitMqTransport(String uri, String schema, Consumers consumers) {
@@ -90,9 +90,9 @@ final class RabbitMqTransport implements Transport {
     }
   }
 
-  private RabbitDedupConsumer start(Consumers.Consumer consumer) throws IOException {
-    RabbitDedupConsumer rabbit =
-        RabbitDedupConsumer.builder()
+  private RabbitMqDedupConsumer start(Consumers.Consumer consumer) throws IOException {
+    RabbitMqDedupConsumer rabbit =
+        RabbitMqDedupConsumer.builder()
             .channel(connection.createChannel())
             .queue(queuePrefix + consumer.topic())
             .consumerName(consumer.name())
@@ -113,7 +113,7 @@ final class RabbitMqTransport implements Transport {
 
   @Override
   public void close() {
-    running.forEach(RabbitDedupConsumer::close);
+    running.forEach(RabbitMqDedupConsumer::close);
     try {
       if (connection != null) {
         connection.close(5_000);

@@ -1,6 +1,6 @@
 package dev.outpost.outbox;
 
-import dev.outpost.migrations.OutpostMigrations;
+import dev.outpost.common.OutpostTableNames;
 import dev.outpost.outbox.internal.DefaultOutbox;
 import java.sql.Connection;
 import java.time.Clock;
@@ -93,7 +93,7 @@ public interface Outbox {
 
   /** Builds an {@link Outbox}. Not thread-safe. */
   final class Builder {
-    private String schema = OutpostMigrations.DEFAULT_SCHEMA;
+    private String schema = OutpostTableNames.DEFAULT_SCHEMA;
     private int partitions = OutboxConfig.DEFAULT_PARTITIONS;
     private int maxPayloadBytes = OutboxConfig.DEFAULT_MAX_PAYLOAD_BYTES;
     private int maxKeyLength = OutboxConfig.DEFAULT_MAX_KEY_LENGTH;

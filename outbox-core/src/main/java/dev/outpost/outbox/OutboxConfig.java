@@ -1,6 +1,7 @@
 package dev.outpost.outbox;
 
-import dev.outpost.migrations.OutpostMigrations;
+import dev.outpost.common.OutpostTableNames;
+import dev.outpost.common.internal.Check;
 import java.time.Clock;
 
 /**
@@ -55,35 +56,20 @@ public record OutboxConfig(
 
   /** Validates the values; see {@link Outbox.Builder} for the allowed ranges. */
   public OutboxConfig {
-    OutpostSchemaName.check(schema);
-    requireRange("partitions", partitions, 1, MAX_PARTITIONS);
-    requireRange("maxPayloadBytes", maxPayloadBytes, 1, MAX_PAYLOAD_BYTES_LIMIT);
-    requireRange("maxKeyLength", maxKeyLength, 1, 65_536);
-    requireRange("maxHeaders", maxHeaders, 0, 10_000);
-    requireRange("maxHeaderNameLength", maxHeaderNameLength, 1, 65_536);
-    requireRange("maxHeaderValueLength", maxHeaderValueLength, 1, 1024 * 1024);
+    Check.identifier("schema", schema);
+    Check.range("partitions", partitions, 1, MAX_PARTITIONS);
+    Check.range("maxPayloadBytes", maxPayloadBytes, 1, MAX_PAYLOAD_BYTES_LIMIT);
+    Check.range("maxKeyLength", maxKeyLength, 1, 65_536);
+    Check.range("maxHeaders", maxHeaders, 0, 10_000);
+    Check.range("maxHeaderNameLength", maxHeaderNameLength, 1, 65_536);
+    Check.range("maxHeaderValueLength", maxHeaderValueLength, 1, 1024 * 1024);
     if (clock == null) {
       throw new IllegalArgumentException("clock must not be null; use Clock.systemUTC()");
     }
   }
 
-  /** The defaults: schema {@value OutpostMigrations#DEFAULT_SCHEMA}, 16 partitions, 1 MiB. */
+  /** The defaults: schema {@value OutpostTableNames#DEFAULT_SCHEMA}, 16 partitions, 1 MiB. */
   public static OutboxConfig defaults() {
     return Outbox.builder().config();
-  }
-
-  static void requireRange(String field, int value, int min, int max) {
-    if (value < min || value > max) {
-      throw new IllegalArgumentException(field + " is " + value + "; allowed " + min + ".." + max);
-    }
-  }
-
-  /** Checks schema names the same way everywhere. */
-  static final class OutpostSchemaName {
-    private OutpostSchemaName() {}
-
-    static void check(String schema) {
-      dev.outpost.outbox.schema.OutpostSchema.named(schema);
-    }
   }
 }

@@ -67,10 +67,10 @@ class OutboxConfigTest {
     for (String schema : new String[] {null, "", "Outpost", "my schema", "1st", "a\"b"}) {
       assertRejected(
           b -> b.schema(schema),
-          "schema '"
+          "schema is '"
               + schema
-              + "' is not a plain lower-case PostgreSQL identifier; use 1-63 characters of"
-              + " [a-z0-9_], not starting with a digit");
+              + "'; allowed: a plain lower-case identifier of 1-63 characters of [a-z0-9_], not"
+              + " starting with a digit");
     }
   }
 

@@ -1,6 +1,6 @@
 package dev.outpost.relay;
 
-import dev.outpost.migrations.OutpostMigrations;
+import dev.outpost.common.OutpostTableNames;
 import dev.outpost.outbox.OutboxConfig;
 import dev.outpost.outbox.OutpostException;
 import dev.outpost.relay.internal.DefaultRelay;
@@ -96,7 +96,7 @@ public interface Relay extends AutoCloseable {
   final class Builder {
     private DataSource dataSource;
     private Publisher publisher;
-    private String schema = OutpostMigrations.DEFAULT_SCHEMA;
+    private String schema = OutpostTableNames.DEFAULT_SCHEMA;
     private int partitions = OutboxConfig.DEFAULT_PARTITIONS;
     private int batchSize = RelayConfig.DEFAULT_BATCH_SIZE;
     private Duration pollInterval = RelayConfig.DEFAULT_POLL_INTERVAL;

@@ -87,7 +87,7 @@ class RelayConfigTest {
         "PT10S..");
     rejects(b -> b.instanceId(" "), "instanceId");
     rejects(b -> b.clock(null), "clock must not be null");
-    rejects(b -> b.schema("Bad Schema"), "schema 'Bad Schema'");
+    rejects(b -> b.schema("Bad Schema"), "schema is 'Bad Schema'");
   }
 
   @Test

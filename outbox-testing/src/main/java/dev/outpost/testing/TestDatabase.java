@@ -2,8 +2,8 @@ package dev.outpost.testing;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import dev.outpost.common.OutpostTableNames;
 import dev.outpost.migrations.OutpostMigrations;
-import dev.outpost.migrations.OutpostTableNames;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;

@@ -130,7 +130,7 @@ class MigrationsTest {
             () ->
                 OutpostMigrations.builder().dataSource(db.dataSource()).schema("My Schema").build())
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("schema 'My Schema'")
+        .hasMessageContaining("schema is 'My Schema'")
         .hasMessageContaining("[a-z0-9_]");
   }
 

@@ -1,6 +1,8 @@
 package dev.outpost.dedup.internal;
 
-import dev.outpost.migrations.OutpostTableNames;
+import dev.outpost.common.Dialect;
+import dev.outpost.common.OutpostTableNames;
+import dev.outpost.common.internal.SqlTemplate;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
@@ -28,18 +30,31 @@ public final class DedupRepository {
    */
   private static final String DELETE_BATCH =
       """
-      delete from {0} where ctid = any(array(
-        select ctid from {0} where {1} < {2} order by {1} limit {3} for update skip locked))""";
+      delete from {dedup_key} where ctid = any(array(
+        select ctid from {dedup_key} where processed_at < {0} order by processed_at limit {1}
+        for update skip locked))""";
 
   private final Table<Record> table;
   private final Field<String> consumer;
   private final Field<UUID> messageId;
   private final Field<OffsetDateTime> processedAt;
   private final Settings settings;
+  private final SQLDialect dialect;
   private final String insertSql;
+  private final String deleteBatchSql;
 
-  /** The table in {@code schema}. */
+  /** The table in {@code schema} of a PostgreSQL database. */
   public DedupRepository(String schema) {
+    this(Dialect.POSTGRESQL, schema);
+  }
+
+  /** The table in {@code schema} of a {@code dialect} database. */
+  public DedupRepository(Dialect dialect, String schema) {
+    this.dialect =
+        switch (dialect) {
+          case POSTGRESQL -> SQLDialect.POSTGRES;
+        };
+    this.deleteBatchSql = new SqlTemplate(dialect, schema).render(DELETE_BATCH);
     this.table = DSL.table(DSL.name(schema, OutpostTableNames.DEDUP_KEY));
     this.consumer = DSL.field(DSL.name("consumer"), SQLDataType.CLOB);
     this.messageId = DSL.field(DSL.name("message_id"), SQLDataType.UUID);
@@ -78,12 +93,10 @@ public final class DedupRepository {
   public int deleteOlderThan(Connection connection, Instant cutoff, int limit) {
     Query query =
         DSL.query(
-            DELETE_BATCH,
-            table,
-            processedAt,
+            deleteBatchSql,
             DSL.val(OffsetDateTime.ofInstant(cutoff, ZoneOffset.UTC), processedAt),
             DSL.inline(limit));
-    return DSL.using(connection, SQLDialect.POSTGRES, settings).execute(query);
+    return DSL.using(connection, dialect, settings).execute(query);
   }
 
   /** The insert statement, for diagnostics and tests. */
@@ -92,6 +105,6 @@ public final class DedupRepository {
   }
 
   private DSLContext dsl() {
-    return DSL.using(SQLDialect.POSTGRES, settings);
+    return DSL.using(dialect, settings);
   }
 }

@@ -2,6 +2,7 @@ package dev.outpost.dedup.internal;
 
 import dev.outpost.dedup.Dedup;
 import dev.outpost.dedup.DedupException;
+import dev.outpost.outbox.OutpostException;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.UUID;
@@ -28,7 +29,7 @@ public final class DedupTransactions {
    * The business work (the handler) threw; the cause is its exception. Anything else that {@link
    * #processOnce} throws is a database failure, which says nothing about the message.
    */
-  public static final class WorkFailedException extends RuntimeException {
+  public static final class WorkFailedException extends OutpostException {
     private static final long serialVersionUID = 1L;
 
     WorkFailedException(Throwable cause) {

@@ -34,7 +34,7 @@ public final class DefaultDedup implements Dedup {
     checkArguments(consumer, messageId, work);
     Instant now = settings.clock().instant();
     // jOOQ may wrap exceptions thrown inside the callable, so failures come back as values.
-    Object outcome =
+    KeyInsert outcome =
         tx.connectionResult(connection -> insertKey(connection, consumer, messageId, now));
     return finish(outcome, consumer, messageId, work);
   }
@@ -49,7 +49,7 @@ public final class DefaultDedup implements Dedup {
   public boolean processOnce(Connection tx, String consumer, UUID messageId, SqlWork work) {
     Identifiers.require("tx", tx);
     checkArguments(consumer, messageId, work);
-    Object outcome = insertKey(tx, consumer, messageId, settings.clock().instant());
+    KeyInsert outcome = insertKey(tx, consumer, messageId, settings.clock().instant());
     return finish(outcome, consumer, messageId, () -> runSqlWork(work, consumer, messageId));
   }
 
@@ -83,42 +83,52 @@ public final class DefaultDedup implements Dedup {
     Identifiers.require("work", work);
   }
 
-  /** Returns {@code Boolean} (key new?) or the {@code RuntimeException} to throw. */
-  private Object insertKey(Connection connection, String consumer, UUID messageId, Instant now) {
+  /** What inserting the key gave: new, already there, or the exception to throw. */
+  private sealed interface KeyInsert {
+    /** The key was inserted ({@code isNew}) or was already there. */
+    record Inserted(boolean isNew) implements KeyInsert {}
+
+    /** The insert could not run; {@code error} is thrown outside jOOQ's callback. */
+    record Failed(RuntimeException error) implements KeyInsert {}
+  }
+
+  private KeyInsert insertKey(Connection connection, String consumer, UUID messageId, Instant now) {
     try {
       if (connection.getAutoCommit()) {
-        return new IllegalArgumentException(
-            "the connection is in auto-commit mode, so the dedup key of message "
-                + messageId
-                + " would commit apart from the work; call processOnce inside a transaction"
-                + " (connection.setAutoCommit(false), or jOOQ's dsl.transaction(tx -> ...))");
+        return new KeyInsert.Failed(
+            new IllegalArgumentException(
+                "the connection is in auto-commit mode, so the dedup key of message "
+                    + messageId
+                    + " would commit apart from the work; call processOnce inside a transaction"
+                    + " (connection.setAutoCommit(false), or jOOQ's dsl.transaction(tx -> ...))"));
       }
-      return repository.insert(connection, consumer, messageId, now);
+      return new KeyInsert.Inserted(repository.insert(connection, consumer, messageId, now));
     } catch (SQLException e) {
-      return new DedupException(
-          "could not record dedup key ("
-              + consumer
-              + ", "
-              + messageId
-              + ") in "
-              + settings.schema()
-              + ".dedup_key: "
-              + e.getMessage()
-              + " (SQLSTATE "
-              + e.getSQLState()
-              + "); roll back the transaction and retry the message",
-          consumer,
-          messageId,
-          e);
+      return new KeyInsert.Failed(
+          new DedupException(
+              "could not record dedup key ("
+                  + consumer
+                  + ", "
+                  + messageId
+                  + ") in "
+                  + settings.schema()
+                  + ".dedup_key: "
+                  + e.getMessage()
+                  + " (SQLSTATE "
+                  + e.getSQLState()
+                  + "); roll back the transaction and retry the message",
+              consumer,
+              messageId,
+              e));
     }
   }
 
-  private boolean finish(Object outcome, String consumer, UUID messageId, Runnable work) {
-    if (outcome instanceof RuntimeException e) {
-      throw e;
+  private boolean finish(KeyInsert outcome, String consumer, UUID messageId, Runnable work) {
+    if (outcome instanceof KeyInsert.Failed failed) {
+      throw failed.error();
     }
     Tally tally = tallies.computeIfAbsent(consumer, this::newTally);
-    if (!(Boolean) outcome) {
+    if (!((KeyInsert.Inserted) outcome).isNew()) {
       tally.duplicate();
       return false;
     }

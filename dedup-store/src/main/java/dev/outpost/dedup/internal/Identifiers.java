@@ -1,27 +1,18 @@
 package dev.outpost.dedup.internal;
 
+import dev.outpost.common.internal.Check;
 import dev.outpost.dedup.Dedup;
 import java.time.Duration;
 import java.util.UUID;
-import java.util.regex.Pattern;
 
 /** Argument checks shared by the builders and {@code processOnce}. */
 public final class Identifiers {
 
-  private static final Pattern IDENTIFIER = Pattern.compile("[a-z_][a-z0-9_]{0,62}");
-
   private Identifiers() {}
 
-  /** Checks a schema name the way {@code OutpostMigrations} does. */
+  /** Checks a schema name the way every Outpost builder does. */
   public static void requireSchema(String field, String value) {
-    if (value == null || !IDENTIFIER.matcher(value).matches()) {
-      throw new IllegalArgumentException(
-          field
-              + " '"
-              + value
-              + "' is not a plain lower-case PostgreSQL identifier; use 1-63 characters of"
-              + " [a-z0-9_], not starting with a digit (the schema given to OutpostMigrations)");
-    }
+    Check.identifier(field, value);
   }
 
   /** Checks a consumer name: not null, not blank, at most {@link Dedup#MAX_CONSUMER_LENGTH}. */
@@ -57,36 +48,21 @@ public final class Identifiers {
 
   /** Checks that a required argument is present. */
   public static <T> T require(String field, T value) {
-    if (value == null) {
-      throw new IllegalArgumentException(field + " must not be null");
-    }
-    return value;
+    return Check.notNull(field, value);
   }
 
   /** Checks {@code min <= value <= max}. */
   public static int requireRange(String field, int value, int min, int max) {
-    if (value < min || value > max) {
-      throw new IllegalArgumentException(
-          field + " is " + value + "; allowed range is " + min + " to " + max);
-    }
-    return value;
+    return Check.range(field, value, min, max);
   }
 
   /** Checks that a duration is present and strictly positive. */
   public static Duration requirePositive(String field, Duration value) {
-    if (value == null || value.isNegative() || value.isZero()) {
-      throw new IllegalArgumentException(
-          field + " is " + value + "; it must be a positive duration, e.g. Duration.ofSeconds(1)");
-    }
-    return value;
+    return Check.positive(field, value);
   }
 
   /** Checks that a duration is present and not negative. */
   public static Duration requireNotNegative(String field, Duration value) {
-    if (value == null || value.isNegative()) {
-      throw new IllegalArgumentException(
-          field + " is " + value + "; it must be zero or a positive duration");
-    }
-    return value;
+    return Check.notNegative(field, value);
   }
 }

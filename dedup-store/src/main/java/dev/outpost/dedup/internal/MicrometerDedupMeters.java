@@ -15,19 +15,9 @@ public final class MicrometerDedupMeters implements DedupMeters {
     this.registry = registry;
   }
 
-  /**
-   * Meters registering into {@code registry}.
-   *
-   * @throws IllegalArgumentException when {@code registry} is not a Micrometer MeterRegistry
-   */
-  public static DedupMeters create(Object registry) {
-    if (!(registry instanceof MeterRegistry meterRegistry)) {
-      throw new IllegalArgumentException(
-          "meterRegistry is a "
-              + registry.getClass().getName()
-              + "; pass an io.micrometer.core.instrument.MeterRegistry");
-    }
-    return new MicrometerDedupMeters(meterRegistry);
+  /** Meters registering into {@code registry}. */
+  public static DedupMeters create(MeterRegistry registry) {
+    return new MicrometerDedupMeters(registry);
   }
 
   @Override

@@ -2,7 +2,7 @@ package dev.outpost.delay.internal;
 
 import dev.outpost.delay.DelayScheduler;
 import dev.outpost.delay.DelaySchedulerConfig;
-import dev.outpost.delay.Scheduled;
+import dev.outpost.delay.ScheduledMessage;
 import dev.outpost.delay.SweepResult;
 import dev.outpost.outbox.OutboxMessage;
 import dev.outpost.outbox.OutpostException;
@@ -52,35 +52,35 @@ public final class DefaultDelayScheduler implements DelayScheduler {
   }
 
   @Override
-  public Scheduled schedule(DSLContext tx, OutboxMessage message, Duration delay) {
+  public ScheduledMessage schedule(DSLContext tx, OutboxMessage message, Duration delay) {
     return schedule(tx, message, delay, null, false);
   }
 
   @Override
-  public Scheduled schedule(
+  public ScheduledMessage schedule(
       DSLContext tx, OutboxMessage message, Duration delay, String cancelKey) {
     return schedule(tx, message, delay, cancelKey, true);
   }
 
   @Override
-  public Scheduled scheduleAt(DSLContext tx, OutboxMessage message, Instant deliverAt) {
+  public ScheduledMessage scheduleAt(DSLContext tx, OutboxMessage message, Instant deliverAt) {
     return scheduleAt(tx, message, deliverAt, null, false);
   }
 
   @Override
-  public Scheduled scheduleAt(
+  public ScheduledMessage scheduleAt(
       DSLContext tx, OutboxMessage message, Instant deliverAt, String cancelKey) {
     return scheduleAt(tx, message, deliverAt, cancelKey, true);
   }
 
   @Override
-  public Scheduled schedule(Connection tx, OutboxMessage message, Duration delay) {
+  public ScheduledMessage schedule(Connection tx, OutboxMessage message, Duration delay) {
     Instant now = config.clock().instant();
     return insert(tx, message, now, dueTimes.afterDelay(now, delay), null);
   }
 
   @Override
-  public Scheduled schedule(
+  public ScheduledMessage schedule(
       Connection tx, OutboxMessage message, Duration delay, String cancelKey) {
     dueTimes.checkCancelKey(cancelKey);
     Instant now = config.clock().instant();
@@ -88,13 +88,13 @@ public final class DefaultDelayScheduler implements DelayScheduler {
   }
 
   @Override
-  public Scheduled scheduleAt(Connection tx, OutboxMessage message, Instant deliverAt) {
+  public ScheduledMessage scheduleAt(Connection tx, OutboxMessage message, Instant deliverAt) {
     Instant now = config.clock().instant();
     return insert(tx, message, now, dueTimes.at(now, deliverAt), null);
   }
 
   @Override
-  public Scheduled scheduleAt(
+  public ScheduledMessage scheduleAt(
       Connection tx, OutboxMessage message, Instant deliverAt, String cancelKey) {
     dueTimes.checkCancelKey(cancelKey);
     Instant now = config.clock().instant();
@@ -192,7 +192,7 @@ public final class DefaultDelayScheduler implements DelayScheduler {
         + '}';
   }
 
-  private Scheduled schedule(
+  private ScheduledMessage schedule(
       DSLContext tx, OutboxMessage message, Duration delay, String cancelKey, boolean keyed) {
     if (keyed) {
       dueTimes.checkCancelKey(cancelKey);
@@ -202,7 +202,7 @@ public final class DefaultDelayScheduler implements DelayScheduler {
     return requireTx(tx).connectionResult(c -> insert(c, message, now, due, cancelKey));
   }
 
-  private Scheduled scheduleAt(
+  private ScheduledMessage scheduleAt(
       DSLContext tx, OutboxMessage message, Instant deliverAt, String cancelKey, boolean keyed) {
     if (keyed) {
       dueTimes.checkCancelKey(cancelKey);
@@ -212,7 +212,7 @@ public final class DefaultDelayScheduler implements DelayScheduler {
     return requireTx(tx).connectionResult(c -> insert(c, message, now, due, cancelKey));
   }
 
-  private Scheduled insert(
+  private ScheduledMessage insert(
       Connection tx, OutboxMessage message, Instant now, Instant due, String cancelKey) {
     PreparedMessage prepared = preparer.prepare(message, now);
     requireTransaction(requireTx(tx));

@@ -1,8 +1,11 @@
 package dev.outpost.delay.internal;
 
+import dev.outpost.common.Dialect;
+import dev.outpost.common.OutpostTableNames;
 import dev.outpost.delay.DuplicateCancelKey;
-import dev.outpost.delay.Scheduled;
+import dev.outpost.delay.ScheduledMessage;
 import dev.outpost.outbox.OutpostException;
+import dev.outpost.outbox.internal.OutboxMessageSql;
 import dev.outpost.outbox.internal.PreparedMessage;
 import dev.outpost.outbox.schema.OutpostSchema;
 import java.sql.Connection;
@@ -11,30 +14,25 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.OffsetDateTime;
 import java.util.UUID;
-import org.jooq.SQLDialect;
-import org.jooq.conf.Settings;
-import org.jooq.impl.DSL;
 
 /**
- * The statements on {@code delayed_message}, including the move into {@code outbox_message}. Table
- * names are rendered (quoted) by jOOQ from the configured schema once, at construction; each call
- * is one plain prepared statement. Thread-safe.
+ * The statements on {@code delayed_message}, and the binding of the move into {@code
+ * outbox_message} (whose text belongs to that table's owner, {@link OutboxMessageSql}). Rendered
+ * once, at construction; each call is one plain prepared statement. Thread-safe.
  */
 final class DelayedRepository {
 
   /** Seconds a move statement may run before the driver cancels it (a frozen connection). */
   static final int MOVE_TIMEOUT_SECONDS = 120;
 
-  private static final String UNIQUE_VIOLATION = "23505";
-
   // RETURNING (xmax = 0) tells an inserted row from one the ON CONFLICT branch updated: the new
   // version of an updated row carries the updating transaction as xmax.
   private static final String INSERT =
       """
-      INSERT INTO %1$s AS d (message_id, topic, message_key, partition_no, payload, headers,
+      INSERT INTO {delayed_message} AS d (message_id, topic, message_key, partition_no, payload, headers,
                              created_at, deliver_at, cancel_key)
       VALUES (?, ?, ?, ?, ?, CAST(? AS jsonb), ?, ?, ?)
-      ON CONFLICT (topic, cancel_key) DO UPDATE SET %2$s
+      ON CONFLICT (topic, cancel_key) DO UPDATE SET %s
       RETURNING d.message_id, d.deliver_at, (d.xmax = 0) AS inserted
       """;
 
@@ -52,54 +50,21 @@ final class DelayedRepository {
 
   private static final String CANCEL =
       """
-      DELETE FROM %1$s WHERE topic = ? AND cancel_key = ?
+      DELETE FROM {delayed_message} WHERE topic = ? AND cancel_key = ?
       """;
 
   private static final String RESCHEDULE =
       """
-      UPDATE %1$s SET deliver_at = ? WHERE topic = ? AND cancel_key = ?
+      UPDATE {delayed_message} SET deliver_at = ? WHERE topic = ? AND cancel_key = ?
       """;
 
   private static final String ANY_DUE =
       """
-      SELECT EXISTS (SELECT 1 FROM %1$s WHERE deliver_at <= ?)
+      SELECT EXISTS (SELECT 1 FROM {delayed_message} WHERE deliver_at <= ?)
       """;
 
-  // Oldest first: the INSERT takes the moved rows in due order, so the outbox ids (the relay's
-  // per-key order) follow due order. SKIP LOCKED lets several sweepers share the due rows and
-  // skips rows an uncommitted cancel/reschedule holds. The DELETE finds the locked rows by ctid
-  // (a TID scan): joining on id let the planner hash-join against a sequential scan of the whole
-  // table for every batch. The rows stay locked, so their ctids cannot change in between.
-  // %3$s is empty on the fast path. With it filled in, ON CONFLICT keeps a delayed message whose
-  // id is already in the outbox from failing (and blocking) every sweep: its row is dropped and
-  // counted as moved minus inserted. It is not always on because speculative insertion made the
-  // statement about 40% slower.
-  private static final String MOVE_DUE =
-      """
-      WITH due AS (
-        SELECT ctid FROM %1$s
-        WHERE deliver_at <= ?
-        ORDER BY deliver_at, id
-        LIMIT ?
-        FOR UPDATE SKIP LOCKED
-      ), moved AS (
-        DELETE FROM %1$s d WHERE d.ctid = ANY (ARRAY(SELECT ctid FROM due))
-        RETURNING d.id, d.message_id, d.topic, d.message_key, d.partition_no, d.payload,
-                  d.headers, d.created_at, d.deliver_at
-      ), inserted AS (
-        INSERT INTO %2$s (message_id, topic, message_key, partition_no, payload, headers,
-                          created_at, available_at)
-        SELECT message_id, topic, message_key, partition_no, payload, headers,
-               created_at, deliver_at
-        FROM moved
-        ORDER BY deliver_at, id%3$s
-        RETURNING 1
-      )
-      SELECT (SELECT count(*) FROM moved), (SELECT count(*) FROM inserted),
-             (SELECT min(deliver_at) FROM moved)
-      """;
-
-  private final Scheduled.Outcome conflictOutcome;
+  private final ScheduledMessage.Outcome conflictOutcome;
+  private final Dialect dialect;
   private final String delayedTable;
   private final String insertSql;
   private final String cancelSql;
@@ -112,26 +77,26 @@ final class DelayedRepository {
   DelayedRepository(OutpostSchema schema, DuplicateCancelKey policy) {
     this.conflictOutcome =
         policy == DuplicateCancelKey.REPLACE
-            ? Scheduled.Outcome.REPLACED
-            : Scheduled.Outcome.KEPT_EXISTING;
-    var dsl = DSL.using(SQLDialect.POSTGRES, new Settings().withExecuteLogging(false));
-    this.delayedTable = dsl.render(schema.delayedMessage.table);
-    String outboxTable = dsl.render(schema.outboxMessage.table);
+            ? ScheduledMessage.Outcome.REPLACED
+            : ScheduledMessage.Outcome.KEPT_EXISTING;
+    this.dialect = schema.dialect();
+    this.delayedTable = schema.table(OutpostTableNames.DELAYED_MESSAGE);
     this.insertSql =
-        INSERT.formatted(
-            delayedTable, policy == DuplicateCancelKey.REPLACE ? REPLACE_PENDING : KEEP_PENDING);
-    this.cancelSql = CANCEL.formatted(delayedTable);
-    this.rescheduleSql = RESCHEDULE.formatted(delayedTable);
-    this.anyDueSql = ANY_DUE.formatted(delayedTable);
-    this.moveDueSql = MOVE_DUE.formatted(delayedTable, outboxTable, "");
-    this.moveDueSkippingDuplicatesSql =
-        MOVE_DUE.formatted(delayedTable, outboxTable, "\n  ON CONFLICT (message_id) DO NOTHING");
+        schema.render(
+            INSERT.formatted(
+                policy == DuplicateCancelKey.REPLACE ? REPLACE_PENDING : KEEP_PENDING));
+    this.cancelSql = schema.render(CANCEL);
+    this.rescheduleSql = schema.render(RESCHEDULE);
+    this.anyDueSql = schema.render(ANY_DUE);
+    OutboxMessageSql outbox = OutboxMessageSql.of(schema);
+    this.moveDueSql = outbox.moveDueFromDelayed(false);
+    this.moveDueSkippingDuplicatesSql = outbox.moveDueFromDelayed(true);
   }
 
   /**
    * Inserts a delayed message, or with a pending {@code cancelKey} applies the duplicate policy.
    */
-  Scheduled insert(
+  ScheduledMessage insert(
       Connection connection, PreparedMessage message, OffsetDateTime deliverAt, String cancelKey) {
     try (PreparedStatement statement = connection.prepareStatement(insertSql)) {
       statement.setObject(1, message.messageId());
@@ -147,9 +112,9 @@ final class DelayedRepository {
         rs.next();
         UUID pendingId = rs.getObject(1, UUID.class);
         OffsetDateTime pendingAt = rs.getObject(2, OffsetDateTime.class);
-        Scheduled.Outcome outcome =
-            rs.getBoolean(3) ? Scheduled.Outcome.SCHEDULED : conflictOutcome;
-        return new Scheduled(pendingId, pendingAt.toInstant(), outcome);
+        ScheduledMessage.Outcome outcome =
+            rs.getBoolean(3) ? ScheduledMessage.Outcome.SCHEDULED : conflictOutcome;
+        return new ScheduledMessage(pendingId, pendingAt.toInstant(), outcome);
       }
     } catch (SQLException e) {
       throw failure(
@@ -230,7 +195,7 @@ final class DelayedRepository {
       }
     } catch (SQLException e) {
       // unique_violation: outbox_message's only unique key besides its identity is message_id.
-      if (UNIQUE_VIOLATION.equals(e.getSQLState())) {
+      if (dialect.isUniqueViolation(e)) {
         throw new DuplicateMessageId(e);
       }
       throw failure("could not move due messages into the outbox", e);
@@ -238,7 +203,7 @@ final class DelayedRepository {
   }
 
   /** A due message's id is already in the outbox (SQLSTATE 23505 on the fast path). */
-  static final class DuplicateMessageId extends RuntimeException {
+  static final class DuplicateMessageId extends OutpostException {
     private static final long serialVersionUID = 1L;
 
     DuplicateMessageId(SQLException cause) {
@@ -263,7 +228,7 @@ final class DelayedRepository {
 
   private OutpostException failure(String what, SQLException e) {
     String hint =
-        "42P01".equals(e.getSQLState()) || "3F000".equals(e.getSQLState())
+        dialect.isMissingTable(e)
             ? " The table does not exist: run OutpostMigrations.migrate(dataSource) for this"
                 + " schema first."
             : "";

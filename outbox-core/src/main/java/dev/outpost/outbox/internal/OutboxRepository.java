@@ -1,25 +1,22 @@
 package dev.outpost.outbox.internal;
 
+import dev.outpost.common.OutpostTableNames;
 import dev.outpost.outbox.OutpostException;
-import dev.outpost.outbox.schema.OutboxMessageTable;
 import dev.outpost.outbox.schema.OutpostSchema;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.util.List;
 import org.jooq.DSLContext;
-import org.jooq.Field;
-import org.jooq.SQLDialect;
-import org.jooq.conf.ParamType;
 import org.jooq.conf.Settings;
-import org.jooq.impl.DSL;
 
 /**
- * The writer's statements on {@code outbox_message}. Thread-safe.
+ * The writer's inserts into {@code outbox_message} (statements from {@link OutboxMessageSql}).
+ * Thread-safe.
  *
- * <p>The insert is rendered by jOOQ once, at construction; sends bind values on a plain JDBC
- * prepared statement, so the hot path does no per-call SQL rendering (pgjdbc then reuses the
- * server-side prepared statement for the same text).
+ * <p>The insert is rendered once, at construction; sends bind values on a plain JDBC prepared
+ * statement, so the hot path does no per-call SQL rendering (pgjdbc then reuses the server-side
+ * prepared statement for the same text).
  */
 public final class OutboxRepository {
 
@@ -35,7 +32,7 @@ public final class OutboxRepository {
   private static final int COLUMNS = 8;
 
   private final String schema;
-  private final OutboxMessageTable table;
+  private final String table;
   private final String insertPrefix;
   private final String rowSql;
   private final String insertSql;
@@ -43,27 +40,11 @@ public final class OutboxRepository {
   /** Statements for the tables of {@code schema}. */
   public OutboxRepository(OutpostSchema schema) {
     this.schema = schema.name();
-    this.table = schema.outboxMessage;
-    DSLContext render = DSL.using(SQLDialect.POSTGRES, SETTINGS);
-    Field<?>[] values = {
-      DSL.val(null, table.messageId),
-      DSL.val(null, table.topic),
-      DSL.val(null, table.messageKey),
-      DSL.val(null, table.partitionNo),
-      DSL.val(null, table.payload),
-      DSL.val(null, table.headers),
-      DSL.val(null, table.createdAt),
-      DSL.val(null, table.availableAt)
-    };
-    this.insertSql =
-        render.insertInto(table.table).columns(columns()).values(values).getSQL(ParamType.INDEXED);
-    this.rowSql =
-        render.renderContext().paramType(ParamType.INDEXED).visit(DSL.row(values)).render();
-    if (!insertSql.endsWith(rowSql)) {
-      throw new IllegalStateException("unexpected rendering of the outbox insert: " + insertSql);
-    }
-    // "insert into ... (columns) values " — multi-row inserts repeat the row after it.
-    this.insertPrefix = insertSql.substring(0, insertSql.length() - rowSql.length());
+    this.table = schema.table(OutpostTableNames.OUTBOX_MESSAGE);
+    OutboxMessageSql sql = OutboxMessageSql.of(schema);
+    this.insertPrefix = sql.insertPrefix();
+    this.rowSql = sql.insertRow();
+    this.insertSql = insertPrefix + rowSql;
   }
 
   /** Inserts one message on the caller's connection. */
@@ -125,19 +106,6 @@ public final class OutboxRepository {
     statement.setObject(offset + 8, message.createdAt());
   }
 
-  private Field<?>[] columns() {
-    return new Field<?>[] {
-      table.messageId,
-      table.topic,
-      table.messageKey,
-      table.partitionNo,
-      table.payload,
-      table.headers,
-      table.createdAt,
-      table.availableAt
-    };
-  }
-
   private OutpostException failure(List<PreparedMessage> messages, SQLException e) {
     PreparedMessage first = messages.get(0);
     String what =
@@ -148,7 +116,7 @@ public final class OutboxRepository {
         "could not write "
             + what
             + " into "
-            + table.table.getQualifiedName()
+            + table
             + ": "
             + firstLine(e.getMessage())
             + hint(e.getSQLState()),

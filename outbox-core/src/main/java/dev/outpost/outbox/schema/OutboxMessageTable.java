@@ -1,5 +1,6 @@
 package dev.outpost.outbox.schema;
 
+import dev.outpost.common.OutpostTableNames;
 import java.time.OffsetDateTime;
 import org.jooq.Field;
 import org.jooq.impl.DSL;
@@ -17,8 +18,8 @@ public final class OutboxMessageTable extends MessageTable {
   public final Field<String> lastError;
 
   OutboxMessageTable(String schema) {
-    super(schema, "outbox_message");
-    var name = DSL.name(schema, "outbox_message");
+    super(schema, OutpostTableNames.OUTBOX_MESSAGE);
+    var name = DSL.name(schema, OutpostTableNames.OUTBOX_MESSAGE);
     this.availableAt = field(name, "available_at", SQLDataType.TIMESTAMPWITHTIMEZONE);
     this.attempts = field(name, "attempts", SQLDataType.INTEGER);
     this.lastError = field(name, "last_error", SQLDataType.CLOB);

@@ -1,67 +1,89 @@
 package dev.outpost.outbox.schema;
 
-import dev.outpost.migrations.OutpostMigrations;
-import java.util.regex.Pattern;
+import dev.outpost.common.Dialect;
+import dev.outpost.common.OutpostTableNames;
+import dev.outpost.common.internal.Check;
+import dev.outpost.common.internal.SqlTemplate;
+import org.jooq.SQLDialect;
 
 /**
- * jOOQ definitions of Outpost's tables in one schema. The names come from configuration (users put
- * Outpost's tables in a schema of their own), so these are hand-written {@code Table}/{@code Field}
- * definitions over {@code DSL.name(schema, table)} rather than generated classes. Immutable and
- * thread-safe.
+ * Where Outpost's tables are: the database dialect and the schema. Every repository is built from
+ * one of these: text-block statements are rendered with {@link #render(String)} ({@code
+ * {table_name}} tokens become the quoted, schema-qualified names of the dialect), statements built
+ * with jOOQ's DSL use {@link #jooqDialect()} and the hand-written table definitions of the owning
+ * module (here {@link #outboxMessage}; the relay's and the delay scheduler's tables are defined in
+ * their modules). Immutable and thread-safe.
  */
 public final class OutpostSchema {
 
-  private static final Pattern IDENTIFIER = Pattern.compile("[a-z_][a-z0-9_]{0,62}");
-
+  private final Dialect dialect;
   private final String name;
+  private final SqlTemplate template;
 
   /** {@code outbox_message}. */
   public final OutboxMessageTable outboxMessage;
 
-  /** {@code outbox_dead_letter}. */
-  public final DeadLetterTable deadLetter;
-
-  /** {@code delayed_message}. */
-  public final DelayedMessageTable delayedMessage;
-
-  /** {@code relay_lease}. */
-  public final RelayLeaseTable relayLease;
-
-  /** {@code relay_instance}. */
-  public final RelayInstanceTable relayInstance;
-
-  private OutpostSchema(String name) {
+  private OutpostSchema(Dialect dialect, String name) {
+    this.dialect = dialect;
     this.name = name;
+    this.template = new SqlTemplate(dialect, name);
     this.outboxMessage = new OutboxMessageTable(name);
-    this.deadLetter = new DeadLetterTable(name);
-    this.delayedMessage = new DelayedMessageTable(name);
-    this.relayLease = new RelayLeaseTable(name);
-    this.relayInstance = new RelayInstanceTable(name);
   }
 
   /**
-   * The tables in {@code schema}.
+   * The tables in {@code schema} of a PostgreSQL database.
    *
    * @throws IllegalArgumentException if {@code schema} is not a plain lower-case identifier
    */
   public static OutpostSchema named(String schema) {
-    if (schema == null || !IDENTIFIER.matcher(schema).matches()) {
-      throw new IllegalArgumentException(
-          "schema '"
-              + schema
-              + "' is not a plain lower-case PostgreSQL identifier; use 1-63 characters of"
-              + " [a-z0-9_], not starting with a digit");
-    }
-    return new OutpostSchema(schema);
+    return of(Dialect.POSTGRESQL, schema);
   }
 
-  /** The tables in the default schema {@value OutpostMigrations#DEFAULT_SCHEMA}. */
+  /**
+   * The tables in {@code schema} of a {@code dialect} database.
+   *
+   * @throws IllegalArgumentException if {@code schema} is not a plain lower-case identifier
+   */
+  public static OutpostSchema of(Dialect dialect, String schema) {
+    Check.notNull("dialect", dialect);
+    Check.identifier("schema", schema);
+    return new OutpostSchema(dialect, schema);
+  }
+
+  /** The tables in the default schema {@value OutpostTableNames#DEFAULT_SCHEMA} of PostgreSQL. */
   public static OutpostSchema defaultSchema() {
-    return named(OutpostMigrations.DEFAULT_SCHEMA);
+    return named(OutpostTableNames.DEFAULT_SCHEMA);
   }
 
   /** The schema name. */
   public String name() {
     return name;
+  }
+
+  /** The database dialect. */
+  public Dialect dialect() {
+    return dialect;
+  }
+
+  /** jOOQ's dialect for {@link #dialect()}. */
+  public SQLDialect jooqDialect() {
+    return switch (dialect) {
+      case POSTGRESQL -> SQLDialect.POSTGRES;
+    };
+  }
+
+  /**
+   * {@code template} with each {@code {table_name}} token ({@code {outbox_message}}, {@code
+   * {relay_lease}}, ...) replaced by the table's quoted, schema-qualified name.
+   *
+   * @throws IllegalArgumentException if a token names no Outpost table
+   */
+  public String render(String template) {
+    return this.template.render(template);
+  }
+
+  /** The quoted, schema-qualified name of {@code table} (one of {@link OutpostTableNames}). */
+  public String table(String table) {
+    return template.table(table);
   }
 }

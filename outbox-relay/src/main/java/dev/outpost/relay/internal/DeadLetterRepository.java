@@ -2,7 +2,7 @@ package dev.outpost.relay.internal;
 
 import dev.outpost.outbox.OutpostException;
 import dev.outpost.outbox.internal.HeadersJson;
-import dev.outpost.outbox.schema.DeadLetterTable;
+import dev.outpost.outbox.internal.OutboxMessageSql;
 import dev.outpost.outbox.schema.OutpostSchema;
 import dev.outpost.relay.DeadLetter;
 import dev.outpost.relay.DeadLetterFilter;
@@ -19,36 +19,14 @@ import javax.sql.DataSource;
 import org.jooq.Condition;
 import org.jooq.DSLContext;
 import org.jooq.Record;
-import org.jooq.SQLDialect;
+import org.jooq.conf.Settings;
 import org.jooq.exception.DataAccessException;
 import org.jooq.impl.DSL;
 
 /** {@link DeadLetters} over {@code outbox_dead_letter}: the one place with its DML. Thread-safe. */
 public final class DeadLetterRepository implements DeadLetters {
 
-  /**
-   * Moves dead letters back in one statement. The row gets its old outbox id back (identity values
-   * are never reused, so it is free), which puts it before the later messages of its key that a
-   * parked key held back. A row whose message id or outbox id is taken stays a dead letter. Parts:
-   * {0} dead-letter table, {1} outbox table, {2} filter, {3} available_at.
-   */
-  private static final String REPLAY =
-      """
-      WITH picked AS (
-        SELECT id FROM {0} WHERE {2} FOR UPDATE),
-      inserted AS (
-        INSERT INTO {1} (id, message_id, topic, message_key, partition_no, payload, headers,
-                         created_at, available_at, attempts)
-        OVERRIDING SYSTEM VALUE
-        SELECT d.outbox_id, d.message_id, d.topic, d.message_key, d.partition_no, d.payload,
-               d.headers, d.created_at, {3}, 0
-        FROM {0} d JOIN picked p ON p.id = d.id
-        ORDER BY d.outbox_id
-        ON CONFLICT DO NOTHING
-        RETURNING message_id)
-      DELETE FROM {0} d USING inserted i WHERE d.message_id = i.message_id
-      """;
-
+  private final String replaySql;
   private final DSLContext dsl;
   private final OutpostSchema schema;
   private final DeadLetterTable table;
@@ -56,9 +34,11 @@ public final class DeadLetterRepository implements DeadLetters {
 
   /** Dead letters of {@code schema}. */
   public DeadLetterRepository(DataSource dataSource, OutpostSchema schema, Clock clock) {
-    this.dsl = DSL.using(dataSource, SQLDialect.POSTGRES, SqlText.SETTINGS);
+    this.dsl =
+        DSL.using(dataSource, schema.jooqDialect(), new Settings().withExecuteLogging(false));
     this.schema = schema;
-    this.table = schema.deadLetter;
+    this.table = new DeadLetterTable(schema.name());
+    this.replaySql = OutboxMessageSql.of(schema).replayDeadLetters();
     this.clock = clock;
   }
 
@@ -130,12 +110,7 @@ public final class DeadLetterRepository implements DeadLetters {
     return run(
         "replay dead letters",
         () ->
-            dsl.query(
-                    REPLAY,
-                    table.table,
-                    schema.outboxMessage.table,
-                    where,
-                    DSL.val(clock.instant().atOffset(ZoneOffset.UTC)))
+            dsl.query(replaySql, where, DSL.val(clock.instant().atOffset(ZoneOffset.UTC)))
                 .execute());
   }
 
@@ -186,7 +161,8 @@ public final class DeadLetterRepository implements DeadLetters {
     try {
       return action.get();
     } catch (DataAccessException e) {
-      boolean missing = e.getCause() instanceof SQLException s && SqlText.isMissingTable(s);
+      boolean missing =
+          e.getCause() instanceof SQLException s && schema.dialect().isMissingTable(s);
       throw new OutpostException(
           "could not "
               + what

@@ -14,17 +14,17 @@ public final class InstanceRepository {
 
   private static final String HEARTBEAT =
       """
-      INSERT INTO {instance} (instance_id, heartbeat_at, expires_at) VALUES (?, ?, ?)
+      INSERT INTO {relay_instance} (instance_id, heartbeat_at, expires_at) VALUES (?, ?, ?)
       ON CONFLICT (instance_id) DO UPDATE
         SET heartbeat_at = EXCLUDED.heartbeat_at, expires_at = EXCLUDED.expires_at
       """;
 
   private static final String LIVE =
-      "SELECT instance_id FROM {instance} WHERE expires_at > ? ORDER BY instance_id";
+      "SELECT instance_id FROM {relay_instance} WHERE expires_at > ? ORDER BY instance_id";
 
-  private static final String DELETE_EXPIRED = "DELETE FROM {instance} WHERE expires_at < ?";
+  private static final String DELETE_EXPIRED = "DELETE FROM {relay_instance} WHERE expires_at < ?";
 
-  private static final String REMOVE = "DELETE FROM {instance} WHERE instance_id = ?";
+  private static final String REMOVE = "DELETE FROM {relay_instance} WHERE instance_id = ?";
 
   private final String heartbeatSql;
   private final String liveSql;
@@ -33,10 +33,10 @@ public final class InstanceRepository {
 
   /** Statements for the tables of {@code schema}. */
   public InstanceRepository(OutpostSchema schema) {
-    this.heartbeatSql = SqlText.render(HEARTBEAT, schema);
-    this.liveSql = SqlText.render(LIVE, schema);
-    this.deleteExpiredSql = SqlText.render(DELETE_EXPIRED, schema);
-    this.removeSql = SqlText.render(REMOVE, schema);
+    this.heartbeatSql = schema.render(HEARTBEAT);
+    this.liveSql = schema.render(LIVE);
+    this.deleteExpiredSql = schema.render(DELETE_EXPIRED);
+    this.removeSql = schema.render(REMOVE);
   }
 
   /** Records that {@code instanceId} is alive until {@code expiresAt}. */

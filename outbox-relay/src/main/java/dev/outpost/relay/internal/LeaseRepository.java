@@ -19,14 +19,14 @@ public final class LeaseRepository {
 
   private static final String INSERT_MISSING =
       """
-      INSERT INTO {lease} (partition_no)
+      INSERT INTO {relay_lease} (partition_no)
       SELECT generate_series(0, ? - 1)
       ON CONFLICT (partition_no) DO NOTHING
       """;
 
   private static final String LAYOUT =
       "SELECT count(*), coalesce(min(partition_no), 0), coalesce(max(partition_no), -1)"
-          + " FROM {lease}";
+          + " FROM {relay_lease}";
 
   /**
    * Takes free or expired partitions. {@code SKIP LOCKED} passes over a lease row that its current
@@ -35,10 +35,10 @@ public final class LeaseRepository {
    */
   private static final String ACQUIRE =
       """
-      UPDATE {lease} l
+      UPDATE {relay_lease} l
       SET owner = ?, expires_at = ?, fencing_token = l.fencing_token + 1
       WHERE l.partition_no IN (
-              SELECT f.partition_no FROM {lease} f
+              SELECT f.partition_no FROM {relay_lease} f
               WHERE f.owner IS NULL OR f.expires_at < ?
               ORDER BY f.partition_no
               LIMIT ?
@@ -49,7 +49,7 @@ public final class LeaseRepository {
 
   private static final String RENEW =
       """
-      UPDATE {lease} l
+      UPDATE {relay_lease} l
       SET expires_at = ?
       FROM unnest(?::int[], ?::bigint[]) AS h(partition_no, fencing_token)
       WHERE l.partition_no = h.partition_no AND l.fencing_token = h.fencing_token
@@ -59,7 +59,7 @@ public final class LeaseRepository {
 
   private static final String RELEASE =
       """
-      UPDATE {lease}
+      UPDATE {relay_lease}
       SET owner = NULL, expires_at = NULL
       WHERE partition_no = ? AND owner = ? AND fencing_token = ?
       """;
@@ -72,11 +72,11 @@ public final class LeaseRepository {
 
   /** Statements for the tables of {@code schema}. */
   public LeaseRepository(OutpostSchema schema) {
-    this.insertMissingSql = SqlText.render(INSERT_MISSING, schema);
-    this.layoutSql = SqlText.render(LAYOUT, schema);
-    this.acquireSql = SqlText.render(ACQUIRE, schema);
-    this.renewSql = SqlText.render(RENEW, schema);
-    this.releaseSql = SqlText.render(RELEASE, schema);
+    this.insertMissingSql = schema.render(INSERT_MISSING);
+    this.layoutSql = schema.render(LAYOUT);
+    this.acquireSql = schema.render(ACQUIRE);
+    this.renewSql = schema.render(RENEW);
+    this.releaseSql = schema.render(RELEASE);
   }
 
   /** What the lease table holds: row count and partition number range. */

@@ -1,6 +1,7 @@
 package dev.outpost.relay.internal;
 
 import dev.outpost.outbox.internal.HeadersJson;
+import dev.outpost.outbox.internal.OutboxMessageSql;
 import dev.outpost.outbox.schema.OutpostSchema;
 import dev.outpost.relay.RelayMessage;
 import java.sql.Connection;
@@ -15,117 +16,11 @@ import java.util.List;
 import java.util.UUID;
 
 /**
- * The relay's statements on {@code outbox_message} (the writer's insert lives in outbox-core).
- * Every statement that changes rows is guarded by the partition's lease: it only touches rows while
- * the lease row still has the caller's owner and fencing token, and it share-locks that lease row
- * so a takeover waits until the statement's transaction ends. Thread-safe; callers pass the
- * connection.
+ * The relay's statements on {@code outbox_message}: binds and runs the statements the table's
+ * owner, {@link OutboxMessageSql}, defines (the claim window with its query-plan reasoning, the
+ * lease-guarded delete/reschedule/dead-letter moves). Thread-safe; callers pass the connection.
  */
 public final class RelayOutboxRepository {
-
-  /**
-   * Head window of a partition in id order. Rows never attempted are due at once ({@code
-   * available_at} only schedules retries, so writers' clocks do not matter); a row is skipped while
-   * an earlier row of its key backs off (served by the partial index on retried rows). Keyless rows
-   * never match a key condition.
-   *
-   * <p>Why it is shaped like this: the uncorrelated {@code (SELECT ... LIMIT 1) IS NULL} guards run
-   * once per query (InitPlans; ordered like the partial indexes so they are one index probe), so a
-   * partition without retried rows (or without dead letters) skips the per-row probes entirely
-   * (they would double the cost of draining a backlog). {@code OFFSET 0} keeps each correlated
-   * {@code NOT EXISTS} a per-row index probe: without it the planner may turn it into an anti-join
-   * or a hashed subplan that reads the whole dead-letter table (or every retried row) on each
-   * claim. Ordering by {@code (partition_no, id)} (the same order under the equality) matches the
-   * claim index exactly, so even the generic plan of the prepared statement reads the partition's
-   * index instead of walking the primary key with a filter.
-   */
-  private static final String CLAIM_WINDOW =
-      """
-      SELECT o.id, o.message_id, o.topic, o.message_key, o.payload, o.headers::text,
-             o.created_at, o.attempts
-      FROM {outbox} o
-      WHERE o.partition_no = ?
-        AND (o.attempts = 0 OR o.available_at <= ?)
-        AND ((SELECT b.id FROM {outbox} b
-              WHERE b.partition_no = ? AND b.attempts > 0 AND b.message_key IS NOT NULL
-              ORDER BY b.message_key, b.id LIMIT 1) IS NULL
-             OR NOT EXISTS (
-                    SELECT 1 FROM {outbox} r
-                    WHERE r.partition_no = o.partition_no AND r.message_key = o.message_key
-                      AND r.attempts > 0 AND r.id < o.id AND r.available_at > ?
-                    OFFSET 0))
-      %s
-      ORDER BY o.partition_no, o.id
-      LIMIT ?
-      """;
-
-  /** Extra condition of the head window when keys with a dead letter are parked. */
-  private static final String NOT_PARKED =
-      """
-        AND ((SELECT e.id FROM {dead_letter} e
-              WHERE e.partition_no = ? AND e.message_key IS NOT NULL
-              ORDER BY e.message_key LIMIT 1) IS NULL
-             OR NOT EXISTS (
-                    SELECT 1 FROM {dead_letter} d
-                    WHERE d.partition_no = o.partition_no AND d.message_key = o.message_key
-                    OFFSET 0))
-      """;
-
-  private static final String LEASE_HELD =
-      """
-      EXISTS (SELECT 1 FROM {lease} l
-              WHERE l.partition_no = ? AND l.owner = ? AND l.fencing_token = ?
-              FOR SHARE)
-      """;
-
-  private static final String DELETE_CONFIRMED =
-      """
-      DELETE FROM {outbox} o
-      WHERE o.id = ANY(?) AND o.partition_no = ?
-        AND %s
-      """;
-
-  private static final String RESCHEDULE =
-      """
-      UPDATE {outbox} o
-      SET attempts = o.attempts + 1, available_at = u.available_at, last_error = u.last_error
-      FROM unnest(?::bigint[], ?::text[]::timestamptz[], ?::text[])
-           AS u(id, available_at, last_error)
-      WHERE o.id = u.id AND o.partition_no = ?
-        AND %s
-      """;
-
-  private static final String MOVE_TO_DEAD_LETTER =
-      """
-      WITH moved AS (
-        DELETE FROM {outbox} o
-        USING unnest(?::bigint[], ?::int[], ?::text[]) AS u(id, attempts, last_error)
-        WHERE o.id = u.id AND o.partition_no = ?
-          AND %s
-        RETURNING o.id, o.message_id, o.topic, o.message_key, o.partition_no, o.payload,
-                  o.headers, o.created_at, u.attempts, u.last_error)
-      INSERT INTO {dead_letter} (outbox_id, message_id, topic, message_key, partition_no, payload,
-                                 headers, created_at, failed_at, attempts, last_error)
-      SELECT id, message_id, topic, message_key, partition_no, payload, headers, created_at, ?,
-             attempts, last_error
-      FROM moved
-      ON CONFLICT (message_id) DO UPDATE
-        SET outbox_id = EXCLUDED.outbox_id, failed_at = EXCLUDED.failed_at,
-            attempts = EXCLUDED.attempts, last_error = EXCLUDED.last_error
-      """;
-
-  private static final String PARTITIONS_WITH_NEW_ROWS =
-      """
-      SELECT p FROM unnest(?::int[]) AS p
-      WHERE EXISTS (SELECT 1 FROM {outbox} o WHERE o.partition_no = p AND o.attempts = 0)
-      """;
-
-  private static final String ANY_PARTITION_AT_OR_ABOVE =
-      "SELECT max(partition_no) FROM {outbox} WHERE partition_no >= ?";
-
-  private static final String BACKLOG = "SELECT count(*) FROM {outbox}";
-
-  private static final String OLDEST = "SELECT created_at FROM {outbox} ORDER BY id LIMIT 1";
 
   /** Longest error text stored in {@code last_error}. */
   static final int MAX_ERROR_LENGTH = 4000;
@@ -144,15 +39,15 @@ public final class RelayOutboxRepository {
   /** Statements for the tables of {@code schema}; {@code parkKeys} holds back dead keys. */
   public RelayOutboxRepository(OutpostSchema schema, boolean parkKeys) {
     this.parkKeys = parkKeys;
-    this.claimWindowSql =
-        SqlText.render(CLAIM_WINDOW.formatted(parkKeys ? NOT_PARKED : ""), schema);
-    this.deleteConfirmedSql = SqlText.render(DELETE_CONFIRMED.formatted(LEASE_HELD), schema);
-    this.rescheduleSql = SqlText.render(RESCHEDULE.formatted(LEASE_HELD), schema);
-    this.moveToDeadLetterSql = SqlText.render(MOVE_TO_DEAD_LETTER.formatted(LEASE_HELD), schema);
-    this.partitionsWithNewRowsSql = SqlText.render(PARTITIONS_WITH_NEW_ROWS, schema);
-    this.anyPartitionAtOrAboveSql = SqlText.render(ANY_PARTITION_AT_OR_ABOVE, schema);
-    this.backlogSql = SqlText.render(BACKLOG, schema);
-    this.oldestSql = SqlText.render(OLDEST, schema);
+    OutboxMessageSql sql = OutboxMessageSql.of(schema);
+    this.claimWindowSql = sql.claimWindow(parkKeys);
+    this.deleteConfirmedSql = sql.deleteConfirmed();
+    this.rescheduleSql = sql.reschedule();
+    this.moveToDeadLetterSql = sql.moveToDeadLetter();
+    this.partitionsWithNewRowsSql = sql.partitionsWithNewRows();
+    this.anyPartitionAtOrAboveSql = sql.highestPartitionAtOrAbove();
+    this.backlogSql = sql.backlog();
+    this.oldestSql = sql.oldestCreatedAt();
   }
 
   /** The claim statement, for plan checks. */

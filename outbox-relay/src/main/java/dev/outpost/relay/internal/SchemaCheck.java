@@ -76,7 +76,7 @@ final class SchemaCheck {
                 + ").");
       }
     } catch (SQLException e) {
-      if (SqlText.isMissingTable(e)) {
+      if (schema.dialect().isMissingTable(e)) {
         throw new OutpostException(
             "Outpost's tables are missing in schema '"
                 + schema.name()

@@ -31,7 +31,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 @ExtendWith(OutpostDatabaseExtension.class)
-class RabbitDedupConsumerTest {
+class RabbitMqDedupConsumerTest {
 
   private static Connection connection;
 
@@ -44,7 +44,7 @@ class RabbitDedupConsumerTest {
   private Channel admin;
   private Channel consumerChannel;
 
-  RabbitDedupConsumerTest(TestDatabase db) {
+  RabbitMqDedupConsumerTest(TestDatabase db) {
     this.db = db;
     this.dedup = Dedup.builder().schema(db.schema()).build();
   }
@@ -90,7 +90,7 @@ class RabbitDedupConsumerTest {
     publish(b, "b");
     publish(a, "a again");
 
-    try (RabbitDedupConsumer consumer = consumer(recordingHandler()).build()) {
+    try (RabbitMqDedupConsumer consumer = consumer(recordingHandler()).build()) {
       consumer.start();
       Awaitility.await()
           .atMost(Duration.ofSeconds(30))
@@ -108,7 +108,7 @@ class RabbitDedupConsumerTest {
     UUID messageId = UUID.randomUUID();
     publish(messageId, "flaky");
     AtomicInteger attempts = new AtomicInteger();
-    RabbitDedupConsumer.JdbcHandler failTwice =
+    RabbitMqDedupConsumer.JdbcHandler failTwice =
         (tx, delivery) -> {
           EffectTable.insert(tx, "inventory", messageId, "attempt");
           if (attempts.incrementAndGet() <= 2) {
@@ -116,7 +116,7 @@ class RabbitDedupConsumerTest {
           }
         };
 
-    try (RabbitDedupConsumer consumer = consumer(failTwice).build()) {
+    try (RabbitMqDedupConsumer consumer = consumer(failTwice).build()) {
       consumer.start();
       Awaitility.await()
           .atMost(Duration.ofSeconds(30))
@@ -137,13 +137,13 @@ class RabbitDedupConsumerTest {
     UUID messageId = UUID.randomUUID();
     publish(messageId, "poison");
     AtomicInteger attempts = new AtomicInteger();
-    RabbitDedupConsumer.JdbcHandler alwaysFails =
+    RabbitMqDedupConsumer.JdbcHandler alwaysFails =
         (tx, delivery) -> {
           attempts.incrementAndGet();
           throw new IllegalStateException("cannot parse order");
         };
 
-    try (RabbitDedupConsumer consumer = consumer(alwaysFails).maxRedeliveries(2).build()) {
+    try (RabbitMqDedupConsumer consumer = consumer(alwaysFails).maxRedeliveries(2).build()) {
       consumer.start();
       Awaitility.await()
           .atMost(Duration.ofSeconds(30))
@@ -173,7 +173,7 @@ class RabbitDedupConsumerTest {
           }
         };
 
-    try (RabbitDedupConsumer consumer =
+    try (RabbitMqDedupConsumer consumer =
         consumer(recordingHandler()).dataSource(flaky).maxRedeliveries(0).build()) {
       consumer.start();
       Awaitility.await()
@@ -191,7 +191,7 @@ class RabbitDedupConsumerTest {
     admin.basicPublish("", queue, new AMQP.BasicProperties.Builder().build(), new byte[] {1});
     AtomicInteger calls = new AtomicInteger();
 
-    try (RabbitDedupConsumer consumer =
+    try (RabbitMqDedupConsumer consumer =
         consumer((tx, delivery) -> calls.incrementAndGet()).build()) {
       consumer.start();
       Awaitility.await()
@@ -210,7 +210,7 @@ class RabbitDedupConsumerTest {
     admin.basicPublish("", queue, properties, "x".getBytes(StandardCharsets.UTF_8));
     UUID expected = UUID.nameUUIDFromBytes("order-42-paid".getBytes(StandardCharsets.UTF_8));
 
-    try (RabbitDedupConsumer consumer =
+    try (RabbitMqDedupConsumer consumer =
         consumer((tx, delivery) -> EffectTable.insert(tx, "inventory", expected, "named"))
             .build()) {
       consumer.start();
@@ -227,8 +227,8 @@ class RabbitDedupConsumerTest {
     UUID messageId = UUID.randomUUID();
     publish(messageId, "jooq");
 
-    try (RabbitDedupConsumer consumer =
-        RabbitDedupConsumer.builder()
+    try (RabbitMqDedupConsumer consumer =
+        RabbitMqDedupConsumer.builder()
             .channel(consumerChannel)
             .queue(queue)
             .consumerName("inventory")
@@ -257,7 +257,7 @@ class RabbitDedupConsumerTest {
 
     ChildJvm child =
         ChildJvm.start(
-            RabbitCrashChild.class,
+            RabbitMqCrashChild.class,
             db.jdbcUrl(),
             db.user(),
             db.password(),
@@ -273,7 +273,7 @@ class RabbitDedupConsumerTest {
     // The broker saw the connection die without an ack and put the message back.
     Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> readyMessages(queue) == 1);
 
-    try (RabbitDedupConsumer restarted = consumer(recordingHandler()).build()) {
+    try (RabbitMqDedupConsumer restarted = consumer(recordingHandler()).build()) {
       restarted.start();
       Awaitility.await()
           .atMost(Duration.ofSeconds(30))
@@ -290,7 +290,7 @@ class RabbitDedupConsumerTest {
       publish(UUID.randomUUID(), "m" + i);
     }
 
-    RabbitDedupConsumer consumer = consumer(recordingHandler()).prefetch(50).build();
+    RabbitMqDedupConsumer consumer = consumer(recordingHandler()).prefetch(50).build();
     consumer.start();
     Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> EffectTable.count(db) >= 1);
     consumer.close();
@@ -304,7 +304,7 @@ class RabbitDedupConsumerTest {
 
   @Test
   void closes_idempotently_with_or_without_start_and_refuses_to_restart() {
-    RabbitDedupConsumer neverStarted = consumer(recordingHandler()).build();
+    RabbitMqDedupConsumer neverStarted = consumer(recordingHandler()).build();
     neverStarted.close();
     neverStarted.close();
     assertThatThrownBy(neverStarted::start)
@@ -312,7 +312,7 @@ class RabbitDedupConsumerTest {
         .hasMessageContaining("closed");
 
     for (int round = 0; round < 5; round++) {
-      RabbitDedupConsumer consumer = consumer(recordingHandler()).build();
+      RabbitMqDedupConsumer consumer = consumer(recordingHandler()).build();
       consumer.start();
       consumer.start();
       consumer.close();
@@ -325,7 +325,7 @@ class RabbitDedupConsumerTest {
 
   @Test
   void reports_a_missing_queue_on_start() {
-    RabbitDedupConsumer consumer = consumer(recordingHandler()).queue("no-such-queue").build();
+    RabbitMqDedupConsumer consumer = consumer(recordingHandler()).queue("no-such-queue").build();
 
     assertThatThrownBy(consumer::start)
         .isInstanceOf(DedupException.class)
@@ -337,10 +337,10 @@ class RabbitDedupConsumerTest {
   void rejects_bad_configuration_naming_the_field() {
     assertThatThrownBy(() -> consumer(recordingHandler()).maxRedeliveries(-1).build())
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessage("maxRedeliveries is -1; allowed range is 0 to 1000");
+        .hasMessage("maxRedeliveries is -1; allowed 0..1000");
     assertThatThrownBy(() -> consumer(recordingHandler()).prefetch(0).build())
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessage("prefetch is 0; allowed range is 1 to 65535");
+        .hasMessage("prefetch is 0; allowed 1..65535");
     assertThatThrownBy(() -> consumer(recordingHandler()).queue(" ").build())
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("queue is ' '");
@@ -355,8 +355,8 @@ class RabbitDedupConsumerTest {
         .hasMessageContaining("retryDelay is PT-0.001S");
   }
 
-  private RabbitDedupConsumer.Builder consumer(RabbitDedupConsumer.JdbcHandler handler) {
-    return RabbitDedupConsumer.builder()
+  private RabbitMqDedupConsumer.Builder consumer(RabbitMqDedupConsumer.JdbcHandler handler) {
+    return RabbitMqDedupConsumer.builder()
         .channel(consumerChannel)
         .queue(queue)
         .consumerName("inventory")
@@ -367,7 +367,7 @@ class RabbitDedupConsumerTest {
         .jdbcHandler(handler);
   }
 
-  private static RabbitDedupConsumer.JdbcHandler recordingHandler() {
+  private static RabbitMqDedupConsumer.JdbcHandler recordingHandler() {
     return (tx, delivery) ->
         EffectTable.insert(
             tx,

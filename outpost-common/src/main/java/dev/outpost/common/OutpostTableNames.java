@@ -1,7 +1,13 @@
-package dev.outpost.migrations;
+package dev.outpost.common;
 
-/** Names of the tables the migrations create; the schema is configured separately. */
+/**
+ * Names of Outpost's tables, written once: the migrations create them, the owning module's table
+ * definitions and repositories use them. The schema is configured separately.
+ */
 public final class OutpostTableNames {
+  /** The schema Outpost's tables live in when none is configured. */
+  public static final String DEFAULT_SCHEMA = "public";
+
   /** Committed messages waiting for the relay. */
   public static final String OUTBOX_MESSAGE = "outbox_message";
 

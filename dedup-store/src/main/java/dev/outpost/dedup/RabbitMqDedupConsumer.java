@@ -2,9 +2,9 @@ package dev.outpost.dedup;
 
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Delivery;
-import dev.outpost.dedup.internal.DefaultRabbitDedupConsumer;
+import dev.outpost.dedup.internal.DefaultRabbitMqDedupConsumer;
 import dev.outpost.dedup.internal.Identifiers;
-import dev.outpost.dedup.internal.RabbitConsumerSettings;
+import dev.outpost.dedup.internal.RabbitMqConsumerSettings;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -40,7 +40,7 @@ import org.jooq.DSLContext;
  * {@link #close()} is thread-safe.
  *
  * <pre>{@code
- * try (RabbitDedupConsumer consumer = RabbitDedupConsumer.builder()
+ * try (RabbitMqDedupConsumer consumer = RabbitMqDedupConsumer.builder()
  *     .channel(connection.createChannel())
  *     .queue("inventory.orders")
  *     .consumerName("inventory")
@@ -52,7 +52,7 @@ import org.jooq.DSLContext;
  * }
  * }</pre>
  */
-public interface RabbitDedupConsumer extends AutoCloseable {
+public interface RabbitMqDedupConsumer extends AutoCloseable {
 
   /** The header quorum queues set on redelivered messages: the number of earlier deliveries. */
   String DELIVERY_COUNT_HEADER = "x-delivery-count";
@@ -118,7 +118,7 @@ public interface RabbitDedupConsumer extends AutoCloseable {
   @Override
   void close();
 
-  /** Configuration of {@link RabbitDedupConsumer}. Not thread-safe. */
+  /** Configuration of {@link RabbitMqDedupConsumer}. Not thread-safe. */
   final class Builder {
     private Channel channel;
     private String queue;
@@ -181,7 +181,7 @@ public interface RabbitDedupConsumer extends AutoCloseable {
 
     /**
      * How many times a failed message is requeued before it is rejected to the dead-letter
-     * exchange, 0 to 1000. Defaults to {@value RabbitDedupConsumer#DEFAULT_MAX_REDELIVERIES}.
+     * exchange, 0 to 1000. Defaults to {@value RabbitMqDedupConsumer#DEFAULT_MAX_REDELIVERIES}.
      */
     public Builder maxRedeliveries(int maxRedeliveries) {
       this.maxRedeliveries = maxRedeliveries;
@@ -190,7 +190,7 @@ public interface RabbitDedupConsumer extends AutoCloseable {
 
     /**
      * Unacknowledged deliveries in flight, 1 to 65535. Defaults to {@value
-     * RabbitDedupConsumer#DEFAULT_PREFETCH}.
+     * RabbitMqDedupConsumer#DEFAULT_PREFETCH}.
      */
     public Builder prefetch(int prefetch) {
       this.prefetch = prefetch;
@@ -214,7 +214,7 @@ public interface RabbitDedupConsumer extends AutoCloseable {
      *
      * @throws IllegalArgumentException naming the bad field, its value and what is allowed
      */
-    public RabbitDedupConsumer build() {
+    public RabbitMqDedupConsumer build() {
       Identifiers.require("channel", channel);
       if (queue == null || queue.isBlank()) {
         throw new IllegalArgumentException("queue is '" + queue + "'; pass the queue's name");
@@ -233,8 +233,8 @@ public interface RabbitDedupConsumer extends AutoCloseable {
       Identifiers.requireRange("prefetch", prefetch, 1, 65535);
       Identifiers.requireNotNegative("retryDelay", retryDelay);
       Identifiers.requireNotNegative("closeTimeout", closeTimeout);
-      return new DefaultRabbitDedupConsumer(
-          new RabbitConsumerSettings(
+      return new DefaultRabbitMqDedupConsumer(
+          new RabbitMqConsumerSettings(
               channel,
               queue,
               consumerName,

@@ -4,7 +4,7 @@ import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Delivery;
 import dev.outpost.dedup.DedupCounts;
 import dev.outpost.dedup.DedupException;
-import dev.outpost.dedup.RabbitDedupConsumer;
+import dev.outpost.dedup.RabbitMqDedupConsumer;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
@@ -26,12 +26,12 @@ import org.slf4j.LoggerFactory;
  * transaction and then acks, nacks with requeue, or rejects. The failure counts are confined to the
  * worker; lifecycle fields are guarded by {@code lifecycle}.
  */
-public final class DefaultRabbitDedupConsumer implements RabbitDedupConsumer {
+public final class DefaultRabbitMqDedupConsumer implements RabbitMqDedupConsumer {
 
-  private static final Logger log = LoggerFactory.getLogger(DefaultRabbitDedupConsumer.class);
+  private static final Logger log = LoggerFactory.getLogger(DefaultRabbitMqDedupConsumer.class);
   private static final int MAX_TRACKED_FAILURES = 10_000;
 
-  private final RabbitConsumerSettings settings;
+  private final RabbitMqConsumerSettings settings;
   private final DedupTransactions transactions;
   private final BlockingQueue<Delivery> deliveries = new LinkedBlockingQueue<>();
   private final CountDownLatch closing = new CountDownLatch(1);
@@ -50,7 +50,7 @@ public final class DefaultRabbitDedupConsumer implements RabbitDedupConsumer {
   private volatile boolean closed;
 
   /** A consumer with validated settings; subscribes nothing yet. */
-  public DefaultRabbitDedupConsumer(RabbitConsumerSettings settings) {
+  public DefaultRabbitMqDedupConsumer(RabbitMqConsumerSettings settings) {
     this.settings = settings;
     this.transactions =
         new DedupTransactions(settings.dataSource(), settings.dedup(), settings.consumerName());

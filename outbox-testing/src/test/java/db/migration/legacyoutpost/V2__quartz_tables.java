@@ -1,15 +1,14 @@
-package db.migration.outpost;
+package db.migration.legacyoutpost;
 
-import dev.outpost.migrations.internal.QuartzDdl;
+import dev.outpost.testing.QuartzDdl;
 import java.sql.Statement;
 import org.flywaydb.core.api.migration.BaseJavaMigration;
 import org.flywaydb.core.api.migration.Context;
 
 /**
- * Creates Quartz's {@code qrtz_*} tables from the PostgreSQL DDL that ships inside the Quartz jar
- * on the classpath, so the tables cannot drift from the Quartz version in use. The DDL's {@code
- * DROP TABLE} lines and its {@code COMMIT} are skipped: Flyway owns the transaction and never drops
- * anything.
+ * The Java migration Outpost released as version 2 before the Quartz tables became a committed SQL
+ * migration: it created the tables from the DDL in the Quartz jar. Kept for the test that a schema
+ * migrated by it still migrates and validates.
  */
 public class V2__quartz_tables extends BaseJavaMigration {
 

@@ -10,14 +10,14 @@ import java.util.concurrent.TimeUnit;
 import org.postgresql.ds.PGSimpleDataSource;
 
 /**
- * Child JVM of {@link RabbitDedupConsumerTest}: consumes with a {@link RabbitDedupConsumer} and
+ * Child JVM of {@link RabbitMqDedupConsumerTest}: consumes with a {@link RabbitMqDedupConsumer} and
  * halts right after the first database commit, before the ack.
  *
  * <p>Args: jdbcUrl user password schema amqpUri queue consumerName.
  */
-public final class RabbitCrashChild {
+public final class RabbitMqCrashChild {
 
-  private RabbitCrashChild() {}
+  private RabbitMqCrashChild() {}
 
   public static void main(String[] args) throws Exception {
     PGSimpleDataSource postgres = new PGSimpleDataSource();
@@ -28,8 +28,8 @@ public final class RabbitCrashChild {
     factory.setUri(args[4]);
     Connection connection = factory.newConnection("outpost-dedup-crash-child");
     Channel channel = connection.createChannel();
-    RabbitDedupConsumer consumer =
-        RabbitDedupConsumer.builder()
+    RabbitMqDedupConsumer consumer =
+        RabbitMqDedupConsumer.builder()
             .channel(channel)
             .queue(args[5])
             .consumerName(args[6])

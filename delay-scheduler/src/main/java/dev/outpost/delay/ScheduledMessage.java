@@ -12,7 +12,7 @@ import java.util.UUID;
  *     up so it is never earlier than requested)
  * @param outcome whether a new message was added, replaced a pending one, or was dropped
  */
-public record Scheduled(UUID messageId, Instant deliverAt, Outcome outcome) {
+public record ScheduledMessage(UUID messageId, Instant deliverAt, Outcome outcome) {
 
   /** How the call treated a pending message with the same topic and cancel key. */
   public enum Outcome {

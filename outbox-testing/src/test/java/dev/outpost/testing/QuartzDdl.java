@@ -1,4 +1,4 @@
-package dev.outpost.migrations.internal;
+package dev.outpost.testing;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -8,7 +8,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
-/** Reads the PostgreSQL DDL shipped in the Quartz jar and splits it into statements. */
+/**
+ * Reads the PostgreSQL DDL shipped in the Quartz jar and splits it into statements (what the
+ * released Java migration {@code V2__quartz_tables} did at migration time; now only the tests
+ * compare it with the committed SQL migration).
+ */
 public final class QuartzDdl {
 
   /** Where Quartz keeps its PostgreSQL DDL inside its jar. */
@@ -26,17 +30,21 @@ public final class QuartzDdl {
   }
 
   static String read() {
-    try (InputStream in = QuartzDdl.class.getClassLoader().getResourceAsStream(RESOURCE)) {
+    return read(RESOURCE);
+  }
+
+  static String read(String resource) {
+    try (InputStream in = QuartzDdl.class.getClassLoader().getResourceAsStream(resource)) {
       if (in == null) {
         throw new IllegalStateException(
-            "Quartz DDL "
-                + RESOURCE
+            "resource "
+                + resource
                 + " is not on the classpath; add org.quartz-scheduler:quartz (2.5.x) to the"
                 + " application's dependencies");
       }
       return new String(in.readAllBytes(), StandardCharsets.UTF_8);
     } catch (IOException e) {
-      throw new UncheckedIOException("could not read Quartz DDL " + RESOURCE, e);
+      throw new UncheckedIOException("could not read " + resource, e);
     }
   }
 

@@ -1,0 +1,82 @@
+package dev.outpost.outbox.internal;
+
+import dev.outpost.outbox.schema.OutpostSchema;
+
+/**
+ * The storage seam of {@code outbox_message}: every statement on the table, for one dialect, with
+ * table names already rendered for the configured schema. One implementation per dialect ({@link
+ * PostgresOutboxMessageSql}); the writer ({@link OutboxRepository}), the relay and the delay
+ * scheduler bind and run them. Adding a column or a dialect touches this one place.
+ *
+ * <p>Bind parameters are documented on each method; values are always JDBC {@code ?} binds, except
+ * {@link #replayDeadLetters()}, a jOOQ plain-SQL template whose dead-letter filter is built with
+ * jOOQ.
+ */
+public interface OutboxMessageSql {
+
+  /** The statements for {@code schema}'s dialect. */
+  static OutboxMessageSql of(OutpostSchema schema) {
+    return switch (schema.dialect()) {
+      case POSTGRESQL -> new PostgresOutboxMessageSql(schema);
+    };
+  }
+
+  /** {@code INSERT INTO outbox_message (8 columns) VALUES }, followed by one or more rows. */
+  String insertPrefix();
+
+  /**
+   * One row of the insert: message_id, topic, message_key, partition_no, payload, headers as JSON
+   * text, created_at, available_at.
+   */
+  String insertRow();
+
+  /**
+   * The partition's head window: binds partition, now, partition, now, [partition when {@code
+   * parkKeys}], limit; columns id, message_id, topic, message_key, payload, headers (text),
+   * created_at, attempts.
+   */
+  String claimWindow(boolean parkKeys);
+
+  /**
+   * Deletes confirmed rows: binds ids (bigint[]), partition, then the lease (partition, owner,
+   * token).
+   */
+  String deleteConfirmed();
+
+  /**
+   * Counts an attempt and sets the next attempt time: binds ids (bigint[]), times (text[]), errors
+   * (text[]), partition, then the lease.
+   */
+  String reschedule();
+
+  /**
+   * Moves rows to {@code outbox_dead_letter}: binds ids (bigint[]), attempts (int[]), errors
+   * (text[]), partition, the lease, failed_at.
+   */
+  String moveToDeadLetter();
+
+  /** Of the partitions bound as int[], those with rows never attempted. */
+  String partitionsWithNewRows();
+
+  /** The highest partition number at or above the bound one, or NULL. */
+  String highestPartitionAtOrAbove();
+
+  /** Rows waiting in the outbox. */
+  String backlog();
+
+  /** created_at of the oldest waiting row (no row when empty). */
+  String oldestCreatedAt();
+
+  /**
+   * Moves due rows of {@code delayed_message} into the outbox, oldest first: binds now, limit;
+   * returns one row (removed, inserted, oldest due time). With {@code skipDuplicates}, rows whose
+   * message id is already in the outbox are dropped instead of failing the statement.
+   */
+  String moveDueFromDelayed(boolean skipDuplicates);
+
+  /**
+   * Moves dead letters back into the outbox; a jOOQ plain-SQL template with parts {0} the
+   * dead-letter filter and {1} available_at.
+   */
+  String replayDeadLetters();
+}
