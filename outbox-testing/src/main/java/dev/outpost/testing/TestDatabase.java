@@ -16,8 +16,8 @@ import javax.sql.DataSource;
  * tests.
  *
  * <p>Obtain the shared one with {@link OutpostPostgres#shared()}, which picks the database named by
- * the system property {@value OutpostPostgres#DATABASE_PROPERTY}; it lives as long as the test
- * JVM. Thread-safe.
+ * the system property {@value OutpostPostgres#DATABASE_PROPERTY}; it lives as long as the test JVM.
+ * Thread-safe.
  */
 public final class TestDatabase {
 
@@ -34,12 +34,7 @@ public final class TestDatabase {
   }
 
   TestDatabase(
-      Dialect dialect,
-      String jdbcUrl,
-      String user,
-      String password,
-      String schema,
-      String source) {
+      Dialect dialect, String jdbcUrl, String user, String password, String schema, String source) {
     this.dialect = dialect;
     this.jdbcUrl = jdbcUrl;
     this.user = user;

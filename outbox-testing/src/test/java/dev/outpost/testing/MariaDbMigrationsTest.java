@@ -7,7 +7,6 @@ import dev.outpost.common.Dialect;
 import dev.outpost.common.UnsupportedDatabaseException;
 import dev.outpost.migrations.OutpostMigrations;
 import java.sql.Connection;
-import java.sql.DatabaseMetaData;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -82,7 +81,7 @@ class MariaDbMigrationsTest {
 
   @Test
   void an_old_mariadb_is_refused_before_anything_is_written() {
-    DataSource old = new ReportingVersion(db.dataSource(), "MariaDB", "10.5.23-MariaDB");
+    DataSource old = new VersionReportingDataSource(db.dataSource(), "MariaDB", "10.5.23-MariaDB");
     assertThatThrownBy(
             () ->
                 OutpostMigrations.builder()
@@ -98,41 +97,5 @@ class MariaDbMigrationsTest {
                 "SELECT count(*) FROM information_schema.schemata"
                     + " WHERE schema_name = 'outpost_never_created'"))
         .isZero();
-  }
-
-  /** A data source whose connections report another product version (as an old server would). */
-  private static final class ReportingVersion extends DelegatingDataSource {
-    private final String product;
-    private final String version;
-
-    ReportingVersion(DataSource delegate, String product, String version) {
-      super(delegate);
-      this.product = product;
-      this.version = version;
-    }
-
-    @Override
-    public Connection getConnection() throws SQLException {
-      Connection real = super.getConnection();
-      return (Connection)
-          java.lang.reflect.Proxy.newProxyInstance(
-              getClass().getClassLoader(),
-              new Class<?>[] {Connection.class},
-              (proxy, method, args) -> {
-                if (method.getName().equals("getMetaData")) {
-                  DatabaseMetaData meta = real.getMetaData();
-                  return java.lang.reflect.Proxy.newProxyInstance(
-                      getClass().getClassLoader(),
-                      new Class<?>[] {DatabaseMetaData.class},
-                      (p, m, a) ->
-                          switch (m.getName()) {
-                            case "getDatabaseProductName" -> product;
-                            case "getDatabaseProductVersion" -> version;
-                            default -> m.invoke(meta, a);
-                          });
-                }
-                return method.invoke(real, args);
-              });
-    }
   }
 }

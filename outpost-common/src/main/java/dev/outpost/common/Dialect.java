@@ -58,7 +58,7 @@ public enum Dialect {
   public boolean isMissingTable(SQLException e) {
     return switch (this) {
       case POSTGRESQL -> hasState(e, "42P01", "3F000");
-        // ER_NO_SUCH_TABLE, ER_BAD_DB_ERROR
+      // ER_NO_SUCH_TABLE, ER_BAD_DB_ERROR
       case MYSQL -> hasState(e, "42S02") || hasErrorCode(e, 1146, 1049);
     };
   }
@@ -67,7 +67,7 @@ public enum Dialect {
   public boolean isUniqueViolation(SQLException e) {
     return switch (this) {
       case POSTGRESQL -> hasState(e, "23505");
-        // ER_DUP_ENTRY (SQLSTATE 23000 also covers other integrity violations)
+      // ER_DUP_ENTRY (SQLSTATE 23000 also covers other integrity violations)
       case MYSQL -> hasErrorCode(e, 1062);
     };
   }

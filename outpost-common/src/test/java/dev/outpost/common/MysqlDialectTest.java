@@ -51,7 +51,8 @@ class MysqlDialectTest {
   void quotes_and_qualifies_per_dialect() {
     assertThat(Dialect.POSTGRESQL.qualify("shop", "outbox_message"))
         .isEqualTo("\"shop\".\"outbox_message\"");
-    assertThat(Dialect.MYSQL.qualify("shop", "outbox_message")).isEqualTo("`shop`.`outbox_message`");
+    assertThat(Dialect.MYSQL.qualify("shop", "outbox_message"))
+        .isEqualTo("`shop`.`outbox_message`");
     assertThat(Dialect.MYSQL.qualify("public", "outbox_message")).isEqualTo("`outbox_message`");
   }
 
