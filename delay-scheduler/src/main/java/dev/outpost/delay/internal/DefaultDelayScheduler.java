@@ -38,10 +38,13 @@ public final class DefaultDelayScheduler implements DelayScheduler {
   private final boolean ownsQuartz;
   private State state = State.NEW;
 
+  private final DataSource dataSource;
+
   /** A delay scheduler; starts nothing. */
   public DefaultDelayScheduler(
       DelaySchedulerConfig config, DataSource dataSource, Scheduler given, DelayMetrics metrics) {
     this.config = config;
+    this.dataSource = dataSource;
     this.preparer = new MessagePreparer(config.outbox());
     this.repository =
         new DelayedRepository(OutpostSchema.named(config.schema()), config.duplicateCancelKey());
@@ -141,8 +144,27 @@ public final class DefaultDelayScheduler implements DelayScheduler {
     if (state == State.STARTED) {
       return;
     }
+    refuseOtherDatabases();
     quartz.start(sweeper);
     state = State.STARTED;
+  }
+
+  /**
+   * The sweep's statements and the Quartz delegate are PostgreSQL's so far: refuse anything else
+   * (naming the database found) before Quartz writes its tables.
+   */
+  private void refuseOtherDatabases() {
+    try (java.sql.Connection c = dataSource.getConnection()) {
+      if (dev.outpost.common.Dialect.detect(c) != dev.outpost.common.Dialect.POSTGRESQL) {
+        throw new dev.outpost.common.UnsupportedDatabaseException(
+            c.getMetaData().getDatabaseProductName(),
+            c.getMetaData().getDatabaseProductVersion(),
+            "the delay scheduler runs on PostgreSQL only so far; the writer and the dedup store"
+                + " support MySQL 8.0+ and MariaDB 10.6+");
+      }
+    } catch (java.sql.SQLException e) {
+      // Unreachable database: Quartz's start reports it, as before.
+    }
   }
 
   @Override
