@@ -7,6 +7,8 @@ import dev.outpost.testing.OutpostDatabaseExtension;
 import dev.outpost.testing.TestDatabase;
 import java.io.File;
 import java.io.IOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
 import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;
 import java.net.URL;
@@ -29,7 +31,7 @@ class OptionalDependenciesTest {
 
   @Test
   void processes_once_and_counts_without_micrometer_kafka_or_rabbitmq_on_the_class_path(
-      TestDatabase db) throws Exception {
+      TestDatabase db) throws Throwable {
     try (URLClassLoader loader =
         new URLClassLoader(
             classPathWithout("/io/micrometer/", "/org/apache/kafka/", "/com/rabbitmq/"),
@@ -41,9 +43,19 @@ class OptionalDependenciesTest {
       assertThatThrownBy(() -> loader.loadClass("org.apache.kafka.clients.consumer.Consumer"))
           .isInstanceOf(ClassNotFoundException.class);
       Class<?> dedupType = loader.loadClass("dev.outpost.dedup.Dedup");
-      Object builder = dedupType.getMethod("builder").invoke(null);
-      builder.getClass().getMethod("schema", String.class).invoke(builder, db.schema());
-      Object dedup = builder.getClass().getMethod("build").invoke(builder);
+      Class<?> builderType = loader.loadClass("dev.outpost.dedup.Dedup$Builder");
+      // Method handles resolve one method; Class.getMethod would resolve every public method's
+      // parameter types, including meterRegistry(MeterRegistry), which is absent here.
+      MethodHandles.Lookup lookup = MethodHandles.publicLookup();
+      Object builder =
+          lookup.findStatic(dedupType, "builder", MethodType.methodType(builderType)).invoke();
+      lookup
+          .findVirtual(builderType, "schema", MethodType.methodType(builderType, String.class))
+          .invoke(builder, db.schema());
+      Object dedup =
+          lookup
+              .findVirtual(builderType, "build", MethodType.methodType(dedupType))
+              .invoke(builder);
       Class<?> sqlWork = loader.loadClass("dev.outpost.dedup.SqlWork");
       Object work =
           Proxy.newProxyInstance(loader, new Class<?>[] {sqlWork}, (proxy, method, args) -> null);
