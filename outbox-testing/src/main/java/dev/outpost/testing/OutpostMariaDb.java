@@ -68,7 +68,22 @@ public final class OutpostMariaDb {
 
   private static final Logger log = LoggerFactory.getLogger(OutpostMariaDb.class);
 
+  private static TestDatabase shared;
+
   private OutpostMariaDb() {}
+
+  /**
+   * A migrated MariaDB/MySQL database of this JVM, whatever {@link OutpostPostgres#shared()} runs
+   * on: for tests that check behaviour on MySQL/MariaDB from a PostgreSQL run (e.g. a component
+   * that refuses the dialect).
+   */
+  public static synchronized TestDatabase shared() {
+    if (shared == null) {
+      shared = OutpostPostgres.startMariaDb(System.getenv());
+      Runtime.getRuntime().addShutdownHook(new Thread(shared::close, "outpost-test-maria-close"));
+    }
+    return shared;
+  }
 
   /**
    * Starts or connects to a server as described in the class comment and returns the coordinates of
