@@ -1,5 +1,6 @@
 package dev.outpost.migrations;
 
+import dev.outpost.common.Dialect;
 import dev.outpost.common.OutpostTableNames;
 import dev.outpost.common.internal.Check;
 import java.sql.Connection;
@@ -31,8 +32,14 @@ import org.slf4j.LoggerFactory;
  */
 public final class OutpostMigrations {
 
-  /** The Flyway location of Outpost's migrations (SQL only). */
+  /** The Flyway location of Outpost's PostgreSQL migrations (SQL only). */
   public static final String LOCATION = "classpath:db/migration/outpost";
+
+  /**
+   * The Flyway location of Outpost's MySQL/MariaDB migrations (SQL only). A sibling of {@link
+   * #LOCATION}, not below it, so neither tree is ever scanned with the other.
+   */
+  public static final String MYSQL_LOCATION = "classpath:db/migration/outpost-mysql";
 
   /** The schema used when none is configured. */
   public static final String DEFAULT_SCHEMA = OutpostTableNames.DEFAULT_SCHEMA;
@@ -46,8 +53,10 @@ public final class OutpostMigrations {
   private final String schema;
   private final String historyTable;
   private final boolean createSchema;
+  private final Dialect dialectOverride;
 
   private OutpostMigrations(Builder builder) {
+    this.dialectOverride = builder.dialect;
     this.dataSource = builder.dataSource;
     this.schema = builder.schema;
     this.historyTable = builder.historyTable;
@@ -82,10 +91,12 @@ public final class OutpostMigrations {
    *     the user lacks rights, or a migration fails
    */
   public String migrate() {
-    checkConnection();
+    Dialect dialect = checkConnection();
     try {
-      Flyway flyway = flyway();
-      realignLegacyQuartzMigration(flyway);
+      Flyway flyway = flyway(dialect);
+      if (dialect == Dialect.POSTGRESQL) {
+        realignLegacyQuartzMigration(flyway);
+      }
       MigrateResult result = flyway.migrate();
       log.info(
           "Outpost schema '{}' at version {} ({} migration(s) applied)",
@@ -93,7 +104,7 @@ public final class OutpostMigrations {
           result.targetSchemaVersion,
           result.migrationsExecuted);
       return result.targetSchemaVersion == null
-          ? flyway().info().current().getVersion().getVersion()
+          ? flyway.info().current().getVersion().getVersion()
           : result.targetSchemaVersion;
     } catch (FlywayException e) {
       throw new MigrationException(
@@ -114,11 +125,36 @@ public final class OutpostMigrations {
    * The Flyway instance Outpost uses, for callers that want {@code info()} or {@code validate()}.
    */
   public Flyway flyway() {
-    return Flyway.configure(OutpostMigrations.class.getClassLoader())
-        .dataSource(dataSource)
-        .locations(LOCATION)
-        .schemas(schema)
-        .defaultSchema(schema)
+    return flyway(dialect());
+  }
+
+  /**
+   * The dialect the migrations are for: the builder's, else detected from the data source.
+   *
+   * @throws dev.outpost.common.UnsupportedDatabaseException naming the version found and needed
+   */
+  public Dialect dialect() {
+    return dialectOverride != null ? dialectOverride : Dialect.detect(dataSource);
+  }
+
+  /** The Flyway location of the migrations for {@code dialect}. */
+  public static String location(Dialect dialect) {
+    return switch (dialect) {
+      case POSTGRESQL -> LOCATION;
+      case MYSQL -> MYSQL_LOCATION;
+    };
+  }
+
+  private Flyway flyway(Dialect dialect) {
+    var configuration =
+        Flyway.configure(OutpostMigrations.class.getClassLoader())
+            .dataSource(dataSource)
+            .locations(location(dialect));
+    // On MySQL the schema is a database; the default schema means the connection's own database.
+    if (dialect == Dialect.POSTGRESQL || !DEFAULT_SCHEMA.equals(schema)) {
+      configuration = configuration.schemas(schema).defaultSchema(schema);
+    }
+    return configuration
         .createSchemas(createSchema)
         .table(historyTable)
         // A schema that already holds the application's tables (and maybe its own Flyway
@@ -174,16 +210,17 @@ public final class OutpostMigrations {
     }
   }
 
-  private void checkConnection() {
+  private Dialect checkConnection() {
     try (Connection connection = dataSource.getConnection()) {
       connection.isValid(5);
+      return dialectOverride != null ? dialectOverride : Dialect.detect(connection);
     } catch (SQLException e) {
       throw new MigrationException(
           "could not connect to the database to migrate Outpost schema '"
               + schema
               + "': "
               + describe(e)
-              + ". Check the JDBC URL, user and password, and that PostgreSQL is running.",
+              + ". Check the JDBC URL, user and password, and that the database is running.",
           e);
     }
   }
@@ -194,8 +231,18 @@ public final class OutpostMigrations {
     private String schema = DEFAULT_SCHEMA;
     private String historyTable = DEFAULT_HISTORY_TABLE;
     private boolean createSchema = true;
+    private Dialect dialect;
 
     private Builder() {}
+
+    /**
+     * The database's dialect. Defaults to the one detected from the data source's metadata (which
+     * also refuses unsupported versions).
+     */
+    public Builder dialect(Dialect dialect) {
+      this.dialect = dialect;
+      return this;
+    }
 
     /** The database to migrate. Required. */
     public Builder dataSource(DataSource dataSource) {
@@ -204,8 +251,9 @@ public final class OutpostMigrations {
     }
 
     /**
-     * The schema for Outpost's tables: a lower-case PostgreSQL identifier. Defaults to {@value
-     * OutpostMigrations#DEFAULT_SCHEMA}.
+     * The schema for Outpost's tables: a lower-case identifier (on MySQL/MariaDB, a database).
+     * Defaults to {@value OutpostMigrations#DEFAULT_SCHEMA}, which on MySQL/MariaDB means the
+     * connection's own database.
      */
     public Builder schema(String schema) {
       this.schema = schema;

@@ -1,5 +1,6 @@
 package dev.outpost.dedup;
 
+import dev.outpost.common.Dialect;
 import dev.outpost.common.OutpostTableNames;
 import dev.outpost.dedup.internal.DedupMeters;
 import dev.outpost.dedup.internal.DedupSettings;
@@ -120,12 +121,23 @@ public interface Dedup {
     private String schema = OutpostTableNames.DEFAULT_SCHEMA;
     private Clock clock = Clock.systemUTC();
     private MeterRegistry meterRegistry;
+    private Dialect dialect;
 
     private Builder() {}
 
     /**
-     * The schema of the {@code dedup_key} table: a lower-case PostgreSQL identifier, as given to
-     * {@code OutpostMigrations}. Defaults to {@value OutpostTableNames#DEFAULT_SCHEMA}.
+     * The database's dialect. By default it is detected from the first transaction's connection,
+     * which also refuses an unsupported database or version before anything is written.
+     */
+    public Builder dialect(Dialect dialect) {
+      this.dialect = dialect;
+      return this;
+    }
+
+    /**
+     * The schema of the {@code dedup_key} table: a lower-case identifier (on MySQL/MariaDB, the
+     * database; the default means the connection's own), as given to {@code OutpostMigrations}.
+     * Defaults to {@value OutpostTableNames#DEFAULT_SCHEMA}.
      */
     public Builder schema(String schema) {
       this.schema = schema;
@@ -163,7 +175,7 @@ public interface Dedup {
       }
       DedupMeters meters =
           meterRegistry == null ? DedupMeters.NONE : MicrometerDedupMeters.create(meterRegistry);
-      return new DefaultDedup(new DedupSettings(schema, clock, meters));
+      return new DefaultDedup(new DedupSettings(schema, clock, meters), dialect);
     }
   }
 }

@@ -1,5 +1,6 @@
 package dev.outpost.dedup;
 
+import dev.outpost.common.Dialect;
 import dev.outpost.common.OutpostTableNames;
 import dev.outpost.dedup.internal.DefaultDedupPurger;
 import dev.outpost.dedup.internal.Identifiers;
@@ -89,6 +90,7 @@ public interface DedupPurger extends AutoCloseable {
 
   /** Configuration of {@link DedupPurger}. Not thread-safe. */
   final class Builder {
+    private Dialect dialect;
     private DataSource dataSource;
     private String schema = OutpostTableNames.DEFAULT_SCHEMA;
     private Clock clock = Clock.systemUTC();
@@ -99,6 +101,15 @@ public interface DedupPurger extends AutoCloseable {
     private IntConsumer batchListener = deleted -> {};
 
     private Builder() {}
+
+    /**
+     * The database's dialect. Defaults to the one detected from the data source at {@link
+     * #build()}.
+     */
+    public Builder dialect(Dialect dialect) {
+      this.dialect = dialect;
+      return this;
+    }
 
     /** The database; each batch takes a connection and gives it back. Required. */
     public Builder dataSource(DataSource dataSource) {
@@ -160,9 +171,11 @@ public interface DedupPurger extends AutoCloseable {
     }
 
     /**
-     * Validates the configuration; starts nothing.
+     * Validates the configuration; starts nothing. Without {@link #dialect(Dialect)}, reads the
+     * database's product and version on one short-lived connection.
      *
      * @throws IllegalArgumentException naming the bad field, its value and the allowed range
+     * @throws dev.outpost.common.UnsupportedDatabaseException naming the version found and needed
      */
     public DedupPurger build() {
       if (dataSource == null) {
@@ -185,7 +198,8 @@ public interface DedupPurger extends AutoCloseable {
               batchSize,
               interval,
               closeTimeout,
-              batchListener));
+              batchListener),
+          dialect);
     }
   }
 }

@@ -15,32 +15,37 @@ final class EffectTable {
 
   static void create(TestDatabase db) {
     db.execute(
-        "CREATE TABLE IF NOT EXISTS public."
+        "CREATE TABLE IF NOT EXISTS "
             + NAME
-            + " (id bigserial PRIMARY KEY, consumer text NOT NULL, message_id uuid NOT NULL,"
-            + " note text)");
-    db.execute("TRUNCATE public." + NAME);
+            + (db.isPostgres() ? " (id bigserial" : " (id bigint AUTO_INCREMENT")
+            + " PRIMARY KEY, consumer varchar(255) NOT NULL, message_id varchar(36) NOT NULL,"
+            + " note varchar(255))");
+    db.execute("TRUNCATE TABLE " + NAME);
   }
 
   static void insert(Connection tx, String consumer, UUID messageId, String note)
       throws SQLException {
     try (PreparedStatement statement =
         tx.prepareStatement(
-            "INSERT INTO public." + NAME + " (consumer, message_id, note) VALUES (?, ?, ?)")) {
+            "INSERT INTO " + NAME + " (consumer, message_id, note) VALUES (?, ?, ?)")) {
       statement.setString(1, consumer);
-      statement.setObject(2, messageId);
+      statement.setString(2, messageId.toString());
       statement.setString(3, note);
       statement.executeUpdate();
     }
   }
 
+  static void insert(Connection tx, String consumer, String messageId, String note)
+      throws SQLException {
+    insert(tx, consumer, UUID.fromString(messageId), note);
+  }
+
   static long count(TestDatabase db) {
-    return db.queryLong("SELECT count(*) FROM public." + NAME);
+    return db.queryLong("SELECT count(*) FROM " + NAME);
   }
 
   static long count(TestDatabase db, UUID messageId) {
-    return db.queryLong(
-        "SELECT count(*) FROM public." + NAME + " WHERE message_id = '" + messageId + "'");
+    return db.queryLong("SELECT count(*) FROM " + NAME + " WHERE message_id = '" + messageId + "'");
   }
 
   static long keys(TestDatabase db) {

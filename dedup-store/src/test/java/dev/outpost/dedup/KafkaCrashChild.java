@@ -2,7 +2,6 @@ package dev.outpost.dedup;
 
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.postgresql.ds.PGSimpleDataSource;
@@ -46,8 +45,7 @@ public final class KafkaCrashChild {
             .dedup(Dedup.builder().schema(args[3]).build())
             .jdbcHandler(
                 (tx, record) ->
-                    EffectTable.insert(
-                        tx, args[7], UUID.fromString(record.key()), "child " + record.value()))
+                    EffectTable.insert(tx, args[7], record.key(), "child " + record.value()))
             .build();
     consumer.start();
     new java.util.concurrent.CountDownLatch(1).await(120, java.util.concurrent.TimeUnit.SECONDS);

@@ -26,6 +26,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 /** Micrometer and the broker clients are optional: the store must work without them. */
 @ExtendWith(OutpostDatabaseExtension.class)
+@dev.outpost.testing.PostgresOnly // class-path isolation test, independent of the database
 class OptionalDependenciesTest {
 
   @Test

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.outpost.testing.MutableClock;
 import dev.outpost.testing.OutpostDatabaseExtension;
+import dev.outpost.testing.PostgresOnly;
 import dev.outpost.testing.TestDatabase;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.sql.Connection;
@@ -43,7 +44,7 @@ class ProcessOnceTest {
 
   ProcessOnceTest(TestDatabase db) {
     this.db = db;
-    this.dsl = DSL.using(db.dataSource(), SQLDialect.POSTGRES);
+    this.dsl = DSL.using(db.dataSource(), db.isPostgres() ? SQLDialect.POSTGRES : SQLDialect.MYSQL);
     this.dedup = Dedup.builder().schema(db.schema()).build();
   }
 
@@ -114,6 +115,7 @@ class ProcessOnceTest {
   }
 
   @Test
+  @PostgresOnly // watches lock waits in pg_stat_activity
   void makes_concurrent_duplicates_wait_for_the_first_delivery_and_then_skip() throws Exception {
     UUID messageId = UUID.randomUUID();
     int threads = 8;
@@ -174,7 +176,7 @@ class ProcessOnceTest {
     assertThat(EffectTable.count(db)).isEqualTo(100);
     assertThat(
             db.queryLong(
-                "SELECT count(*) FROM (SELECT message_id FROM public."
+                "SELECT count(*) FROM (SELECT message_id FROM "
                     + EffectTable.NAME
                     + " GROUP BY message_id HAVING count(*) > 1) twice"))
         .isZero();
@@ -313,16 +315,19 @@ class ProcessOnceTest {
       tx.commit();
     }
 
-    OffsetDateTime stored =
-        dsl.select(DSL.field("processed_at", OffsetDateTime.class))
-            .from(DSL.table(DSL.name(db.schema(), "dedup_key")))
-            .fetchOne()
-            .value1();
+    OffsetDateTime stored;
+    try (Connection connection = db.dataSource().getConnection();
+        var statement = connection.createStatement();
+        var rs = statement.executeQuery("SELECT processed_at FROM " + db.qualified("dedup_key"))) {
+      rs.next();
+      stored = dev.outpost.common.internal.JdbcValues.getTime(rs, 1, db.dialect());
+    }
     assertThat(stored.toInstant()).isEqualTo(clock.instant());
     assertThat(stored.getOffset()).isEqualTo(ZoneOffset.UTC);
   }
 
   @Test
+  @PostgresOnly // asserts PostgreSQL's wording of a missing table
   void a_missing_dedup_table_names_the_schema_and_the_migrations() throws Exception {
     Dedup unmigrated = Dedup.builder().schema("dedup_never_migrated").build();
     try (Connection tx = db.dataSource().getConnection()) {
@@ -337,6 +342,7 @@ class ProcessOnceTest {
   }
 
   @Test
+  @PostgresOnly // creates another schema; on the shared MariaDB server that is a shared database
   void writes_keys_into_the_configured_schema() throws Exception {
     db.migrateSchema("dedup_other");
     db.execute("TRUNCATE dedup_other.dedup_key");
@@ -395,9 +401,9 @@ class ProcessOnceTest {
   private static Runnable effect(DSLContext tx, UUID messageId) {
     return () ->
         tx.execute(
-            "INSERT INTO public." + EffectTable.NAME + " (consumer, message_id) VALUES (?, ?)",
+            "INSERT INTO " + EffectTable.NAME + " (consumer, message_id) VALUES (?, ?)",
             CONSUMER,
-            messageId);
+            messageId.toString());
   }
 
   private long sessionsWaitingOnDedupKey() {

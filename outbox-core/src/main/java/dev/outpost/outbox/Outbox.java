@@ -1,11 +1,13 @@
 package dev.outpost.outbox;
 
+import dev.outpost.common.Dialect;
 import dev.outpost.common.OutpostTableNames;
 import dev.outpost.outbox.internal.DefaultOutbox;
 import java.sql.Connection;
 import java.time.Clock;
 import java.util.List;
 import java.util.UUID;
+import javax.sql.DataSource;
 import org.jooq.Configuration;
 import org.jooq.DSLContext;
 
@@ -103,8 +105,29 @@ public interface Outbox {
     private boolean requireTransaction = true;
     private boolean captureTraceContext = true;
     private Clock clock = Clock.systemUTC();
+    private Dialect dialect;
+    private DataSource dataSource;
 
     Builder() {}
+
+    /**
+     * The database's dialect. By default it is detected: from {@link #dataSource(DataSource)} at
+     * {@link #build()} when one is given, else from the first transaction's connection.
+     */
+    public Builder dialect(Dialect dialect) {
+      this.dialect = dialect;
+      return this;
+    }
+
+    /**
+     * The application's data source, used only to detect the dialect at {@link #build()} (so an
+     * unsupported database or version fails there, naming the version found and needed). Optional:
+     * the writer always writes on the caller's transaction.
+     */
+    public Builder dataSource(DataSource dataSource) {
+      this.dataSource = dataSource;
+      return this;
+    }
 
     /** Schema of Outpost's tables. Defaults to {@code public}. */
     public Builder schema(String schema) {
@@ -194,9 +217,14 @@ public interface Outbox {
      * The writer.
      *
      * @throws IllegalArgumentException naming the field when a value is out of range
+     * @throws dev.outpost.common.UnsupportedDatabaseException if the data source given for
+     *     detection is an unsupported database or version
      */
     public Outbox build() {
-      return new DefaultOutbox(config());
+      OutboxConfig config = config();
+      Dialect chosen =
+          dialect != null ? dialect : dataSource != null ? Dialect.detect(dataSource) : null;
+      return new DefaultOutbox(config, chosen);
     }
   }
 }

@@ -18,7 +18,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.jooq.DSLContext;
-import org.jooq.SQLDialect;
 import org.jooq.exception.DetachedException;
 import org.jooq.impl.DSL;
 import org.junit.jupiter.api.BeforeEach;
@@ -37,7 +36,7 @@ class JooqOutboxTest {
   void setUp(TestDatabase db) {
     this.db = db;
     OutboxRows.resetOrders(db);
-    dsl = DSL.using(db.dataSource(), SQLDialect.POSTGRES);
+    dsl = DSL.using(db.dataSource(), OutboxRows.jooqDialect(db));
     outbox = Outbox.builder().schema(db.schema()).clock(clock).build();
   }
 
@@ -46,7 +45,7 @@ class JooqOutboxTest {
     UUID id =
         dsl.transactionResult(
             tx -> {
-              tx.dsl().execute("INSERT INTO public.test_order (id, status) VALUES (1, 'CREATED')");
+              tx.dsl().execute("INSERT INTO test_order (id, status) VALUES (1, 'CREATED')");
               return outbox.send(
                   tx.dsl(), OutboxMessage.to("orders").key("1").payload("x").build());
             });
@@ -61,9 +60,7 @@ class JooqOutboxTest {
             () ->
                 dsl.transaction(
                     tx -> {
-                      tx.dsl()
-                          .execute(
-                              "INSERT INTO public.test_order (id, status) VALUES (1, 'CREATED')");
+                      tx.dsl().execute("INSERT INTO test_order (id, status) VALUES (1, 'CREATED')");
                       outbox.send(tx.dsl(), OutboxMessage.to("orders").payload("x").build());
                       outbox.sendAll(
                           tx.dsl(), List.of(OutboxMessage.to("orders").payload("y").build()));
@@ -79,7 +76,7 @@ class JooqOutboxTest {
   void sends_in_the_transaction_of_a_jooq_configuration() {
     dsl.transaction(
         configuration -> {
-          configuration.dsl().execute("INSERT INTO public.test_order VALUES (1, 'CREATED')");
+          configuration.dsl().execute("INSERT INTO test_order VALUES (1, 'CREATED')");
           outbox.send(configuration, OutboxMessage.to("orders").payload("x").build());
           outbox.sendAll(configuration, List.of(OutboxMessage.to("orders").payload("y").build()));
         });
@@ -218,7 +215,7 @@ class JooqOutboxTest {
 
   @Test
   void refuses_a_dsl_context_without_a_connection() {
-    DSLContext detached = DSL.using(SQLDialect.POSTGRES);
+    DSLContext detached = DSL.using(OutboxRows.jooqDialect(db));
     OutboxMessage message = OutboxMessage.to("orders").payload("x").build();
 
     assertThatThrownBy(() -> outbox.send(detached, message))
@@ -236,7 +233,9 @@ class JooqOutboxTest {
       CountingConnection counting = new CountingConnection(connection);
       try {
         T result =
-            work.run(DSL.using(counting.connection(), SQLDialect.POSTGRES), counting.executions());
+            work.run(
+                DSL.using(counting.connection(), OutboxRows.jooqDialect(db)),
+                counting.executions());
         connection.commit();
         return result;
       } finally {

@@ -11,7 +11,6 @@ import dev.outpost.testing.TestDatabase;
 import java.math.BigDecimal;
 import java.util.List;
 import java.util.Map;
-import org.jooq.SQLDialect;
 import org.jooq.impl.DSL;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -70,7 +69,7 @@ class JsonPayloadTest {
   void stores_the_json_payload_and_its_content_type(TestDatabase db) throws Exception {
     Outbox outbox = Outbox.builder().schema(db.schema()).build();
 
-    DSL.using(db.dataSource(), SQLDialect.POSTGRES)
+    DSL.using(db.dataSource(), OutboxRows.jooqDialect(db))
         .transaction(
             tx ->
                 outbox.send(

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.outpost.testing.OutpostDatabaseExtension;
+import dev.outpost.testing.PostgresOnly;
 import dev.outpost.testing.TestDatabase;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -14,7 +15,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import org.jooq.DSLContext;
-import org.jooq.SQLDialect;
 import org.jooq.impl.DSL;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -28,6 +28,7 @@ import org.postgresql.PGNotification;
  * transaction that wrote messages, and none for a rolled-back one. "None" is proven without
  * waiting: a marker notification committed afterwards must be the next thing to arrive.
  */
+@PostgresOnly // LISTEN/NOTIFY
 @ExtendWith(OutpostDatabaseExtension.class)
 class NotificationTest {
 
@@ -42,7 +43,7 @@ class NotificationTest {
   @BeforeEach
   void setUp(TestDatabase db) throws SQLException {
     this.db = db;
-    dsl = DSL.using(db.dataSource(), SQLDialect.POSTGRES);
+    dsl = DSL.using(db.dataSource(), OutboxRows.jooqDialect(db));
     outbox = Outbox.builder().schema(db.schema()).build();
     listener = DriverManager.getConnection(db.jdbcUrl(), db.user(), db.password());
     try (Statement statement = listener.createStatement()) {

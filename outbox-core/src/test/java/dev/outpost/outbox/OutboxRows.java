@@ -1,5 +1,6 @@
 package dev.outpost.outbox;
 
+import dev.outpost.common.internal.JdbcValues;
 import dev.outpost.testing.TestDatabase;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -29,21 +30,43 @@ final class OutboxRows {
 
   private OutboxRows() {}
 
+  /** jOOQ's dialect for the test database. */
+  static org.jooq.SQLDialect jooqDialect(TestDatabase db) {
+    return db.isPostgres() ? org.jooq.SQLDialect.POSTGRES : org.jooq.SQLDialect.MYSQL;
+  }
+
+  /** Message ids ordered by the database's own order of the message id column. */
+  static List<UUID> messageIdsInColumnOrder(TestDatabase db) {
+    String sql =
+        "SELECT message_id FROM " + db.qualified("outbox_message") + " ORDER BY message_id";
+    try (Connection connection = db.dataSource().getConnection();
+        PreparedStatement statement = connection.prepareStatement(sql);
+        ResultSet rs = statement.executeQuery()) {
+      List<UUID> ids = new ArrayList<>();
+      while (rs.next()) {
+        ids.add(JdbcValues.getUuid(rs, 1, db.dialect()));
+      }
+      return ids;
+    } catch (SQLException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
   /** Creates (once) and empties the business table {@code test_order(id, status)}. */
   static void resetOrders(TestDatabase db) {
     db.execute(
-        "CREATE TABLE IF NOT EXISTS public.test_order (id bigint PRIMARY KEY, status text NOT"
+        "CREATE TABLE IF NOT EXISTS test_order (id bigint PRIMARY KEY, status varchar(64) NOT"
             + " NULL)");
-    db.execute("TRUNCATE public.test_order");
+    db.execute("TRUNCATE TABLE test_order");
   }
 
   static long orders(TestDatabase db) {
-    return db.queryLong("SELECT count(*) FROM public.test_order");
+    return db.queryLong("SELECT count(*) FROM test_order");
   }
 
   static void insertOrder(Connection connection, long id) throws SQLException {
     try (PreparedStatement insert =
-        connection.prepareStatement("INSERT INTO public.test_order (id, status) VALUES (?, ?)")) {
+        connection.prepareStatement("INSERT INTO test_order (id, status) VALUES (?, ?)")) {
       insert.setLong(1, id);
       insert.setString(2, "CREATED");
       insert.executeUpdate();
@@ -55,7 +78,7 @@ final class OutboxRows {
   }
 
   static long count(TestDatabase db, String schema) {
-    return db.queryLong("SELECT count(*) FROM \"" + schema + "\".outbox_message");
+    return db.queryLong("SELECT count(*) FROM " + db.dialect().qualify(schema, "outbox_message"));
   }
 
   /** All rows of the default schema's outbox in {@code id} order. */
@@ -65,10 +88,11 @@ final class OutboxRows {
 
   static List<Row> all(TestDatabase db, String schema) {
     String sql =
-        "SELECT id, message_id, topic, message_key, partition_no, payload, headers::text,"
-            + " created_at, available_at, attempts, last_error FROM \""
-            + schema
-            + "\".outbox_message ORDER BY id";
+        "SELECT id, message_id, topic, message_key, partition_no, payload, "
+            + (db.isPostgres() ? "headers::text" : "headers")
+            + ", created_at, available_at, attempts, last_error FROM "
+            + db.dialect().qualify(schema, "outbox_message")
+            + " ORDER BY id";
     try (Connection connection = db.dataSource().getConnection();
         PreparedStatement statement = connection.prepareStatement(sql);
         ResultSet rs = statement.executeQuery()) {
@@ -77,14 +101,14 @@ final class OutboxRows {
         rows.add(
             new Row(
                 rs.getLong(1),
-                rs.getObject(2, UUID.class),
+                JdbcValues.getUuid(rs, 2, db.dialect()),
                 rs.getString(3),
                 rs.getString(4),
                 rs.getInt(5),
                 rs.getBytes(6),
                 rs.getString(7),
-                rs.getObject(8, OffsetDateTime.class),
-                rs.getObject(9, OffsetDateTime.class),
+                JdbcValues.getTime(rs, 8, db.dialect()),
+                JdbcValues.getTime(rs, 9, db.dialect()),
                 rs.getInt(10),
                 rs.getString(11)));
       }

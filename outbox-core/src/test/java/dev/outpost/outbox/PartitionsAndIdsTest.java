@@ -11,7 +11,6 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.stream.Collectors;
 import org.jooq.DSLContext;
-import org.jooq.SQLDialect;
 import org.jooq.impl.DSL;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -26,7 +25,7 @@ class PartitionsAndIdsTest {
   @BeforeEach
   void setUp(TestDatabase db) {
     this.db = db;
-    dsl = DSL.using(db.dataSource(), SQLDialect.POSTGRES);
+    dsl = DSL.using(db.dataSource(), OutboxRows.jooqDialect(db));
   }
 
   @Test
@@ -109,11 +108,8 @@ class PartitionsAndIdsTest {
     List<UUID> byInsertOrder = OutboxRows.all(db).stream().map(Row::messageId).toList();
     assertThat(byInsertOrder).hasSize(1000).doesNotHaveDuplicates().containsExactlyElementsOf(sent);
     assertThat(byInsertOrder).allSatisfy(id -> assertThat(id.version()).isEqualTo(7));
-    // PostgreSQL orders uuids bytewise: the id order is the send order.
-    List<UUID> byMessageId =
-        dsl.fetch(
-                "SELECT message_id FROM \"" + db.schema() + "\".outbox_message ORDER BY message_id")
-            .getValues(0, UUID.class);
+    // PostgreSQL's uuid and MySQL's BINARY(16) order bytewise: the id order is the send order.
+    List<UUID> byMessageId = OutboxRows.messageIdsInColumnOrder(db);
     assertThat(byMessageId).containsExactlyElementsOf(byInsertOrder);
   }
 }

@@ -14,7 +14,6 @@ import io.opentelemetry.context.Scope;
 import java.util.List;
 import java.util.Map;
 import org.jooq.DSLContext;
-import org.jooq.SQLDialect;
 import org.jooq.impl.DSL;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -32,7 +31,7 @@ class TracingTest {
   @BeforeEach
   void setUp(TestDatabase db) {
     this.db = db;
-    dsl = DSL.using(db.dataSource(), SQLDialect.POSTGRES);
+    dsl = DSL.using(db.dataSource(), OutboxRows.jooqDialect(db));
   }
 
   @Test

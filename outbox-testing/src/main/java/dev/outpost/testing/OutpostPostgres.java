@@ -54,13 +54,58 @@ public final class OutpostPostgres {
 
   private OutpostPostgres() {}
 
-  /** The shared database of this JVM, started and migrated on first use. */
+  /**
+   * System property choosing the database of the shared fixture: {@code postgresql} (the default)
+   * or {@code mariadb} (MariaDB or MySQL, found by {@link OutpostMariaDb}). The build runs each
+   * module's suite once per value.
+   */
+  public static final String DATABASE_PROPERTY = "outpost.test.database";
+
+  /**
+   * The shared database of this JVM, started and migrated on first use: PostgreSQL, or MariaDB when
+   * the system property {@value #DATABASE_PROPERTY} is {@code mariadb}.
+   */
   public static synchronized TestDatabase shared() {
     if (shared == null) {
-      shared = start(System.getenv());
+      shared = mariaDbRequested() ? startMariaDb(System.getenv()) : start(System.getenv());
       Runtime.getRuntime().addShutdownHook(new Thread(shared::close, "outpost-test-db-close"));
     }
     return shared;
+  }
+
+  /** Whether this JVM's tests run on MariaDB/MySQL ({@value #DATABASE_PROPERTY}). */
+  public static boolean mariaDbRequested() {
+    String value = System.getProperty(DATABASE_PROPERTY, "postgresql").trim();
+    if (value.equalsIgnoreCase("mariadb") || value.equalsIgnoreCase("mysql")) {
+      return true;
+    }
+    if (value.equalsIgnoreCase("postgresql") || value.isEmpty()) {
+      return false;
+    }
+    throw new IllegalArgumentException(
+        DATABASE_PROPERTY + " is '" + value + "'; allowed: postgresql, mariadb");
+  }
+
+  static TestDatabase startMariaDb(Map<String, String> env) {
+    OutpostMariaDb.ServerCoordinates server = OutpostMariaDb.start(env);
+    String url = server.jdbcUrl();
+    String path = url.substring(url.indexOf("//") + 2);
+    int slash = path.indexOf('/');
+    String database = slash < 0 ? "" : path.substring(slash + 1);
+    int params = database.indexOf('?');
+    if (params >= 0) {
+      database = database.substring(0, params);
+    }
+    TestDatabase db =
+        new TestDatabase(
+            dev.outpost.common.Dialect.MYSQL,
+            url,
+            server.user(),
+            server.password(),
+            database,
+            server.source());
+    OutpostMigrations.builder().dataSource(db.dataSource()).schema(database).build().migrate();
+    return db;
   }
 
   static TestDatabase start(Map<String, String> env) {

@@ -2,6 +2,7 @@ package dev.outpost.testing;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import dev.outpost.common.Dialect;
 import dev.outpost.common.OutpostTableNames;
 import dev.outpost.migrations.OutpostMigrations;
 import java.sql.Connection;
@@ -10,10 +11,12 @@ import java.sql.Statement;
 import javax.sql.DataSource;
 
 /**
- * A real, migrated PostgreSQL database for tests: its JDBC coordinates, a pooled {@link
- * DataSource}, and a cheap way to empty Outpost's tables between tests.
+ * A real, migrated database for tests (PostgreSQL, or MariaDB/MySQL): its JDBC coordinates, its
+ * {@link Dialect}, a pooled {@link DataSource}, and a cheap way to empty Outpost's tables between
+ * tests.
  *
- * <p>Obtain the shared one with {@link OutpostPostgres#shared()}; it lives as long as the test JVM.
+ * <p>Obtain the shared one with {@link OutpostPostgres#shared()}, which picks the database named by
+ * the system property {@value OutpostPostgres#DATABASE_PROPERTY}; it lives as long as the test JVM.
  * Thread-safe.
  */
 public final class TestDatabase {
@@ -23,15 +26,32 @@ public final class TestDatabase {
   private final String password;
   private final String schema;
   private final String source;
+  private final Dialect dialect;
   private final HikariDataSource dataSource;
 
   TestDatabase(String jdbcUrl, String user, String password, String schema, String source) {
+    this(Dialect.POSTGRESQL, jdbcUrl, user, password, schema, source);
+  }
+
+  TestDatabase(
+      Dialect dialect, String jdbcUrl, String user, String password, String schema, String source) {
+    this.dialect = dialect;
     this.jdbcUrl = jdbcUrl;
     this.user = user;
     this.password = password;
     this.schema = schema;
     this.source = source;
     this.dataSource = newDataSource(16, "outpost-test");
+  }
+
+  /** The database's dialect. */
+  public Dialect dialect() {
+    return dialect;
+  }
+
+  /** Whether the database is PostgreSQL (not MariaDB/MySQL). */
+  public boolean isPostgres() {
+    return dialect == Dialect.POSTGRESQL;
   }
 
   /** The JDBC URL of the database. */
@@ -91,6 +111,21 @@ public final class TestDatabase {
    * instances) in {@link #schema()} and restarts their identities. Quartz's tables are left alone.
    */
   public void truncateOutpostTables() {
+    if (dialect == Dialect.MYSQL) {
+      // One table per TRUNCATE on MySQL; it also resets AUTO_INCREMENT.
+      for (String table :
+          new String[] {
+            OutpostTableNames.OUTBOX_MESSAGE,
+            OutpostTableNames.OUTBOX_DEAD_LETTER,
+            OutpostTableNames.DELAYED_MESSAGE,
+            OutpostTableNames.DEDUP_KEY,
+            OutpostTableNames.RELAY_LEASE,
+            OutpostTableNames.RELAY_INSTANCE
+          }) {
+        execute("TRUNCATE TABLE " + qualified(table));
+      }
+      return;
+    }
     execute(
         "TRUNCATE "
             + String.join(
@@ -126,8 +161,14 @@ public final class TestDatabase {
     }
   }
 
-  private String qualified(String table) {
-    return '"' + schema + "\".\"" + table + '"';
+  /** {@code table} in {@link #schema()}, quoted for the dialect. */
+  public String qualified(String table) {
+    return dialect.qualify(schema, table);
+  }
+
+  /** {@code identifier} quoted for the dialect. */
+  public String quote(String identifier) {
+    return dialect.quote(identifier);
   }
 
   void close() {

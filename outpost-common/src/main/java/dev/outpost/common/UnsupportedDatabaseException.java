@@ -20,7 +20,24 @@ public final class UnsupportedDatabaseException extends OutpostException {
             + " is not supported; Outpost supports "
             + Arrays.stream(Dialect.values())
                 .map(Dialect::productName)
-                .collect(Collectors.joining(", ")));
+                .collect(Collectors.joining(", "))
+            + " (MySQL "
+            + Dialect.MYSQL_MINIMUM
+            + "+ and MariaDB "
+            + Dialect.MARIADB_MINIMUM
+            + "+)");
+    this.productName = productName;
+  }
+
+  /** The driver reported {@code productName} {@code version}, which is too old: {@code why}. */
+  public UnsupportedDatabaseException(String productName, String version, String why) {
+    super(
+        "database '"
+            + productName
+            + "'"
+            + (version == null ? "" : " (version " + version + ")")
+            + " is not supported: "
+            + why);
     this.productName = productName;
   }
 

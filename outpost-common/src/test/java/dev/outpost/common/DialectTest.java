@@ -22,7 +22,8 @@ class DialectTest {
         .isInstanceOf(UnsupportedDatabaseException.class)
         .isInstanceOf(OutpostException.class)
         .hasMessage(
-            "database 'H2' (version 2.3.232) is not supported; Outpost supports PostgreSQL");
+            "database 'H2' (version 2.3.232) is not supported; Outpost supports PostgreSQL, MySQL"
+                + " (MySQL 8.0+ and MariaDB 10.6+)");
   }
 
   @Test

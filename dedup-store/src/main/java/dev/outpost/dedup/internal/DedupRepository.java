@@ -2,6 +2,7 @@ package dev.outpost.dedup.internal;
 
 import dev.outpost.common.Dialect;
 import dev.outpost.common.OutpostTableNames;
+import dev.outpost.common.internal.JdbcValues;
 import dev.outpost.common.internal.SqlTemplate;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -32,6 +33,21 @@ public final class DedupRepository {
    * through the processed_at index and delete by tuple id, without a join plan that might scan the
    * whole table; SKIP LOCKED lets two purgers run side by side without waiting on each other.
    */
+  /**
+   * MySQL/MariaDB: INSERT IGNORE reports 0 rows for a key that is already there (a no-op ON
+   * DUPLICATE KEY UPDATE would report 1 under the drivers' default found-rows mode). The consumer
+   * name is checked against the column's length before, so IGNORE never hides a truncation.
+   */
+  private static final String MYSQL_INSERT =
+      "INSERT IGNORE INTO {dedup_key} (consumer, message_id, processed_at) VALUES (?, ?, ?)";
+
+  /**
+   * MySQL/MariaDB: one bounded batch of the oldest keys, by the processed_at index. No SKIP LOCKED
+   * on DELETE; two purgers serialise on the rows instead.
+   */
+  private static final String MYSQL_DELETE_BATCH =
+      "DELETE FROM {dedup_key} WHERE processed_at < {0} ORDER BY processed_at LIMIT {1}";
+
   private static final String DELETE_BATCH =
       """
       delete from {dedup_key} where ctid = any(array(
@@ -44,6 +60,7 @@ public final class DedupRepository {
   private final Field<OffsetDateTime> processedAt;
   private final Settings settings;
   private final SQLDialect dialect;
+  private final Dialect outpostDialect;
   private final String insertSql;
   private final String deleteBatchSql;
 
@@ -54,11 +71,15 @@ public final class DedupRepository {
 
   /** The table in {@code schema} of a {@code dialect} database. */
   public DedupRepository(Dialect dialect, String schema) {
+    this.outpostDialect = dialect;
     this.dialect =
         switch (dialect) {
           case POSTGRESQL -> SQLDialect.POSTGRES;
+          case MYSQL -> SQLDialect.MYSQL;
         };
-    this.deleteBatchSql = new SqlTemplate(dialect, schema).render(DELETE_BATCH);
+    SqlTemplate template = new SqlTemplate(dialect, schema);
+    this.deleteBatchSql =
+        template.render(dialect == Dialect.MYSQL ? MYSQL_DELETE_BATCH : DELETE_BATCH);
     this.table = DSL.table(DSL.name(schema, OutpostTableNames.DEDUP_KEY));
     this.consumer = DSL.field(DSL.name("consumer"), SQLDataType.CLOB);
     this.messageId = DSL.field(DSL.name("message_id"), SQLDataType.UUID);
@@ -66,11 +87,13 @@ public final class DedupRepository {
     this.settings = new Settings().withRenderSchema(true).withExecuteLogging(false);
     // Rendered once: processOnce is on every consumer's hot path, so it binds a ready string.
     this.insertSql =
-        dsl()
-            .insertInto(table, consumer, messageId, processedAt)
-            .values((String) null, (UUID) null, (OffsetDateTime) null)
-            .onConflictDoNothing()
-            .getSQL();
+        dialect == Dialect.MYSQL
+            ? template.render(MYSQL_INSERT)
+            : dsl()
+                .insertInto(table, consumer, messageId, processedAt)
+                .values((String) null, (UUID) null, (OffsetDateTime) null)
+                .onConflictDoNothing()
+                .getSQL();
   }
 
   /**
@@ -82,8 +105,8 @@ public final class DedupRepository {
       throws SQLException {
     try (PreparedStatement statement = connection.prepareStatement(insertSql)) {
       statement.setString(1, consumerName);
-      statement.setObject(2, id);
-      statement.setObject(3, OffsetDateTime.ofInstant(now, ZoneOffset.UTC));
+      JdbcValues.setUuid(statement, 2, outpostDialect, id);
+      JdbcValues.setTime(statement, 3, outpostDialect, now);
       return statement.executeUpdate() == 1;
     }
   }
@@ -98,9 +121,18 @@ public final class DedupRepository {
     Query query =
         DSL.query(
             deleteBatchSql,
-            DSL.val(OffsetDateTime.ofInstant(cutoff, ZoneOffset.UTC), processedAt),
+            outpostDialect == Dialect.MYSQL
+                ? DSL.val(
+                    java.time.LocalDateTime.ofInstant(cutoff, ZoneOffset.UTC),
+                    SQLDataType.LOCALDATETIME)
+                : DSL.val(OffsetDateTime.ofInstant(cutoff, ZoneOffset.UTC), processedAt),
             DSL.inline(limit));
     return DSL.using(connection, dialect, settings).execute(query);
+  }
+
+  /** The dialect the statements are written for. */
+  public Dialect dialect() {
+    return outpostDialect;
   }
 
   /** The insert statement, for diagnostics and tests. */

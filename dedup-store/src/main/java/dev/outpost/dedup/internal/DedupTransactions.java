@@ -8,8 +8,8 @@ import java.sql.SQLException;
 import java.util.UUID;
 import javax.sql.DataSource;
 import org.jooq.DSLContext;
-import org.jooq.SQLDialect;
 import org.jooq.impl.DSL;
+import org.jooq.tools.jdbc.JDBCUtils;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -97,7 +97,7 @@ public final class DedupTransactions {
 
   /** A jOOQ context on the transaction's connection, for handlers that take a DSLContext. */
   public static DSLContext jooq(Connection tx) {
-    return DSL.using(tx, SQLDialect.POSTGRES);
+    return DSL.using(tx, JDBCUtils.dialect(tx));
   }
 
   private static void runWork(TxWork work, Connection tx) {

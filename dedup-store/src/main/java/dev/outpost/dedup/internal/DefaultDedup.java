@@ -1,5 +1,6 @@
 package dev.outpost.dedup.internal;
 
+import dev.outpost.common.Dialect;
 import dev.outpost.dedup.Dedup;
 import dev.outpost.dedup.DedupCounts;
 import dev.outpost.dedup.DedupException;
@@ -19,13 +20,30 @@ import org.jooq.DSLContext;
 public final class DefaultDedup implements Dedup {
 
   private final DedupSettings settings;
-  private final DedupRepository repository;
+  private volatile DedupRepository repository;
   private final ConcurrentHashMap<String, Tally> tallies = new ConcurrentHashMap<>();
 
-  /** A store with validated settings. */
+  /** A store with validated settings, on PostgreSQL. */
   public DefaultDedup(DedupSettings settings) {
+    this(settings, Dialect.POSTGRESQL);
+  }
+
+  /**
+   * A store with validated settings on {@code dialect}; with {@code null} the dialect is detected
+   * from the first transaction's connection (an unsupported database is refused before writing).
+   */
+  public DefaultDedup(DedupSettings settings, Dialect dialect) {
     this.settings = settings;
-    this.repository = new DedupRepository(settings.schema());
+    this.repository = dialect == null ? null : new DedupRepository(dialect, settings.schema());
+  }
+
+  private DedupRepository repository(Connection connection) throws SQLException {
+    DedupRepository known = repository;
+    if (known == null) {
+      known = new DedupRepository(Dialect.detect(connection), settings.schema());
+      repository = known;
+    }
+    return known;
   }
 
   @Override
@@ -102,7 +120,11 @@ public final class DefaultDedup implements Dedup {
                     + " would commit apart from the work; call processOnce inside a transaction"
                     + " (connection.setAutoCommit(false), or jOOQ's dsl.transaction(tx -> ...))"));
       }
-      return new KeyInsert.Inserted(repository.insert(connection, consumer, messageId, now));
+      // Consumer names (at most Dedup.MAX_CONSUMER_LENGTH) fit MySQL's VARCHAR(255) column.
+      return new KeyInsert.Inserted(
+          repository(connection).insert(connection, consumer, messageId, now));
+    } catch (dev.outpost.common.UnsupportedDatabaseException e) {
+      return new KeyInsert.Failed(e);
     } catch (SQLException e) {
       return new KeyInsert.Failed(
           new DedupException(

@@ -28,10 +28,23 @@ public final class DefaultDedupPurger implements DedupPurger {
   private ScheduledExecutorService executor;
   private volatile boolean closed;
 
-  /** A purger with validated settings. */
+  /** A purger with validated settings, on the dialect detected from its data source. */
   public DefaultDedupPurger(PurgerSettings settings) {
+    this(settings, null);
+  }
+
+  /**
+   * A purger with validated settings on {@code dialect}, or (with {@code null}) the dialect
+   * detected from the data source now.
+   *
+   * @throws dev.outpost.common.UnsupportedDatabaseException for an unsupported database or version
+   */
+  public DefaultDedupPurger(PurgerSettings settings, dev.outpost.common.Dialect dialect) {
     this.settings = settings;
-    this.repository = new DedupRepository(settings.schema());
+    this.repository =
+        new DedupRepository(
+            dialect != null ? dialect : dev.outpost.common.Dialect.detect(settings.dataSource()),
+            settings.schema());
   }
 
   @Override

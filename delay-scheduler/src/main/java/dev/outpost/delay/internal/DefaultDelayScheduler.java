@@ -40,10 +40,12 @@ public final class DefaultDelayScheduler implements DelayScheduler {
   private final DataSource dataSource;
   private State state = State.NEW;
 
+
   /** A delay scheduler; starts nothing. */
   public DefaultDelayScheduler(
       DelaySchedulerConfig config, DataSource dataSource, Scheduler given, DelayMetrics metrics) {
     this.config = config;
+    this.dataSource = dataSource;
     this.preparer = new MessagePreparer(config.outbox());
     this.repository =
         new DelayedRepository(OutpostSchema.named(config.schema()), config.duplicateCancelKey());
@@ -51,7 +53,6 @@ public final class DefaultDelayScheduler implements DelayScheduler {
     this.sweeper = new Sweeper(dataSource, repository, config.clock(), config.batchSize(), metrics);
     this.quartz = new QuartzAdapter(config, dataSource, given);
     this.ownsQuartz = given == null;
-    this.dataSource = dataSource;
   }
 
   @Override
@@ -154,8 +155,27 @@ public final class DefaultDelayScheduler implements DelayScheduler {
     if (state == State.STARTED) {
       return;
     }
+    refuseOtherDatabases();
     quartz.start(sweeper);
     state = State.STARTED;
+  }
+
+  /**
+   * The sweep's statements and the Quartz delegate are PostgreSQL's so far: refuse anything else
+   * (naming the database found) before Quartz writes its tables.
+   */
+  private void refuseOtherDatabases() {
+    try (java.sql.Connection c = dataSource.getConnection()) {
+      if (dev.outpost.common.Dialect.detect(c) != dev.outpost.common.Dialect.POSTGRESQL) {
+        throw new dev.outpost.common.UnsupportedDatabaseException(
+            c.getMetaData().getDatabaseProductName(),
+            c.getMetaData().getDatabaseProductVersion(),
+            "the delay scheduler runs on PostgreSQL only so far; the writer and the dedup store"
+                + " support MySQL 8.0+ and MariaDB 10.6+");
+      }
+    } catch (java.sql.SQLException e) {
+      // Unreachable database: Quartz's start reports it, as before.
+    }
   }
 
   @Override

@@ -1,5 +1,6 @@
 package dev.outpost.outbox.internal;
 
+import dev.outpost.common.Dialect;
 import dev.outpost.outbox.Outbox;
 import dev.outpost.outbox.OutboxConfig;
 import dev.outpost.outbox.OutboxMessage;
@@ -20,13 +21,38 @@ public final class DefaultOutbox implements Outbox {
 
   private final OutboxConfig config;
   private final MessagePreparer preparer;
-  private final OutboxRepository repository;
+  private volatile OutboxRepository repository;
 
-  /** A writer for {@code config}. */
+  /** A writer for {@code config} on PostgreSQL. */
   public DefaultOutbox(OutboxConfig config) {
+    this(config, Dialect.POSTGRESQL);
+  }
+
+  /**
+   * A writer for {@code config} on {@code dialect}; with {@code null}, the dialect is detected from
+   * the first transaction's connection (and an unsupported database refused before any write).
+   */
+  public DefaultOutbox(OutboxConfig config, Dialect dialect) {
     this.config = config;
     this.preparer = new MessagePreparer(config);
-    this.repository = new OutboxRepository(OutpostSchema.named(config.schema()));
+    this.repository =
+        dialect == null ? null : new OutboxRepository(OutpostSchema.of(dialect, config.schema()));
+  }
+
+  private OutboxRepository repository(Connection connection) {
+    OutboxRepository known = repository;
+    if (known != null) {
+      return known;
+    }
+    Dialect detected;
+    try {
+      detected = Dialect.detect(connection);
+    } catch (SQLException e) {
+      throw new OutpostException("could not read the database's product name and version", e);
+    }
+    known = new OutboxRepository(OutpostSchema.of(detected, config.schema()));
+    repository = known;
+    return known;
   }
 
   @Override
@@ -61,7 +87,7 @@ public final class DefaultOutbox implements Outbox {
     tx.connection(
         connection -> {
           requireTransaction(connection);
-          repository.insertAll(connection, prepared);
+          repository(connection).insertAll(connection, prepared);
         });
     return ids(prepared);
   }
@@ -74,7 +100,7 @@ public final class DefaultOutbox implements Outbox {
       return List.of();
     }
     requireTransaction(tx);
-    repository.insertAll(tx, prepared);
+    repository(tx).insertAll(tx, prepared);
     return ids(prepared);
   }
 
@@ -90,7 +116,7 @@ public final class DefaultOutbox implements Outbox {
 
   private void sendPrepared(Connection connection, PreparedMessage prepared) {
     requireTransaction(connection);
-    repository.insert(connection, prepared);
+    repository(connection).insert(connection, prepared);
   }
 
   private List<PreparedMessage> prepareAll(List<OutboxMessage> messages) {

@@ -18,6 +18,7 @@ public interface OutboxMessageSql {
   static OutboxMessageSql of(OutpostSchema schema) {
     return switch (schema.dialect()) {
       case POSTGRESQL -> new PostgresOutboxMessageSql(schema);
+      case MYSQL -> new MysqlOutboxMessageSql(schema);
     };
   }
 

@@ -1,6 +1,8 @@
 package dev.outpost.outbox.internal;
 
+import dev.outpost.common.Dialect;
 import dev.outpost.common.OutpostTableNames;
+import dev.outpost.common.internal.JdbcValues;
 import dev.outpost.outbox.OutpostException;
 import dev.outpost.outbox.schema.OutpostSchema;
 import java.sql.Connection;
@@ -36,6 +38,7 @@ public final class OutboxRepository {
   private static final int COLUMNS = 8;
 
   private final String schema;
+  private final Dialect dialect;
   private final String table;
   private final String insertPrefix;
   private final String rowSql;
@@ -44,6 +47,7 @@ public final class OutboxRepository {
   /** Statements for the tables of {@code schema}. */
   public OutboxRepository(OutpostSchema schema) {
     this.schema = schema.name();
+    this.dialect = schema.dialect();
     this.table = schema.table(OutpostTableNames.OUTBOX_MESSAGE);
     OutboxMessageSql sql = OutboxMessageSql.of(schema);
     this.insertPrefix = sql.insertPrefix();
@@ -53,6 +57,7 @@ public final class OutboxRepository {
 
   /** Inserts one message on the caller's connection. */
   public void insert(Connection connection, PreparedMessage message) {
+    checkLimits(message);
     try (PreparedStatement statement = connection.prepareStatement(insertSql)) {
       bind(statement, 0, message);
       statement.executeUpdate();
@@ -66,6 +71,9 @@ public final class OutboxRepository {
    * statement (one round trip) for up to {@link #MAX_ROWS_PER_STATEMENT} messages.
    */
   public void insertAll(Connection connection, List<PreparedMessage> messages) {
+    for (PreparedMessage message : messages) {
+      checkLimits(message);
+    }
     for (int from = 0; from < messages.size(); from += MAX_ROWS_PER_STATEMENT) {
       int to = Math.min(messages.size(), from + MAX_ROWS_PER_STATEMENT);
       insertChunk(connection, messages.subList(from, to));
@@ -98,16 +106,49 @@ public final class OutboxRepository {
     }
   }
 
-  private static void bind(PreparedStatement statement, int offset, PreparedMessage message)
+  /** The dialect the statements are written for. */
+  public Dialect dialect() {
+    return dialect;
+  }
+
+  /**
+   * Longest topic and key on MySQL/MariaDB: the columns are {@code VARCHAR(255)} so that their
+   * indexes fit InnoDB's key size limit. Checked before anything is written.
+   */
+  public static final int MYSQL_MAX_TEXT_KEY_LENGTH = 255;
+
+  private void checkLimits(PreparedMessage message) {
+    if (dialect != Dialect.MYSQL) {
+      return;
+    }
+    if (message.topic().length() > MYSQL_MAX_TEXT_KEY_LENGTH) {
+      throw new IllegalArgumentException(
+          "topic is "
+              + message.topic().length()
+              + " characters; allowed 1.."
+              + MYSQL_MAX_TEXT_KEY_LENGTH
+              + " on MySQL/MariaDB (VARCHAR(255) column)");
+    }
+    if (message.key() != null && message.key().length() > MYSQL_MAX_TEXT_KEY_LENGTH) {
+      throw new IllegalArgumentException(
+          "key is "
+              + message.key().length()
+              + " characters; allowed 1.."
+              + MYSQL_MAX_TEXT_KEY_LENGTH
+              + " on MySQL/MariaDB (VARCHAR(255) column)");
+    }
+  }
+
+  private void bind(PreparedStatement statement, int offset, PreparedMessage message)
       throws SQLException {
-    statement.setObject(offset + 1, message.messageId());
+    JdbcValues.setUuid(statement, offset + 1, dialect, message.messageId());
     statement.setString(offset + 2, message.topic());
     statement.setString(offset + 3, message.key());
     statement.setInt(offset + 4, message.partitionNo());
     statement.setBytes(offset + 5, message.payload());
     statement.setString(offset + 6, message.headersJson());
-    statement.setObject(offset + 7, message.createdAt());
-    statement.setObject(offset + 8, message.createdAt());
+    JdbcValues.setTime(statement, offset + 7, dialect, message.createdAt());
+    JdbcValues.setTime(statement, offset + 8, dialect, message.createdAt());
   }
 
   private OutpostException failure(List<PreparedMessage> messages, SQLException e) {
@@ -117,13 +158,7 @@ public final class OutboxRepository {
             ? "message " + first.messageId() + " (topic '" + first.topic() + "')"
             : messages.size() + " messages (first " + first.messageId() + ")";
     return new OutpostException(
-        "could not write "
-            + what
-            + " into "
-            + table
-            + ": "
-            + firstLine(e.getMessage())
-            + hint(e.getSQLState()),
+        "could not write " + what + " into " + table + ": " + firstLine(e.getMessage()) + hint(e),
         e);
   }
 
@@ -136,15 +171,15 @@ public final class OutboxRepository {
     return newline < 0 ? error : error.substring(0, newline);
   }
 
-  private String hint(String sqlState) {
-    if ("42P01".equals(sqlState) || "3F000".equals(sqlState)) {
+  private String hint(SQLException e) {
+    if (dialect.isMissingTable(e)) {
       return ". The outbox table does not exist in schema '"
           + schema
           + "': run OutpostMigrations.builder().dataSource(dataSource).schema(\""
           + schema
           + "\").build().migrate() first, or configure the schema the tables are in.";
     }
-    if ("23505".equals(sqlState)) {
+    if (dialect.isUniqueViolation(e)) {
       return ". A message with this message id is already in the outbox: message ids must be"
           + " unique; let Outpost generate them (UUIDv7) or pass unique ones.";
     }

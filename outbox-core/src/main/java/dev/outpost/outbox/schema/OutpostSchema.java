@@ -73,6 +73,7 @@ public final class OutpostSchema {
   public SQLDialect jooqDialect() {
     return switch (dialect) {
       case POSTGRESQL -> SQLDialect.POSTGRES;
+      case MYSQL -> SQLDialect.MYSQL;
     };
   }
 

@@ -39,6 +39,16 @@ final class SchemaCheck {
   void verify() {
     int partitions = config.partitions();
     try (Connection c = dataSource.getConnection()) {
+      // Refuses an unsupported database or version, and MySQL/MariaDB (whose relay statements are
+      // not written yet), before anything is written.
+      dev.outpost.common.Dialect found = dev.outpost.common.Dialect.detect(c);
+      if (found != schema.dialect()) {
+        throw new dev.outpost.common.UnsupportedDatabaseException(
+            c.getMetaData().getDatabaseProductName(),
+            c.getMetaData().getDatabaseProductVersion(),
+            "the relay runs on PostgreSQL only so far; the writer and the dedup store support"
+                + " MySQL 8.0+ and MariaDB 10.6+");
+      }
       if (!c.getAutoCommit()) {
         c.setAutoCommit(true);
       }
