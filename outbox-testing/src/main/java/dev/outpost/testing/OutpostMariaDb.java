@@ -98,8 +98,7 @@ public final class OutpostMariaDb {
           env.getOrDefault(ENV_PASSWORD, ""),
           "env " + ENV_JDBC_URL);
     }
-    if (!"false".equalsIgnoreCase(env.get(OutpostPostgres.ENV_USE_DOCKER))
-        && Docker.answers()) {
+    if (!"false".equalsIgnoreCase(env.get(OutpostPostgres.ENV_USE_DOCKER)) && Docker.answers()) {
       String image = env.getOrDefault(ENV_IMAGE, DEFAULT_IMAGE);
       MariaDBContainer container = new MariaDBContainer(image);
       container.start();

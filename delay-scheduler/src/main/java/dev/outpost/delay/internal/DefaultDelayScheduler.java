@@ -40,7 +40,6 @@ public final class DefaultDelayScheduler implements DelayScheduler {
   private final DataSource dataSource;
   private State state = State.NEW;
 
-
   /** A delay scheduler; starts nothing. */
   public DefaultDelayScheduler(
       DelaySchedulerConfig config, DataSource dataSource, Scheduler given, DelayMetrics metrics) {
