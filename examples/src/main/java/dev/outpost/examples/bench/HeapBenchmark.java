@@ -31,9 +31,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * size.
  *
  * <p>Reports the peak heap used (sampled every 5 ms, garbage included), the largest heap left after
- * a collection (live data), and the drain rate. Run with a small heap to prove the bound, e.g.
- * {@code -Xmx256m}: the relay holds at most {@code threads × maxBatchBytes} of payload (plus the
- * driver's copy while a window is read), whatever the backlog's length.
+ * a collection (live data, sampled), and the drain rate. Run with a small heap to prove the bound,
+ * e.g. {@code -Xmx256m}: the relay holds at most {@code threads × maxBatchBytes} of payload (plus
+ * the driver's copy while a window is read), whatever the backlog's length.
  *
  * <pre>
  * java -Xmx256m -cp examples/target/classes:$(cat /tmp/cp.txt) \
@@ -84,6 +84,7 @@ public final class HeapBenchmark {
       long baseline = usedHeap();
       resetPeaks();
       long peakSampled = 0;
+      long peakLive = 0;
       long started = System.nanoTime();
       try (Relay relay = builder.build()) {
         System.out.printf(
@@ -102,6 +103,7 @@ public final class HeapBenchmark {
         relay.start();
         while (confirmed.get() < rows) {
           peakSampled = Math.max(peakSampled, usedHeap());
+          peakLive = Math.max(peakLive, afterLastCollection());
           TimeUnit.MILLISECONDS.sleep(5);
           if (System.nanoTime() - started > TimeUnit.MINUTES.toNanos(30)) {
             throw new IllegalStateException("only " + confirmed.get() + " confirmed in 30 min");
@@ -120,7 +122,7 @@ public final class HeapBenchmark {
           confirmed.get() * (double) payloadBytes / (1 << 20) / seconds,
           baseline >> 20,
           peakSampled >> 20,
-          peakAfterCollection() >> 20,
+          peakLive >> 20,
           collections());
     }
   }
@@ -167,8 +169,8 @@ public final class HeapBenchmark {
     }
   }
 
-  /** Sum over heap pools of the largest usage right after a collection. */
-  private static long peakAfterCollection() {
+  /** Sum over heap pools of the usage right after their latest collection. */
+  private static long afterLastCollection() {
     long sum = 0;
     for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
       MemoryUsage after = pool.getType() == MemoryType.HEAP ? pool.getCollectionUsage() : null;
