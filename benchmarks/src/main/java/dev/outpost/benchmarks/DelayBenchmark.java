@@ -157,6 +157,11 @@ public final class DelayBenchmark {
   }
 
   private void run(String url) throws Exception {
+    if (Boolean.getBoolean("bench.steadyOnly")) {
+      clearQuartzTables();
+      steadyLateness();
+      return;
+    }
     System.out.printf(
         Locale.ROOT,
         "Outpost delay benchmark: %,d messages due at once, batches of %,d, %d rounds,"
@@ -215,6 +220,8 @@ public final class DelayBenchmark {
         "Quartz, one trigger per message: %,d triggers due at once fired and moved in %,d ms%n",
         perTrigger.moved,
         perTrigger.nanos / 1_000_000);
+
+    steadyLateness();
 
     List<Double> rawBatchedRates = rates.get("raw move statement, batches");
     List<Double> rawAllRates = rates.get("raw move statement, one statement");
@@ -403,6 +410,142 @@ public final class DelayBenchmark {
       quartz.shutdown(true);
       clearQuartzTables();
     }
+  }
+
+  /**
+   * Delivery lateness at a steady rate: a started {@link DelayScheduler} (default settings) and a
+   * relay with an in-process handler; {@code bench.steadyRate} messages per second (default 1,000)
+   * are scheduled, each due {@code bench.steadyLeadMillis} (default 1,000) after it is written, for
+   * {@code bench.steadySeconds} (default 10). A message's lateness is the instant its handler runs
+   * minus its due time (carried in the payload): sweep, relay wake-up and claim included.
+   */
+  private void steadyLateness() throws Exception {
+    int rate = Integer.getInteger("bench.steadyRate", 1_000);
+    int seconds = Integer.getInteger("bench.steadySeconds", 10);
+    long leadMillis = Long.getLong("bench.steadyLeadMillis", 1_000);
+    int total = rate * seconds;
+    load(0, Instant.now());
+    long[] latenessMicros = new long[total];
+    java.util.concurrent.atomic.AtomicInteger delivered =
+        new java.util.concurrent.atomic.AtomicInteger();
+    java.util.concurrent.atomic.AtomicInteger early =
+        new java.util.concurrent.atomic.AtomicInteger();
+    dev.outpost.relay.InProcessPublisher publisher =
+        dev.outpost.relay.InProcessPublisher.builder()
+            .handler(
+                TOPIC,
+                m -> {
+                  Instant now = Instant.now();
+                  String[] parts =
+                      new String(m.payload(), java.nio.charset.StandardCharsets.US_ASCII)
+                          .split(":");
+                  int index = Integer.parseInt(parts[0]);
+                  long dueMicros = Long.parseLong(parts[1]);
+                  long nowMicros = now.getEpochSecond() * 1_000_000 + now.getNano() / 1_000;
+                  long late = nowMicros - dueMicros;
+                  if (late < 0) {
+                    early.incrementAndGet();
+                  }
+                  latenessMicros[index] = late;
+                  delivered.incrementAndGet();
+                })
+            .build();
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    registry
+        .config()
+        .meterFilter(
+            new io.micrometer.core.instrument.config.MeterFilter() {
+              @Override
+              public io.micrometer.core.instrument.distribution.DistributionStatisticConfig
+                  configure(
+                      io.micrometer.core.instrument.Meter.Id id,
+                      io.micrometer.core.instrument.distribution.DistributionStatisticConfig
+                          config) {
+                return io.micrometer.core.instrument.distribution.DistributionStatisticConfig
+                    .builder()
+                    .percentiles(0.5, 0.99)
+                    .build()
+                    .merge(config);
+              }
+            });
+    try (DelayScheduler delay =
+            DelayScheduler.builder()
+                .dataSource(dataSource)
+                .schema(SCHEMA)
+                .meterRegistry(registry)
+                .quartzSchedulerName("outpost-bench-steady")
+                .build();
+        dev.outpost.relay.Relay relay =
+            dev.outpost.relay.Relay.builder()
+                .dataSource(dataSource)
+                .publisher(publisher)
+                .schema(SCHEMA)
+                .build()) {
+      delay.start();
+      relay.start();
+      long start = System.nanoTime();
+      int written = 0;
+      // Every 10 ms one transaction schedules the messages whose slots have passed; message i is
+      // due leadMillis after its slot, so due times are spread evenly at the rate.
+      while (written < total) {
+        long elapsed = System.nanoTime() - start;
+        int upTo = (int) Math.min(total, elapsed * rate / 1_000_000_000L + 1);
+        if (upTo > written) {
+          try (Connection connection = dataSource.getConnection()) {
+            connection.setAutoCommit(false);
+            for (int i = written; i < upTo; i++) {
+              Instant due = Instant.now().plusMillis(leadMillis);
+              long dueMicros = due.getEpochSecond() * 1_000_000 + due.getNano() / 1_000;
+              // the due column keeps microseconds, rounded up
+              if (due.getNano() % 1_000 != 0) {
+                dueMicros++;
+              }
+              delay.scheduleAt(
+                  connection,
+                  dev.outpost.outbox.OutboxMessage.to(TOPIC)
+                      .key("steady-" + i)
+                      .payload(
+                          (i + ":" + dueMicros)
+                              .getBytes(java.nio.charset.StandardCharsets.US_ASCII))
+                      .build(),
+                  due);
+            }
+            connection.commit();
+            connection.setAutoCommit(true);
+          }
+          written = upTo;
+        }
+        TimeUnit.MILLISECONDS.sleep(10);
+      }
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60) + leadMillis * 1_000_000;
+      while (delivered.get() < total && System.nanoTime() < deadline) {
+        TimeUnit.MILLISECONDS.sleep(10);
+      }
+    }
+    if (delivered.get() < total) {
+      throw new IllegalStateException("only " + delivered.get() + " of " + total + " delivered");
+    }
+    long[] sorted = latenessMicros.clone();
+    java.util.Arrays.sort(sorted);
+    Timer batches = registry.get("outpost.delay.lateness").timer();
+    System.out.printf(
+        Locale.ROOT,
+        "steady %,d due msgs/s for %d s (%,d messages, due %,d ms after scheduling):"
+            + " delivery lateness (handler ran - due) p50 %.1f ms, p99 %.1f ms, max %.1f ms;"
+            + " %d delivered early; sweep batches %,d, batch lateness (oldest message of a batch,"
+            + " due -> committed into the outbox) p50 %.1f ms, p99 %.1f ms, max %.1f ms%n",
+        rate,
+        seconds,
+        total,
+        leadMillis,
+        sorted[total / 2] / 1000.0,
+        sorted[(int) Math.min(total - 1, Math.ceil(total * 0.99) - 1)] / 1000.0,
+        sorted[total - 1] / 1000.0,
+        early.get(),
+        batches.count(),
+        batches.takeSnapshot().percentileValues()[0].value(TimeUnit.MILLISECONDS),
+        batches.takeSnapshot().percentileValues()[1].value(TimeUnit.MILLISECONDS),
+        batches.max(TimeUnit.MICROSECONDS) / 1000.0);
   }
 
   /** Moves one delayed row, named in its job data, into the outbox. */

@@ -43,12 +43,13 @@ import org.quartz.Scheduler;
  * }</pre>
  *
  * <p><b>Guarantees.</b> A message is moved into the outbox no earlier than its due time and, with a
- * running scheduler, about one sweep interval after it (the lateness is published as a metric).
- * Each due message is moved exactly once, also with several nodes sweeping ({@code FOR UPDATE SKIP
- * LOCKED}). Due messages move oldest first (due time, then scheduling order), so the outbox, and
- * with it the relay's per-key order, follows due order. Schedule, cancel and reschedule commit or
- * roll back with the caller's transaction; between a cancel and a sweep, whichever commits first
- * wins and the other sees it.
+ * running scheduler, normally a few milliseconds after it (each started node also sweeps at the
+ * next due time it knows of; at most about one sweep interval late otherwise; the lateness is
+ * published as a metric). Each due message is moved exactly once, also with several nodes sweeping
+ * ({@code FOR UPDATE SKIP LOCKED}). Due messages move oldest first (due time, then scheduling
+ * order), so the outbox, and with it the relay's per-key order, follows due order. Schedule, cancel
+ * and reschedule commit or roll back with the caller's transaction; between a cancel and a sweep,
+ * whichever commits first wins and the other sees it.
  *
  * <p><b>Bad input.</b> A negative delay, a due time more than {@link
  * DelaySchedulerConfig#maxDelay()} ahead, a blank cancel key and a message breaking the outbox's
@@ -173,8 +174,9 @@ public interface DelayScheduler extends AutoCloseable {
   /**
    * Starts the recurring sweep: creates and starts the Quartz scheduler (or, when one was given,
    * registers the sweep job on it and leaves starting it to the application), and registers the
-   * sweep job and its trigger in the cluster unless an identical trigger exists. A second call does
-   * nothing.
+   * sweep job and its trigger in the cluster unless an identical trigger exists; starts this node's
+   * wake-up timer ({@code outpost-delay-wake-<schema>}), which sweeps at the next due time. A
+   * second call does nothing.
    *
    * @throws OutpostException if Quartz cannot start (for example its tables are missing)
    * @throws IllegalStateException after {@link #close()}

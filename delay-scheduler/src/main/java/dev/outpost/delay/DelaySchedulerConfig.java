@@ -12,7 +12,8 @@ import java.util.Map;
  *
  * @param outbox the outbox the scheduler enqueues into: schema, partition count and message limits
  *     (must equal the {@code Outbox} writer's and the relay's)
- * @param sweepInterval how often the Quartz sweep job runs
+ * @param sweepInterval how often the Quartz sweep job runs, and how often each node's wake-up timer
+ *     reads the next due time
  * @param batchSize most rows one move statement takes
  * @param duplicateCancelKey what scheduling an already pending cancel key does
  * @param maxDelay furthest a due time may lie ahead of now

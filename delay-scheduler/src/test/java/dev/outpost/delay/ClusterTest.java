@@ -102,6 +102,13 @@ class ClusterTest {
 
       assertThat(db.queryLong("SELECT count(*) FROM outbox_message")).isEqualTo(MESSAGES);
       assertThat(outboxMessageIds()).isEqualTo(scheduled);
+      // Move transactions of both nodes are serialised: outbox ids follow due order.
+      assertThat(
+              db.queryLong(
+                  "SELECT count(*) FROM (SELECT available_at < lag(available_at) OVER (ORDER BY id)"
+                      + " AS back FROM outbox_message) x WHERE back"))
+          .as("outbox rows whose due time is earlier than the previous row's")
+          .isZero();
       await()
           .atMost(Duration.ofSeconds(30))
           .until(() -> moved(registryA) + moved(registryB) == MESSAGES);

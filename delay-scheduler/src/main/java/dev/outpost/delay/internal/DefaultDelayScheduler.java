@@ -36,6 +36,7 @@ public final class DefaultDelayScheduler implements DelayScheduler {
   private final DueTimes dueTimes;
   private final Sweeper sweeper;
   private final QuartzAdapter quartz;
+  private final WakeTimer wakeTimer;
   private final boolean ownsQuartz;
   private final DataSource dataSource;
   private State state = State.NEW;
@@ -51,6 +52,12 @@ public final class DefaultDelayScheduler implements DelayScheduler {
     this.dueTimes = new DueTimes(config.maxDelay(), config.outbox().maxKeyLength());
     this.sweeper = new Sweeper(dataSource, repository, config.clock(), config.batchSize(), metrics);
     this.quartz = new QuartzAdapter(config, dataSource, given);
+    this.wakeTimer =
+        new WakeTimer(
+            sweeper,
+            config.clock(),
+            config.sweepInterval(),
+            "outpost-delay-wake-" + config.schema());
     this.ownsQuartz = given == null;
   }
 
@@ -130,15 +137,25 @@ public final class DefaultDelayScheduler implements DelayScheduler {
   public boolean reschedule(DSLContext tx, String topic, String cancelKey, Instant deliverAt) {
     dueTimes.checkTopicAndKey(topic, cancelKey);
     Instant due = dueTimes.at(config.clock().instant(), deliverAt);
-    return requireTx(tx)
-        .connectionResult(c -> repository.reschedule(c, topic, cancelKey, DueTimes.toColumn(due)));
+    boolean found =
+        requireTx(tx)
+            .connectionResult(
+                c -> repository.reschedule(c, topic, cancelKey, DueTimes.toColumn(due)));
+    if (found) {
+      wakeTimer.nudge(due);
+    }
+    return found;
   }
 
   @Override
   public boolean reschedule(Connection tx, String topic, String cancelKey, Instant deliverAt) {
     dueTimes.checkTopicAndKey(topic, cancelKey);
     Instant due = dueTimes.at(config.clock().instant(), deliverAt);
-    return repository.reschedule(requireTx(tx), topic, cancelKey, DueTimes.toColumn(due));
+    boolean found = repository.reschedule(requireTx(tx), topic, cancelKey, DueTimes.toColumn(due));
+    if (found) {
+      wakeTimer.nudge(due);
+    }
+    return found;
   }
 
   @Override
@@ -156,6 +173,7 @@ public final class DefaultDelayScheduler implements DelayScheduler {
     }
     refuseOtherDatabases();
     quartz.start(sweeper);
+    wakeTimer.start();
     state = State.STARTED;
   }
 
@@ -206,6 +224,7 @@ public final class DefaultDelayScheduler implements DelayScheduler {
     // short: run both with the flag cleared, and restore it at the end.
     boolean interrupted = Thread.interrupted();
     sweeper.close(CLOSE_WAIT);
+    wakeTimer.close();
     interrupted |= Thread.interrupted();
     synchronized (this) {
       quartz.close();
@@ -248,7 +267,9 @@ public final class DefaultDelayScheduler implements DelayScheduler {
       Connection tx, OutboxMessage message, Instant now, Instant due, String cancelKey) {
     PreparedMessage prepared = preparer.prepare(message, now);
     requireTransaction(requireTx(tx));
-    return repository.insert(tx, prepared, DueTimes.toColumn(due), cancelKey);
+    ScheduledMessage scheduled = repository.insert(tx, prepared, DueTimes.toColumn(due), cancelKey);
+    wakeTimer.nudge(scheduled.deliverAt());
+    return scheduled;
   }
 
   private void requireTransaction(Connection connection) {

@@ -74,6 +74,16 @@ final class DelayedRepository {
       SELECT EXISTS (SELECT 1 FROM {delayed_message} WHERE deliver_at <= ?)
       """;
 
+  private static final String NEXT_DUE =
+      """
+      SELECT min(deliver_at) FROM {delayed_message}
+      """;
+
+  // One transaction-scoped advisory lock per schema serialises move transactions of all nodes
+  // (Quartz sweeps, in-node timer sweeps, runOnce), so batches reach the outbox in due order even
+  // when two nodes sweep at the same moment. The key is derived from the table name.
+  private static final String MOVE_LOCK = "SELECT pg_advisory_xact_lock(hashtext(?))";
+
   private final ScheduledMessage.Outcome conflictOutcome;
   private final Dialect dialect;
   private final String delayedTable;
@@ -82,6 +92,7 @@ final class DelayedRepository {
   private final String rescheduleSql;
   private final String anyDueSql;
   private final String pendingSql;
+  private final String nextDueSql;
   private final String moveDueSql;
   private final String moveDueSkippingDuplicatesSql;
 
@@ -100,6 +111,7 @@ final class DelayedRepository {
     this.cancelSql = schema.render(CANCEL);
     this.rescheduleSql = schema.render(RESCHEDULE);
     this.anyDueSql = schema.render(ANY_DUE);
+    this.nextDueSql = schema.render(NEXT_DUE);
     OutboxMessageSql outbox = OutboxMessageSql.of(schema);
     this.moveDueSql = outbox.moveDueFromDelayed(false);
     this.moveDueSkippingDuplicatesSql = outbox.moveDueFromDelayed(true);
@@ -191,6 +203,35 @@ final class DelayedRepository {
       }
     } catch (SQLException e) {
       throw failure("could not look for due messages", e);
+    }
+  }
+
+  /**
+   * The earliest due time of a pending message (an index probe), or null when none is pending. Rows
+   * of uncommitted transactions are not seen.
+   */
+  OffsetDateTime nextDue(Connection connection) {
+    try (PreparedStatement statement = connection.prepareStatement(nextDueSql)) {
+      try (ResultSet rs = statement.executeQuery()) {
+        rs.next();
+        return rs.getObject(1, OffsetDateTime.class);
+      }
+    } catch (SQLException e) {
+      throw failure("could not read the next due time", e);
+    }
+  }
+
+  /**
+   * Takes the schema's move lock for the rest of the transaction, waiting for a move of another
+   * node to commit.
+   */
+  void lockMoves(Connection connection) {
+    try (PreparedStatement statement = connection.prepareStatement(MOVE_LOCK)) {
+      statement.setQueryTimeout(MOVE_TIMEOUT_SECONDS);
+      statement.setString(1, "outpost.delay:" + delayedTable);
+      statement.execute();
+    } catch (SQLException e) {
+      throw failure("could not take the move lock", e);
     }
   }
 

@@ -45,7 +45,7 @@ public final class SweepJob implements Job {
       return;
     }
     if (sweeper instanceof Sweeper s) {
-      s.sweepFromQuartz();
+      s.sweepInBackground();
       return;
     }
     // A node of the cluster without a (started, not closed) DelayScheduler took the fire: say so

@@ -69,10 +69,30 @@ final class Sweeper {
     }
   }
 
-  /** The Quartz job's entry: a failure is logged and counted, the next fire tries again. */
-  void sweepFromQuartz() {
+  /**
+   * The earliest due time of a committed pending message, or null when none is pending.
+   *
+   * @throws OutpostException if the database fails
+   */
+  Instant nextDue() {
+    try (Connection connection = dataSource.getConnection()) {
+      OffsetDateTime next = repository.nextDue(connection);
+      return next == null ? null : next.toInstant();
+    } catch (SQLException e) {
+      throw new OutpostException(
+          "could not read the next due time: " + e.getMessage() + ". Check the database.", e);
+    }
+  }
+
+  /**
+   * The entry of the Quartz job and of the in-node wake timer: a failure is logged and counted, the
+   * next fire tries again.
+   *
+   * @return what the sweep did; {@link SweepResult#NOTHING_DUE} after a failure or close
+   */
+  SweepResult sweepInBackground() {
     if (closed) {
-      return;
+      return SweepResult.NOTHING_DUE;
     }
     try {
       SweepResult result = sweepOnce();
@@ -83,10 +103,11 @@ final class Sweeper {
       if (failures > 0) {
         log.info("delayed-message sweeps work again after {} failed sweep(s)", failures);
       }
+      return result;
     } catch (RuntimeException e) {
       if (closed) {
         log.debug("sweep ended by close", e);
-        return;
+        return SweepResult.NOTHING_DUE;
       }
       metrics.sweepFailed();
       // A database outage fails every sweep (several per second): log the first failure and
@@ -101,6 +122,7 @@ final class Sweeper {
       } else {
         log.debug("delayed-message sweep failed ({} in a row)", failures, e);
       }
+      return SweepResult.NOTHING_DUE;
     }
   }
 
@@ -174,6 +196,7 @@ final class Sweeper {
         connection.commit();
         return null;
       }
+      repository.lockMoves(connection);
       DelayedRepository.MovedBatch batch;
       try {
         batch = repository.moveDue(connection, now, batchSize);
@@ -184,7 +207,8 @@ final class Sweeper {
         batch = repository.moveDueSkippingDuplicates(connection, now, batchSize);
       }
       connection.commit();
-      return batch;
+      // Another node moved them between the probe and the lock.
+      return batch.removed() == 0 ? null : batch;
     } catch (RuntimeException | SQLException e) {
       rollbackQuietly(connection, e);
       throw e;
