@@ -2,6 +2,9 @@ package dev.outpost.rocketmq;
 
 import dev.outpost.dedup.Dedup;
 import dev.outpost.dedup.DedupCounts;
+import dev.outpost.dedup.DedupStore;
+import dev.outpost.dedup.ProcessOutcome;
+import dev.outpost.dedup.internal.StoreDeliveries;
 import dev.outpost.rocketmq.internal.DefaultRocketMqDedupConsumer;
 import dev.outpost.rocketmq.internal.RocketMqConsumerSettings;
 import java.lang.management.ManagementFactory;
@@ -87,6 +90,25 @@ public interface RocketMqDedupConsumer extends AutoCloseable {
     void handle(DSLContext tx, MessageExt message);
   }
 
+  /**
+   * Work for one message run through a {@link DedupStore} ({@link Builder#dedupStore}): the store
+   * hands it its context, the transaction's {@link Connection} for {@link DedupStore#database} or
+   * the {@link dev.outpost.dedup.RedisClaim} for {@link dev.outpost.dedup.RedisDedup}.
+   *
+   * @param <C> what the store hands the work
+   */
+  @FunctionalInterface
+  interface StoreHandler<C> {
+    /**
+     * Processes {@code message}; throw to have it consumed again (the store forgets the message).
+     *
+     * @param context the store's context for this message
+     * @param message the message
+     * @throws Exception when the work failed
+     */
+    void handle(C context, MessageExt message) throws Exception;
+  }
+
   /** Business work for one message on a JDBC transaction. */
   @FunctionalInterface
   interface JdbcHandler {
@@ -135,6 +157,8 @@ public interface RocketMqDedupConsumer extends AutoCloseable {
     private Dedup dedup;
     private Handler handler;
     private JdbcHandler jdbcHandler;
+    private DedupStore<?> dedupStore;
+    private StoreHandler<?> storeHandler;
     private boolean orderly;
     private int maxReconsumeTimes = DEFAULT_MAX_RECONSUME_TIMES;
     private int consumeThreads = DEFAULT_CONSUME_THREADS;
@@ -194,6 +218,25 @@ public interface RocketMqDedupConsumer extends AutoCloseable {
     /** The business work on a jOOQ transaction. Exactly one handler is required. */
     public Builder handler(Handler handler) {
       this.handler = handler;
+      return this;
+    }
+
+    /** The business work on a JDBC transaction. Exactly one handler is required. */
+    /**
+     * Runs each message through {@code store} instead of the database path ({@link #dataSource},
+     * {@link #dedup}, {@link #handler}, {@link #jdbcHandler}, which must then stay unset). Use it
+     * with a {@link dev.outpost.dedup.RedisDedup} for work whose effect is not in the database:
+     * {@code .dedupStore(redisDedup, (claim, message) -> sms.send(message.getBody()))}. A message
+     * another delivery is processing right now ({@link ProcessOutcome#IN_PROGRESS}) is consumed
+     * again later, like a failed one.
+     *
+     * @param store the store, e.g. a {@code RedisDedup} or {@link DedupStore#database}
+     * @param handler the work for one message
+     * @param <C> what the store hands the work
+     */
+    public <C> Builder dedupStore(DedupStore<C> store, StoreHandler<C> handler) {
+      this.dedupStore = store;
+      this.storeHandler = handler;
       return this;
     }
 
@@ -288,11 +331,12 @@ public interface RocketMqDedupConsumer extends AutoCloseable {
                 + Dedup.MAX_CONSUMER_LENGTH
                 + " characters, not blank");
       }
-      if (dataSource == null) {
+      StoreDeliveries<MessageExt> storeDeliveries = storeDeliveries(name);
+      if (storeDeliveries == null && dataSource == null) {
         throw new IllegalArgumentException(
             "dataSource is required: pass the DataSource of the business and dedup_key tables");
       }
-      if ((handler == null) == (jdbcHandler == null)) {
+      if (storeDeliveries == null && (handler == null) == (jdbcHandler == null)) {
         throw new IllegalArgumentException(
             "set exactly one of handler (jOOQ) and jdbcHandler (JDBC); "
                 + (handler == null ? "none is set" : "both are set"));
@@ -316,7 +360,7 @@ public interface RocketMqDedupConsumer extends AutoCloseable {
               subscription,
               name,
               dataSource,
-              dedup == null ? Dedup.builder().build() : dedup,
+              dedup == null && storeDeliveries == null ? Dedup.builder().build() : dedup,
               handler,
               jdbcHandler,
               orderly,
@@ -326,7 +370,32 @@ public interface RocketMqDedupConsumer extends AutoCloseable {
               consumeFromWhere,
               instanceName != null ? instanceName : uniqueInstanceName(),
               rpcHook,
-              consumerCustomizer));
+              consumerCustomizer),
+          storeDeliveries);
+    }
+
+    /** The store path, or {@code null} for the database path; checks they are not mixed. */
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private StoreDeliveries<MessageExt> storeDeliveries(String name) {
+      if (dedupStore == null && storeHandler == null) {
+        return null;
+      }
+      if (dedupStore == null || storeHandler == null) {
+        throw new IllegalArgumentException(
+            "dedupStore(store, handler) needs both a store and a handler; "
+                + (dedupStore == null ? "store" : "handler")
+                + " is null");
+      }
+      if (dataSource != null || dedup != null || handler != null || jdbcHandler != null) {
+        throw new IllegalArgumentException(
+            "dedupStore(store, handler) replaces dataSource, dedup, handler and jdbcHandler;"
+                + " set either dedupStore or those");
+      }
+      StoreHandler raw = storeHandler;
+      return StoreDeliveries.of(
+          (DedupStore) dedupStore,
+          name,
+          (context, message) -> raw.handle(context, (MessageExt) message));
     }
 
     private static void requireText(String field, String value) {

@@ -1,7 +1,9 @@
 package dev.outpost.rocketmq.internal;
 
 import dev.outpost.dedup.DedupCounts;
+import dev.outpost.dedup.ProcessOutcome;
 import dev.outpost.dedup.internal.DedupTransactions;
+import dev.outpost.dedup.internal.StoreDeliveries;
 import dev.outpost.rocketmq.RocketMqDedupConsumer;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
@@ -29,6 +31,7 @@ public final class DefaultRocketMqDedupConsumer implements RocketMqDedupConsumer
 
   private final RocketMqConsumerSettings settings;
   private final DedupTransactions transactions;
+  private final StoreDeliveries<MessageExt> store;
   private final CountDownLatch closing = new CountDownLatch(1);
   private final Object lifecycle = new Object();
   private DefaultMQPushConsumer consumer;
@@ -36,9 +39,22 @@ public final class DefaultRocketMqDedupConsumer implements RocketMqDedupConsumer
 
   /** A consumer with validated settings; connects nothing yet. */
   public DefaultRocketMqDedupConsumer(RocketMqConsumerSettings settings) {
+    this(settings, null);
+  }
+
+  /**
+   * A consumer running messages through {@code store}, or, when {@code null}, through the database
+   * path of {@code settings} (its data source, dedup and handler).
+   */
+  public DefaultRocketMqDedupConsumer(
+      RocketMqConsumerSettings settings, StoreDeliveries<MessageExt> store) {
     this.settings = settings;
+    this.store = store;
     this.transactions =
-        new DedupTransactions(settings.dataSource(), settings.dedup(), settings.consumerName());
+        store == null
+            ? new DedupTransactions(
+                settings.dataSource(), settings.dedup(), settings.consumerName())
+            : null;
   }
 
   @Override
@@ -114,7 +130,7 @@ public final class DefaultRocketMqDedupConsumer implements RocketMqDedupConsumer
 
   @Override
   public DedupCounts counts() {
-    return settings.dedup().counts(settings.consumerName());
+    return store != null ? store.counts() : settings.dedup().counts(settings.consumerName());
   }
 
   @Override
@@ -149,6 +165,10 @@ public final class DefaultRocketMqDedupConsumer implements RocketMqDedupConsumer
     UUID messageId = messageId(message);
     while (true) {
       try {
+        if (store != null) {
+          // Another delivery of the same message is being processed: consume this one again later.
+          return store.process(messageId, message) != ProcessOutcome.IN_PROGRESS;
+        }
         transactions.processOnce(messageId, tx -> handle(tx, message));
         return true;
       } catch (DedupTransactions.WorkFailedException e) {
@@ -160,7 +180,7 @@ public final class DefaultRocketMqDedupConsumer implements RocketMqDedupConsumer
           return false;
         }
         log.warn(
-            "Database failed while processing message {} from topic '{}'; retrying in {}",
+            "Dedup store failed while processing message {} from topic '{}'; retrying in {}",
             messageId,
             settings.topic(),
             settings.retryDelay(),
