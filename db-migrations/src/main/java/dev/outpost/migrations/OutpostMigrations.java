@@ -33,13 +33,13 @@ import org.slf4j.LoggerFactory;
 public final class OutpostMigrations {
 
   /** The Flyway location of Outpost's PostgreSQL migrations (SQL only). */
-  public static final String LOCATION = "classpath:db/migration/outpost";
+  public static final String LOCATION = "classpath:dev/outpost/migrations/postgresql";
 
   /**
    * The Flyway location of Outpost's MySQL/MariaDB migrations (SQL only). A sibling of {@link
    * #LOCATION}, not below it, so neither tree is ever scanned with the other.
    */
-  public static final String MYSQL_LOCATION = "classpath:db/migration/outpost-mysql";
+  public static final String MYSQL_LOCATION = "classpath:dev/outpost/migrations/mysql";
 
   /** The schema used when none is configured. */
   public static final String DEFAULT_SCHEMA = OutpostTableNames.DEFAULT_SCHEMA;

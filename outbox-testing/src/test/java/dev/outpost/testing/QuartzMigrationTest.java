@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
 class QuartzMigrationTest {
 
   private static final String COMMITTED =
-      "db/migration/outpost/V2__quartz_tables.sql"; // in db-migrations' jar
+      "dev/outpost/migrations/postgresql/V2__quartz_tables.sql"; // in db-migrations' jar
 
   private final TestDatabase db = OutpostPostgres.shared();
 

@@ -145,10 +145,11 @@ class OutpostAutoConfigurationTest {
   }
 
   @Test
-  void bootsDefaultFlywayLocationWouldRunOutpostsMigrationsTwiceAndIsRefused() {
+  void aFlywayLocationThatWouldRunOutpostsMigrationsTwiceIsRefused() {
     runner
         .withPropertyValues(
-            "spring.flyway.enabled=true", // default location classpath:db/migration
+            "spring.flyway.enabled=true",
+            "spring.flyway.locations=classpath:dev", // scans dev/outpost/migrations/... too
             "outpost.relay.enabled=false",
             "outpost.delay.enabled=false")
         .run(
@@ -158,5 +159,15 @@ class OutpostAutoConfigurationTest {
                     .rootCause()
                     .hasMessageContaining("also finds Outpost's migrations")
                     .hasMessageContaining("outpost.migration.mode=flyway"));
+  }
+
+  @Test
+  void bootsDefaultFlywayLocationDoesNotFindOutpostsMigrations() {
+    assertThat(
+            OutpostAutoConfiguration.BootFlywayConfiguration.covers(
+                new org.flywaydb.core.api.Location("classpath:db/migration"),
+                new org.flywaydb.core.api.Location(
+                    dev.outpost.migrations.OutpostMigrations.LOCATION)))
+        .isFalse();
   }
 }
