@@ -4,7 +4,9 @@ import dev.outpost.common.Dialect;
 import dev.outpost.common.OutpostTableNames;
 import dev.outpost.dedup.internal.DefaultDedupPurger;
 import dev.outpost.dedup.internal.Identifiers;
+import dev.outpost.dedup.internal.MicrometerPurgerMeters;
 import dev.outpost.dedup.internal.PurgerSettings;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.function.IntConsumer;
@@ -99,6 +101,7 @@ public interface DedupPurger extends AutoCloseable {
     private Duration interval = DEFAULT_INTERVAL;
     private Duration closeTimeout = DEFAULT_CLOSE_TIMEOUT;
     private IntConsumer batchListener = deleted -> {};
+    private MeterRegistry meterRegistry;
 
     private Builder() {}
 
@@ -171,6 +174,16 @@ public interface DedupPurger extends AutoCloseable {
     }
 
     /**
+     * Micrometer registry for the purger's counters: {@code outpost.dedup.purged} (keys deleted)
+     * and {@code outpost.dedup.purge.failures} (failed runs, retried at the next interval).
+     * Optional; Micrometer is an optional dependency. Defaults to none.
+     */
+    public Builder meterRegistry(MeterRegistry meterRegistry) {
+      this.meterRegistry = meterRegistry;
+      return this;
+    }
+
+    /**
      * Validates the configuration; starts nothing. Without {@link #dialect(Dialect)}, reads the
      * database's product and version on one short-lived connection.
      *
@@ -189,6 +202,13 @@ public interface DedupPurger extends AutoCloseable {
       Identifiers.requirePositive("interval", interval);
       Identifiers.requireNotNegative("closeTimeout", closeTimeout);
       Identifiers.require("batchListener", batchListener);
+      IntConsumer batches = batchListener;
+      Runnable failures = () -> {};
+      if (meterRegistry != null) {
+        MicrometerPurgerMeters meters = new MicrometerPurgerMeters(meterRegistry);
+        batches = batchListener.andThen(meters.purged());
+        failures = meters.failed();
+      }
       return new DefaultDedupPurger(
           new PurgerSettings(
               dataSource,
@@ -198,7 +218,8 @@ public interface DedupPurger extends AutoCloseable {
               batchSize,
               interval,
               closeTimeout,
-              batchListener),
+              batches,
+              failures),
           dialect);
     }
   }

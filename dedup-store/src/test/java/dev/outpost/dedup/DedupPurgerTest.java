@@ -56,6 +56,26 @@ class DedupPurgerTest {
   }
 
   @Test
+  void counts_purged_keys_in_the_meter_registry() {
+    insertKeys("metered", 7, NOW.minus(WINDOW).minusSeconds(60));
+    io.micrometer.core.instrument.simple.SimpleMeterRegistry registry =
+        new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
+    DedupPurger purger =
+        DedupPurger.builder()
+            .dataSource(db.dataSource())
+            .schema(db.schema())
+            .clock(clock)
+            .retention(WINDOW)
+            .batchSize(3)
+            .meterRegistry(registry)
+            .build();
+
+    assertThat(purger.runOnce().deleted()).isEqualTo(7);
+    assertThat(registry.get("outpost.dedup.purged").counter().count()).isEqualTo(7.0);
+    assertThat(registry.get("outpost.dedup.purge.failures").counter().count()).isZero();
+  }
+
+  @Test
   void reads_the_cutoff_from_the_clock_on_each_run() {
     insertKeys("c", 10, NOW.minus(Duration.ofDays(3)));
     DedupPurger purger = purger(100);

@@ -3,6 +3,9 @@ package dev.outpost.outbox;
 import dev.outpost.common.Dialect;
 import dev.outpost.common.OutpostTableNames;
 import dev.outpost.outbox.internal.DefaultOutbox;
+import dev.outpost.outbox.internal.MicrometerWriterMeters;
+import dev.outpost.outbox.internal.WriterMeters;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.sql.Connection;
 import java.time.Clock;
 import java.util.List;
@@ -107,6 +110,7 @@ public interface Outbox {
     private Clock clock = Clock.systemUTC();
     private Dialect dialect;
     private DataSource dataSource;
+    private MeterRegistry meterRegistry;
 
     Builder() {}
 
@@ -126,6 +130,17 @@ public interface Outbox {
      */
     public Builder dataSource(DataSource dataSource) {
       this.dataSource = dataSource;
+      return this;
+    }
+
+    /**
+     * Micrometer registry for the writer's counters: {@code outpost.outbox.written} (messages
+     * inserted in callers' transactions, committed or not) and {@code
+     * outpost.outbox.write.failures}. Optional; Micrometer is an optional dependency. Defaults to
+     * none.
+     */
+    public Builder meterRegistry(MeterRegistry meterRegistry) {
+      this.meterRegistry = meterRegistry;
       return this;
     }
 
@@ -224,7 +239,10 @@ public interface Outbox {
       OutboxConfig config = config();
       Dialect chosen =
           dialect != null ? dialect : dataSource != null ? Dialect.detect(dataSource) : null;
-      return new DefaultOutbox(config, chosen);
+      return new DefaultOutbox(
+          config,
+          chosen,
+          meterRegistry == null ? WriterMeters.NONE : new MicrometerWriterMeters(meterRegistry));
     }
   }
 }

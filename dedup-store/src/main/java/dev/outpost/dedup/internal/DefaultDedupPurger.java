@@ -143,8 +143,14 @@ public final class DefaultDedupPurger implements DedupPurger {
   private void runLogged() {
     try {
       runOnce();
-    } catch (RuntimeException e) {
-      log.warn("Dedup key purge failed; retrying in {}", settings.interval(), e);
+    } catch (Throwable e) {
+      // Anything thrown out of a scheduled task would cancel its later runs: log, count, go on.
+      settings.failureListener().run();
+      if (e instanceof Error) {
+        log.error("Dedup key purge failed; retrying in {}", settings.interval(), e);
+      } else {
+        log.warn("Dedup key purge failed; retrying in {}", settings.interval(), e);
+      }
     }
   }
 

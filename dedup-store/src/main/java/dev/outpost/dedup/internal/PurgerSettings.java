@@ -5,7 +5,10 @@ import java.time.Duration;
 import java.util.function.IntConsumer;
 import javax.sql.DataSource;
 
-/** Validated configuration of a dedup purger; see {@code DedupPurger.Builder} for each field. */
+/**
+ * Validated configuration of a dedup purger; see {@code DedupPurger.Builder} for each field. {@code
+ * failureListener} is told of each failed run (metrics).
+ */
 public record PurgerSettings(
     DataSource dataSource,
     String schema,
@@ -14,4 +17,5 @@ public record PurgerSettings(
     int batchSize,
     Duration interval,
     Duration closeTimeout,
-    IntConsumer batchListener) {}
+    IntConsumer batchListener,
+    Runnable failureListener) {}

@@ -21,6 +21,7 @@ public final class DefaultOutbox implements Outbox {
 
   private final OutboxConfig config;
   private final MessagePreparer preparer;
+  private final WriterMeters meters;
   private volatile OutboxRepository repository;
 
   /** A writer for {@code config} on PostgreSQL. */
@@ -33,7 +34,13 @@ public final class DefaultOutbox implements Outbox {
    * the first transaction's connection (and an unsupported database refused before any write).
    */
   public DefaultOutbox(OutboxConfig config, Dialect dialect) {
+    this(config, dialect, WriterMeters.NONE);
+  }
+
+  /** As {@link #DefaultOutbox(OutboxConfig, Dialect)}, counting writes in {@code meters}. */
+  public DefaultOutbox(OutboxConfig config, Dialect dialect, WriterMeters meters) {
     this.config = config;
+    this.meters = meters;
     this.preparer = new MessagePreparer(config);
     this.repository =
         dialect == null ? null : new OutboxRepository(OutpostSchema.of(dialect, config.schema()));
@@ -87,7 +94,7 @@ public final class DefaultOutbox implements Outbox {
     tx.connection(
         connection -> {
           requireTransaction(connection);
-          repository(connection).insertAll(connection, prepared);
+          insertAll(connection, prepared);
         });
     return ids(prepared);
   }
@@ -100,7 +107,7 @@ public final class DefaultOutbox implements Outbox {
       return List.of();
     }
     requireTransaction(tx);
-    repository(tx).insertAll(tx, prepared);
+    insertAll(tx, prepared);
     return ids(prepared);
   }
 
@@ -116,7 +123,25 @@ public final class DefaultOutbox implements Outbox {
 
   private void sendPrepared(Connection connection, PreparedMessage prepared) {
     requireTransaction(connection);
-    repository(connection).insert(connection, prepared);
+    OutboxRepository target = repository(connection);
+    try {
+      target.insert(connection, prepared);
+    } catch (RuntimeException e) {
+      meters.failed();
+      throw e;
+    }
+    meters.written(1);
+  }
+
+  private void insertAll(Connection connection, List<PreparedMessage> prepared) {
+    OutboxRepository target = repository(connection);
+    try {
+      target.insertAll(connection, prepared);
+    } catch (RuntimeException e) {
+      meters.failed();
+      throw e;
+    }
+    meters.written(prepared.size());
   }
 
   private List<PreparedMessage> prepareAll(List<OutboxMessage> messages) {
