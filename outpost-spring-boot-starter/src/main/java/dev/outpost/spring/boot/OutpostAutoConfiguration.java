@@ -72,11 +72,12 @@ public class OutpostAutoConfiguration {
   /** The outbox writer. */
   @Bean
   @ConditionalOnMissingBean
-  public Outbox outpostOutbox(OutpostProperties properties) {
-    return Outbox.builder()
-        .schema(properties.getSchema())
-        .partitions(properties.getPartitions())
-        .build();
+  public Outbox outpostOutbox(
+      OutpostProperties properties, ObjectProvider<OutpostMetrics> metrics) {
+    Outbox.Builder builder =
+        Outbox.builder().schema(properties.getSchema()).partitions(properties.getPartitions());
+    metrics.ifAvailable(m -> m.bind(builder));
+    return builder.build();
   }
 
   /** The delay scheduler; its sweep runs with the context unless {@code outpost.delay.enabled}. */
@@ -112,13 +113,16 @@ public class OutpostAutoConfiguration {
   @Bean
   @ConditionalOnMissingBean
   @ConditionalOnBooleanProperty(name = "outpost.dedup.purge-enabled", matchIfMissing = true)
-  public DedupPurger outpostDedupPurger(DataSource dataSource, OutpostProperties properties) {
-    return DedupPurger.builder()
-        .dataSource(dataSource)
-        .schema(properties.getSchema())
-        .retention(properties.getDedup().getRetention())
-        .interval(properties.getDedup().getPurgeInterval())
-        .build();
+  public DedupPurger outpostDedupPurger(
+      DataSource dataSource, OutpostProperties properties, ObjectProvider<OutpostMetrics> metrics) {
+    DedupPurger.Builder builder =
+        DedupPurger.builder()
+            .dataSource(dataSource)
+            .schema(properties.getSchema())
+            .retention(properties.getDedup().getRetention())
+            .interval(properties.getDedup().getPurgeInterval());
+    metrics.ifAvailable(m -> m.bind(builder));
+    return builder.build();
   }
 
   /** The publisher {@code outpost.publisher.type} names (in-process by default). */

@@ -1,7 +1,9 @@
 package dev.outpost.spring.boot;
 
 import dev.outpost.dedup.Dedup;
+import dev.outpost.dedup.DedupPurger;
 import dev.outpost.delay.DelayScheduler;
+import dev.outpost.outbox.Outbox;
 import dev.outpost.relay.Relay;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.springframework.beans.factory.ObjectProvider;
@@ -30,6 +32,20 @@ public final class OutpostMetrics {
     MeterRegistry r = registry.getIfUnique();
     if (r != null) {
       delay.meterRegistry(r);
+    }
+  }
+
+  void bind(Outbox.Builder outbox) {
+    MeterRegistry r = registry.getIfUnique();
+    if (r != null) {
+      outbox.meterRegistry(r);
+    }
+  }
+
+  void bind(DedupPurger.Builder purger) {
+    MeterRegistry r = registry.getIfUnique();
+    if (r != null) {
+      purger.meterRegistry(r);
     }
   }
 

@@ -163,5 +163,7 @@ class OutpostActuatorTest {
         .atMost(Duration.ofSeconds(20))
         .until(() -> meters.find("outpost.relay.backlog").gauge() != null);
     assertThat(meters.find("outpost.relay.partitions.owned").gauge()).isNotNull();
+    assertThat(meters.find("outpost.outbox.written").counter()).isNotNull();
+    assertThat(meters.find("outpost.dedup.purged").counter()).isNotNull();
   }
 }
