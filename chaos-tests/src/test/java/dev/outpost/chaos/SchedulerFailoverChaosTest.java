@@ -36,7 +36,7 @@ class SchedulerFailoverChaosTest {
    * misfire handler. Measured 2.5-7 s under load; Quartz's defaults took 15 s and more before the
    * recovery alone. Generous, and still fails the old behaviour.
    */
-  private static final Duration TAKEOVER_BOUND = Duration.ofSeconds(10);
+  private static final Duration TAKEOVER_BOUND = Duration.ofSeconds(5);
 
   private static final Duration SWEEP_INTERVAL = Duration.ofMillis(200);
 

@@ -37,9 +37,9 @@ class RedisDedupBuilderTest {
   void rejects_out_of_range_durations_naming_the_field_and_range() {
     assertThatThrownBy(() -> RedisDedup.builder().uri(URI).lease(Duration.ZERO).build())
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessage("lease is PT0S; allowed range is PT0.01S to PT24H");
+        .hasMessage("lease is PT0S; allowed PT0.01S..PT24H (inclusive)");
     assertThatThrownBy(() -> RedisDedup.builder().uri(URI).retention(null).build())
-        .hasMessage("retention is null; allowed range is PT1S to PT87600H");
+        .hasMessage("retention is null; allowed PT1S..PT87600H (inclusive)");
     assertThatThrownBy(
             () ->
                 RedisDedup.builder()
@@ -50,10 +50,10 @@ class RedisDedupBuilderTest {
         .hasMessage("lease PT2H is longer than retention PT1H; it must not be");
     assertThatThrownBy(
             () -> RedisDedup.builder().uri(URI).commandTimeout(Duration.ofMinutes(11)).build())
-        .hasMessageStartingWith("commandTimeout is PT11M; allowed range");
+        .hasMessageStartingWith("commandTimeout is PT11M; allowed ");
     assertThatThrownBy(
             () -> RedisDedup.builder().uri(URI).connectTimeout(Duration.ofMillis(-1)).build())
-        .hasMessageStartingWith("connectTimeout is PT-0.001S; allowed range");
+        .hasMessageStartingWith("connectTimeout is PT-0.001S; allowed ");
   }
 
   @Test

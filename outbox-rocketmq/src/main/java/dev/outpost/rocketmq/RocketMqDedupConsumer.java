@@ -1,5 +1,6 @@
 package dev.outpost.rocketmq;
 
+import dev.outpost.common.internal.Check;
 import dev.outpost.dedup.Dedup;
 import dev.outpost.dedup.DedupCounts;
 import dev.outpost.dedup.DedupStore;
@@ -318,10 +319,10 @@ public interface RocketMqDedupConsumer extends AutoCloseable {
      * @throws IllegalArgumentException naming the bad field, its value and what is allowed
      */
     public RocketMqDedupConsumer build() {
-      requireText("namesrvAddress", namesrvAddress);
-      requireText("consumerGroup", consumerGroup);
-      requireText("topic", topic);
-      requireText("subscription", subscription);
+      Check.text("namesrvAddress", namesrvAddress);
+      Check.text("consumerGroup", consumerGroup);
+      Check.text("topic", topic);
+      Check.text("subscription", subscription);
       String name = consumerName != null ? consumerName : consumerGroup;
       if (name.isBlank() || name.length() > Dedup.MAX_CONSUMER_LENGTH) {
         throw new IllegalArgumentException(
@@ -341,8 +342,8 @@ public interface RocketMqDedupConsumer extends AutoCloseable {
             "set exactly one of handler (jOOQ) and jdbcHandler (JDBC); "
                 + (handler == null ? "none is set" : "both are set"));
       }
-      requireRange("maxReconsumeTimes", maxReconsumeTimes, 0, 1000);
-      requireRange("consumeThreads", consumeThreads, 1, 1000);
+      Check.range("maxReconsumeTimes", maxReconsumeTimes, 0, 1000);
+      Check.range("consumeThreads", consumeThreads, 1, 1000);
       if (retryDelay == null
           || retryDelay.compareTo(Duration.ofMillis(10)) < 0
           || retryDelay.compareTo(Duration.ofHours(1)) > 0) {
@@ -396,19 +397,6 @@ public interface RocketMqDedupConsumer extends AutoCloseable {
           (DedupStore) dedupStore,
           name,
           (context, message) -> raw.handle(context, (MessageExt) message));
-    }
-
-    private static void requireText(String field, String value) {
-      if (value == null || value.isBlank()) {
-        throw new IllegalArgumentException(field + " is '" + value + "'; it is required");
-      }
-    }
-
-    private static void requireRange(String field, int value, int min, int max) {
-      if (value < min || value > max) {
-        throw new IllegalArgumentException(
-            field + " is " + value + "; allowed range is " + min + " to " + max);
-      }
     }
 
     private static String uniqueInstanceName() {

@@ -1,5 +1,6 @@
 package dev.outpost.rocketmq;
 
+import dev.outpost.common.internal.Check;
 import dev.outpost.relay.RelayMessage;
 import java.time.Duration;
 import java.util.function.Consumer;
@@ -75,8 +76,8 @@ public record RocketMqPublisherConfig(
     if (producerCustomizer == null) {
       throw new IllegalArgumentException("producerCustomizer must not be null");
     }
-    requireDuration("sendTimeout", sendTimeout, Duration.ofMillis(100), Duration.ofMinutes(10));
-    requireDuration("closeTimeout", closeTimeout, Duration.ZERO, Duration.ofMinutes(10));
+    Check.range("sendTimeout", sendTimeout, Duration.ofMillis(100), Duration.ofMinutes(10));
+    Check.range("closeTimeout", closeTimeout, Duration.ZERO, Duration.ofMinutes(10));
     if (maxInFlight < 1 || maxInFlight > MAX_IN_FLIGHT_LIMIT) {
       throw new IllegalArgumentException(
           "maxInFlight is " + maxInFlight + "; allowed 1.." + MAX_IN_FLIGHT_LIMIT);
@@ -91,12 +92,6 @@ public record RocketMqPublisherConfig(
     if (value == null || value.isBlank() || !value.matches("[%|a-zA-Z0-9_@.-]{1,255}")) {
       throw new IllegalArgumentException(
           field + " is '" + value + "'; use 1..255 characters of [a-zA-Z0-9_@.%|-]");
-    }
-  }
-
-  private static void requireDuration(String field, Duration value, Duration min, Duration max) {
-    if (value == null || value.compareTo(min) < 0 || value.compareTo(max) > 0) {
-      throw new IllegalArgumentException(field + " is " + value + "; allowed " + min + ".." + max);
     }
   }
 

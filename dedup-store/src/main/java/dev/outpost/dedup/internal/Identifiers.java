@@ -68,10 +68,6 @@ public final class Identifiers {
 
   /** Checks that a duration is present and {@code min <= value <= max}. */
   public static Duration requireBetween(String field, Duration value, Duration min, Duration max) {
-    if (value == null || value.compareTo(min) < 0 || value.compareTo(max) > 0) {
-      throw new IllegalArgumentException(
-          field + " is " + value + "; allowed range is " + min + " to " + max);
-    }
-    return value;
+    return Check.range(field, value, min, max);
   }
 }

@@ -1,5 +1,6 @@
 package dev.outpost.relay.kafka;
 
+import dev.outpost.common.internal.Check;
 import dev.outpost.relay.RelayMessage;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -63,11 +64,11 @@ public record KafkaPublisherConfig(
 
   /** Validates the values; see {@link KafkaPublisher.Builder} for the allowed values. */
   public KafkaPublisherConfig {
-    requireNonNull(producerProperties, "producerProperties");
-    requireNonNull(topicMapper, "topicMapper");
-    requireNonNull(cloudEventsType, "cloudEventsType");
-    requireNonNull(closeTimeout, "closeTimeout");
-    requireNonNull(producerFactory, "producerFactory");
+    Check.notNull("producerProperties", producerProperties);
+    Check.notNull("topicMapper", topicMapper);
+    Check.notNull("cloudEventsType", cloudEventsType);
+    Check.notNull("closeTimeout", closeTimeout);
+    Check.notNull("producerFactory", producerFactory);
     producerProperties = Map.copyOf(producerProperties);
     checkProducerProperties(producerProperties);
     if (cloudEvents && (cloudEventsSource == null || cloudEventsSource.isBlank())) {
@@ -79,7 +80,7 @@ public record KafkaPublisherConfig(
     if (!cloudEvents) {
       cloudEventsSource = null;
     }
-    requireDuration("closeTimeout", closeTimeout, Duration.ZERO, Duration.ofMinutes(10));
+    Check.range("closeTimeout", closeTimeout, Duration.ZERO, Duration.ofMinutes(10));
   }
 
   /** The producer's {@code delivery.timeout.ms}: the longest a send waits for its confirm. */
@@ -198,11 +199,9 @@ public record KafkaPublisherConfig(
     Duration request = Duration.ofMillis(number(parsed, ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG));
     Duration linger = Duration.ofMillis(number(parsed, ProducerConfig.LINGER_MS_CONFIG));
     Duration block = Duration.ofMillis(number(parsed, ProducerConfig.MAX_BLOCK_MS_CONFIG));
-    requireDuration("sendTimeout (delivery.timeout.ms)", delivery, MIN_SEND_TIMEOUT, MAX_TIMEOUT);
-    requireDuration(
-        "requestTimeout (request.timeout.ms)", request, Duration.ofMillis(100), delivery);
-    requireDuration(
-        "maxBlock (max.block.ms)", block, Duration.ofMillis(100), Duration.ofMinutes(10));
+    Check.range("sendTimeout (delivery.timeout.ms)", delivery, MIN_SEND_TIMEOUT, MAX_TIMEOUT);
+    Check.range("requestTimeout (request.timeout.ms)", request, Duration.ofMillis(100), delivery);
+    Check.range("maxBlock (max.block.ms)", block, Duration.ofMillis(100), Duration.ofMinutes(10));
     if (delivery.compareTo(request.plus(linger)) < 0) {
       throw new IllegalArgumentException(
           "sendTimeout (delivery.timeout.ms) is "
@@ -231,18 +230,6 @@ public record KafkaPublisherConfig(
             + " needs "
             + needed
             + ". Remove the override.");
-  }
-
-  static void requireDuration(String field, Duration value, Duration min, Duration max) {
-    if (value.compareTo(min) < 0 || value.compareTo(max) > 0) {
-      throw new IllegalArgumentException(field + " is " + value + "; allowed " + min + ".." + max);
-    }
-  }
-
-  private static void requireNonNull(Object value, String field) {
-    if (value == null) {
-      throw new IllegalArgumentException(field + " must not be null");
-    }
   }
 
   @Override

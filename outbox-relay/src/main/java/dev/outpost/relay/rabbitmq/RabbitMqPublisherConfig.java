@@ -1,6 +1,7 @@
 package dev.outpost.relay.rabbitmq;
 
 import com.rabbitmq.client.ConnectionFactory;
+import dev.outpost.common.internal.Check;
 import dev.outpost.relay.RelayMessage;
 import java.time.Duration;
 import java.util.function.Function;
@@ -79,17 +80,15 @@ public record RabbitMqPublisherConfig(
               + " .connectionFactory(factory)");
     }
     connectionFactory = connectionFactory.clone();
-    requireNonNull(connectionName, "connectionName");
-    requireNonNull(exchange, "exchange");
-    requireNonNull(routing, "routing");
-    requireNonNull(cloudEventsType, "cloudEventsType");
-    requireDuration(
-        "confirmTimeout", confirmTimeout, Duration.ofMillis(100), Duration.ofMinutes(10));
-    requireDuration(
-        "connectTimeout", connectTimeout, Duration.ofMillis(100), Duration.ofMinutes(5));
-    requireDuration(
+    Check.notNull("connectionName", connectionName);
+    Check.notNull("exchange", exchange);
+    Check.notNull("routing", routing);
+    Check.notNull("cloudEventsType", cloudEventsType);
+    Check.range("confirmTimeout", confirmTimeout, Duration.ofMillis(100), Duration.ofMinutes(10));
+    Check.range("connectTimeout", connectTimeout, Duration.ofMillis(100), Duration.ofMinutes(5));
+    Check.range(
         "recoveryInterval", recoveryInterval, Duration.ofMillis(10), Duration.ofMinutes(10));
-    requireDuration("closeTimeout", closeTimeout, Duration.ZERO, Duration.ofMinutes(10));
+    Check.range("closeTimeout", closeTimeout, Duration.ZERO, Duration.ofMinutes(10));
     if (channels < 1 || channels > MAX_CHANNELS) {
       throw new IllegalArgumentException(
           "channels is " + channels + "; allowed 1.." + MAX_CHANNELS);
@@ -116,18 +115,6 @@ public record RabbitMqPublisherConfig(
         + connectionFactory.getPort()
         + "/"
         + connectionFactory.getVirtualHost();
-  }
-
-  private static void requireNonNull(Object value, String field) {
-    if (value == null) {
-      throw new IllegalArgumentException(field + " must not be null");
-    }
-  }
-
-  private static void requireDuration(String field, Duration value, Duration min, Duration max) {
-    if (value == null || value.compareTo(min) < 0 || value.compareTo(max) > 0) {
-      throw new IllegalArgumentException(field + " is " + value + "; allowed " + min + ".." + max);
-    }
   }
 
   @Override

@@ -28,6 +28,18 @@ public final class Check {
   }
 
   /**
+   * Checks that {@code value} is not null and not blank.
+   *
+   * @return {@code value}
+   */
+  public static String text(String field, String value) {
+    if (value == null || value.isBlank()) {
+      throw new IllegalArgumentException(field + " is '" + value + "'; it is required");
+    }
+    return value;
+  }
+
+  /**
    * Checks {@code min <= value <= max}.
    *
    * @return {@code value}
