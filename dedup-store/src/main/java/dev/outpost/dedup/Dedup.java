@@ -110,6 +110,9 @@ public interface Dedup {
    */
   DedupCounts counts(String consumer);
 
+  /** The configuration this store was built with. */
+  DedupConfig config();
+
   /** The counts of every consumer seen since this instance was built (an immutable snapshot). */
   Map<String, DedupCounts> counts();
 
@@ -175,7 +178,7 @@ public interface Dedup {
       }
       DedupMeters meters =
           meterRegistry == null ? DedupMeters.NONE : MicrometerDedupMeters.create(meterRegistry);
-      return new DefaultDedup(new DedupSettings(schema, clock, meters), dialect);
+      return new DefaultDedup(new DedupSettings(new DedupConfig(schema), clock, meters), dialect);
     }
   }
 }

@@ -64,6 +64,9 @@ public interface DedupPurger extends AutoCloseable {
    */
   PurgeResult runOnce();
 
+  /** The configuration this purger was built with. */
+  DedupPurgerConfig config();
+
   /**
    * Purges keys older than {@code window} (instead of the configured retention), in batches.
    *
@@ -212,12 +215,8 @@ public interface DedupPurger extends AutoCloseable {
       return new DefaultDedupPurger(
           new PurgerSettings(
               dataSource,
-              schema,
+              new DedupPurgerConfig(schema, retention, batchSize, interval, closeTimeout),
               clock,
-              retention,
-              batchSize,
-              interval,
-              closeTimeout,
               batches,
               failures),
           dialect);

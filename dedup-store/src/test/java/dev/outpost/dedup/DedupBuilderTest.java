@@ -23,6 +23,7 @@ class DedupBuilderTest {
   @Test
   void defaults_to_the_public_schema() {
     assertThat(dedup.schema()).isEqualTo("public");
+    assertThat(dedup.config()).isEqualTo(new DedupConfig("public"));
     assertThat(dedup.counts("anyone")).isEqualTo(DedupCounts.ZERO);
     assertThat(dedup.counts()).isEmpty();
   }
@@ -36,6 +37,32 @@ class DedupBuilderTest {
     assertThatThrownBy(() -> Dedup.builder().schema(null).build())
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("schema is 'null'");
+  }
+
+  @Test
+  void the_purger_reports_its_configuration_without_collaborators() {
+    DedupPurger purger =
+        DedupPurger.builder()
+            .dialect(dev.outpost.common.Dialect.POSTGRESQL)
+            .dataSource(new PGSimpleDataSource())
+            .schema("shop")
+            .retention(Duration.ofDays(3))
+            .batchSize(500)
+            .build();
+    assertThat(purger.config())
+        .isEqualTo(
+            new DedupPurgerConfig(
+                "shop",
+                Duration.ofDays(3),
+                500,
+                DedupPurger.DEFAULT_INTERVAL,
+                DedupPurger.DEFAULT_CLOSE_TIMEOUT));
+    assertThatThrownBy(
+            () ->
+                new DedupPurgerConfig(
+                    "shop", Duration.ZERO, 1, Duration.ofSeconds(1), Duration.ZERO))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("retention is PT0S");
   }
 
   @Test

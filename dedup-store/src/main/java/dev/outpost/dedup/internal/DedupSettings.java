@@ -1,12 +1,19 @@
 package dev.outpost.dedup.internal;
 
+import dev.outpost.dedup.DedupConfig;
 import java.time.Clock;
 
 /**
- * Validated configuration of a dedup store.
+ * A dedup store's configuration with its collaborators.
  *
- * @param schema schema of the {@code dedup_key} table
+ * @param config the public configuration
  * @param clock stamps {@code processed_at}
  * @param meters where counts go besides the plain counters
  */
-public record DedupSettings(String schema, Clock clock, DedupMeters meters) {}
+public record DedupSettings(DedupConfig config, Clock clock, DedupMeters meters) {
+
+  /** Schema of the {@code dedup_key} table. */
+  public String schema() {
+    return config.schema();
+  }
+}

@@ -72,6 +72,11 @@ public final class DefaultDedup implements Dedup {
   }
 
   @Override
+  public dev.outpost.dedup.DedupConfig config() {
+    return settings.config();
+  }
+
+  @Override
   public DedupCounts counts(String consumer) {
     Identifiers.require("consumer", consumer);
     Tally tally = tallies.get(consumer);

@@ -48,6 +48,11 @@ public final class DefaultDedupPurger implements DedupPurger {
   }
 
   @Override
+  public dev.outpost.dedup.DedupPurgerConfig config() {
+    return settings.config();
+  }
+
+  @Override
   public PurgeResult runOnce() {
     return purgeOlderThan(settings.retention());
   }
