@@ -33,6 +33,7 @@ public class OutpostProperties {
   private final Publisher publisher = new Publisher();
   private final Lifecycle lifecycle = new Lifecycle();
   private final Health health = new Health();
+  private final Console console = new Console();
 
   public String getSchema() {
     return schema;
@@ -72,6 +73,10 @@ public class OutpostProperties {
 
   public Lifecycle getLifecycle() {
     return lifecycle;
+  }
+
+  public Console getConsole() {
+    return console;
   }
 
   public Health getHealth() {
@@ -468,6 +473,70 @@ public class OutpostProperties {
 
     public void setMaxSweepLateness(Duration maxSweepLateness) {
       this.maxSweepLateness = maxSweepLateness;
+    }
+  }
+
+  /** The web console of {@code outpost-admin}, mounted when that module is on the class path. */
+  public static class Console {
+    /** Where the console is mounted unless {@code outpost.console.path} says otherwise. */
+    public static final String DEFAULT_PATH = "/outpost/console";
+
+    /** Whether to mount the console (when outpost-admin is on the class path). */
+    private boolean enabled = true;
+
+    /** Path the console is served under. */
+    private String path = DEFAULT_PATH;
+
+    /** Whether replay, purge and cancel are allowed; read-only by default. */
+    private boolean allowActions = false;
+
+    /**
+     * Token every request must carry (header X-Outpost-Token); without one, only loopback clients
+     * are answered.
+     */
+    private String token;
+
+    /** Name written into audit rows for actions from the console. */
+    private String operator = "console";
+
+    public boolean isEnabled() {
+      return enabled;
+    }
+
+    public void setEnabled(boolean enabled) {
+      this.enabled = enabled;
+    }
+
+    public String getPath() {
+      return path;
+    }
+
+    public void setPath(String path) {
+      this.path = path;
+    }
+
+    public boolean isAllowActions() {
+      return allowActions;
+    }
+
+    public void setAllowActions(boolean allowActions) {
+      this.allowActions = allowActions;
+    }
+
+    public String getToken() {
+      return token;
+    }
+
+    public void setToken(String token) {
+      this.token = token;
+    }
+
+    public String getOperator() {
+      return operator;
+    }
+
+    public void setOperator(String operator) {
+      this.operator = operator;
     }
   }
 }
