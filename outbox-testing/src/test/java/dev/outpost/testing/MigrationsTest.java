@@ -159,7 +159,9 @@ class MigrationsTest {
     String password = "outpost-no-rights";
     db.execute(
         "DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'outpost_no_rights')"
-            + " THEN CREATE ROLE outpost_no_rights LOGIN; END IF; END $$");
+            + " THEN CREATE ROLE outpost_no_rights LOGIN PASSWORD '"
+            + password
+            + "'; END IF; END $$");
     db.execute("ALTER ROLE outpost_no_rights LOGIN PASSWORD '" + password + "'");
     db.execute(
         "DO $$ BEGIN EXECUTE format('REVOKE CREATE ON DATABASE %I FROM PUBLIC, outpost_no_rights',"
