@@ -297,27 +297,15 @@ public interface RabbitMqDedupConsumer extends AutoCloseable {
     }
 
     /** The store path, or {@code null} for the database path; checks they are not mixed. */
+    /** The store path, or {@code null} for the database path; checks they are not mixed. */
     @SuppressWarnings({"unchecked", "rawtypes"})
     private StoreDeliveries<Delivery> storeDeliveries() {
-      if (dedupStore == null && storeHandler == null) {
-        return null;
-      }
-      if (dedupStore == null || storeHandler == null) {
-        throw new IllegalArgumentException(
-            "dedupStore(store, handler) needs both a store and a handler; "
-                + (dedupStore == null ? "store" : "handler")
-                + " is null");
-      }
-      if (dataSource != null || dedup != null || handler != null || jdbcHandler != null) {
-        throw new IllegalArgumentException(
-            "dedupStore(store, handler) replaces dataSource, dedup, handler and jdbcHandler;"
-                + " set either dedupStore or those");
-      }
       StoreHandler raw = storeHandler;
-      return StoreDeliveries.of(
-          (DedupStore) dedupStore,
+      return StoreDeliveries.forBuilder(
+          dedupStore,
+          raw == null ? null : (context, delivery) -> raw.handle(context, (Delivery) delivery),
           consumerName,
-          (context, delivery) -> raw.handle(context, (Delivery) delivery));
+          dataSource != null || dedup != null || handler != null || jdbcHandler != null);
     }
   }
 }

@@ -34,13 +34,11 @@ class FixtureSelectionTest {
     Map<String, String> env = System.getenv();
     String source = OutpostPostgres.shared().source();
     String url = env.get(OutpostPostgres.ENV_JDBC_URL);
-    if (url != null && !url.isBlank()) {
-      assertThat(source).startsWith("env");
-    } else if (Docker.selected(env)) {
-      assertThat(source).startsWith("testcontainers");
-    } else {
-      assertThat(source).isEqualTo("embedded");
-    }
+    String expected =
+        url != null && !url.isBlank()
+            ? "env"
+            : Docker.selected(env) ? "testcontainers" : "embedded";
+    assertThat(source).startsWith(expected);
     assertThat(OutpostPostgres.shared().queryLong("SELECT count(*) FROM relay_lease")).isZero();
   }
 }
