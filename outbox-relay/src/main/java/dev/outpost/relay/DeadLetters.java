@@ -1,5 +1,6 @@
 package dev.outpost.relay;
 
+import dev.outpost.common.Dialect;
 import dev.outpost.outbox.OutpostException;
 import dev.outpost.outbox.schema.OutpostSchema;
 import dev.outpost.relay.internal.DeadLetterRepository;
@@ -25,7 +26,8 @@ public interface DeadLetters {
   int MAX_PAGE_SIZE = 10_000;
 
   /**
-   * Dead letters of {@code schema} in {@code dataSource}.
+   * Dead letters of {@code schema} in {@code dataSource}; opens one connection to detect the
+   * database (PostgreSQL, MySQL or MariaDB).
    *
    * @throws IllegalArgumentException if the schema name is not a plain identifier
    */
@@ -38,7 +40,9 @@ public interface DeadLetters {
     if (dataSource == null || clock == null) {
       throw new IllegalArgumentException("dataSource and clock must not be null");
     }
-    return new DeadLetterRepository(dataSource, OutpostSchema.named(schema), clock);
+    OutpostSchema.named(schema); // checks the name before connecting
+    return new DeadLetterRepository(
+        dataSource, OutpostSchema.of(Dialect.detect(dataSource), schema), clock);
   }
 
   /**

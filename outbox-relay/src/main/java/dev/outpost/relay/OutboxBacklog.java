@@ -1,5 +1,6 @@
 package dev.outpost.relay;
 
+import dev.outpost.common.Dialect;
 import dev.outpost.outbox.OutpostException;
 import dev.outpost.outbox.schema.OutpostSchema;
 import dev.outpost.relay.internal.BacklogReader;
@@ -14,16 +15,20 @@ import javax.sql.DataSource;
 public interface OutboxBacklog {
 
   /**
-   * The backlog of {@code schema} in {@code dataSource}.
+   * The backlog of {@code schema} in {@code dataSource}; opens one connection to detect the
+   * database (PostgreSQL, MySQL or MariaDB).
    *
    * @throws IllegalArgumentException if the data source is null or the schema name is not a plain
    *     identifier
+   * @throws dev.outpost.common.UnsupportedDatabaseException if the database is not one Outpost
+   *     supports
    */
   static OutboxBacklog create(DataSource dataSource, String schema) {
     if (dataSource == null) {
       throw new IllegalArgumentException("dataSource must not be null");
     }
-    return new BacklogReader(dataSource, OutpostSchema.named(schema));
+    OutpostSchema.named(schema); // checks the name before connecting
+    return new BacklogReader(dataSource, OutpostSchema.of(Dialect.detect(dataSource), schema));
   }
 
   /**

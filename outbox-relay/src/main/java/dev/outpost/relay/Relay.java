@@ -1,5 +1,6 @@
 package dev.outpost.relay;
 
+import dev.outpost.common.Dialect;
 import dev.outpost.common.OutpostTableNames;
 import dev.outpost.outbox.OutboxConfig;
 import dev.outpost.outbox.OutpostException;
@@ -34,9 +35,12 @@ import javax.sql.DataSource;
  * #deadLetters()}). When the publisher reports its destination {@linkplain
  * PublishResult.Unavailable unavailable}, a circuit breaker pauses every partition without counting
  * attempts and probes the destination every {@link Builder#probeInterval(Duration)}; all partitions
- * resume as soon as it answers. A dedicated connection {@code LISTEN}s for the writer's
- * notifications so a commit is published at once; polling every {@link
- * Builder#pollInterval(Duration)} is the safety net.
+ * resume as soon as it answers. On PostgreSQL a dedicated connection {@code LISTEN}s for the
+ * writer's notifications so a commit is published at once; polling every {@link
+ * Builder#pollInterval(Duration)} is the safety net. On MySQL and MariaDB (no notifications) each
+ * partition polls adaptively: again after {@link Builder#fastPollInterval(Duration)} when its last
+ * poll found work, backing off to {@link Builder#pollInterval(Duration)} while idle; a writer in
+ * the same JVM nudges the relay after each send.
  *
  * <p>Thread-safe. {@link Builder#build()} starts no threads; {@link #start()} does; {@link
  * #close()} stops them.
@@ -107,6 +111,8 @@ public interface Relay extends AutoCloseable {
     private int batchSize = RelayConfig.DEFAULT_BATCH_SIZE;
     private long maxBatchBytes = RelayConfig.DEFAULT_MAX_BATCH_BYTES;
     private Duration pollInterval = RelayConfig.DEFAULT_POLL_INTERVAL;
+    private Duration fastPollInterval;
+    private Dialect dialect;
     private Duration leaseDuration = RelayConfig.DEFAULT_LEASE_DURATION;
     private Duration heartbeatInterval;
     private Duration backoffBase = RelayConfig.DEFAULT_BACKOFF_BASE;
@@ -191,11 +197,32 @@ public interface Relay extends AutoCloseable {
     }
 
     /**
-     * How often an idle partition looks for messages without a notification (1 ms..1 h). Defaults
-     * to 1 second.
+     * How often an idle partition looks for messages without a notification (1 ms..1 h): the safety
+     * net of LISTEN/NOTIFY on PostgreSQL, and the longest interval of the adaptive polling without
+     * it (MySQL/MariaDB, or {@code listen(false)}). Defaults to 1 second.
      */
     public Builder pollInterval(Duration pollInterval) {
       this.pollInterval = pollInterval;
+      return this;
+    }
+
+    /**
+     * When the relay polls (MySQL/MariaDB, or {@code listen(false)}): how soon a partition is
+     * polled again after a poll that found work or after a nudge from a writer in this JVM; each
+     * empty poll doubles the interval up to {@link #pollInterval(Duration)} (1 ms..pollInterval).
+     * Defaults to 10 ms, or {@code pollInterval} when that is shorter.
+     */
+    public Builder fastPollInterval(Duration fastPollInterval) {
+      this.fastPollInterval = fastPollInterval;
+      return this;
+    }
+
+    /**
+     * The database's dialect. By default it is detected from {@link #dataSource(DataSource)} at
+     * {@link #build()} (one short-lived connection).
+     */
+    public Builder dialect(Dialect dialect) {
+      this.dialect = dialect;
       return this;
     }
 
@@ -348,7 +375,7 @@ public interface Relay extends AutoCloseable {
               backoffBase, backoffMax, backoffJitter, maxAttempts, parkKeyOnDeadLetter),
           new RelayConfig.LeaseConfig(leaseDuration, heartbeat),
           new RelayConfig.CircuitBreakerConfig(probeInterval),
-          pollInterval,
+          new RelayConfig.Polling(fastPoll(), pollInterval),
           publishTimeout,
           listen,
           shutdownTimeout,
@@ -360,6 +387,9 @@ public interface Relay extends AutoCloseable {
      *
      * @throws IllegalArgumentException naming the field, its value and the allowed range, or the
      *     missing collaborator
+     * @throws dev.outpost.common.UnsupportedDatabaseException if no dialect is set and the database
+     *     is not one Outpost supports
+     * @throws OutpostException if no dialect is set and no connection can be opened to detect it
      */
     public Relay build() {
       if (dataSource == null) {
@@ -372,7 +402,17 @@ public interface Relay extends AutoCloseable {
       if (clock == null) {
         throw new IllegalArgumentException("clock must not be null; use Clock.systemUTC()");
       }
-      return new DefaultRelay(config(), dataSource, publisher, clock, meterRegistry);
+      RelayConfig config = config();
+      Dialect chosen = dialect != null ? dialect : Dialect.detect(dataSource);
+      return new DefaultRelay(config, chosen, dataSource, publisher, clock, meterRegistry);
+    }
+
+    private Duration fastPoll() {
+      if (fastPollInterval != null || pollInterval == null) {
+        return fastPollInterval;
+      }
+      Duration fast = RelayConfig.DEFAULT_FAST_POLL_INTERVAL;
+      return pollInterval.compareTo(fast) < 0 ? pollInterval : fast;
     }
 
     private static String defaultInstanceId() {

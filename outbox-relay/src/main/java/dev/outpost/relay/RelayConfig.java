@@ -17,7 +17,7 @@ import java.time.Duration;
  * @param retry retries, backoff and dead-lettering of messages that failed
  * @param lease partition leases
  * @param breaker pausing while the publisher's destination is unavailable
- * @param pollInterval how often an idle partition is polled (the safety net of LISTEN/NOTIFY)
+ * @param polling how often partitions are polled without a notification
  * @param publishTimeout how long a batch's outcome is awaited before it counts as failed
  * @param listen whether to wake up on the writer's {@code NOTIFY}
  * @param shutdownTimeout how long {@link Relay#close()} waits for in-flight batches
@@ -32,7 +32,7 @@ public record RelayConfig(
     RetryPolicy retry,
     LeaseConfig lease,
     CircuitBreakerConfig breaker,
-    Duration pollInterval,
+    Polling polling,
     Duration publishTimeout,
     boolean listen,
     Duration shutdownTimeout,
@@ -49,6 +49,9 @@ public record RelayConfig(
 
   /** Default polling interval of an idle partition. */
   public static final Duration DEFAULT_POLL_INTERVAL = Duration.ofSeconds(1);
+
+  /** Default polling interval right after a poll found work or a nudge (polling relays). */
+  public static final Duration DEFAULT_FAST_POLL_INTERVAL = Duration.ofMillis(10);
 
   /** Default lease duration. */
   public static final Duration DEFAULT_LEASE_DURATION = Duration.ofSeconds(10);
@@ -95,9 +98,32 @@ public record RelayConfig(
     require(retry != null, "retry must not be null");
     require(lease != null, "lease must not be null");
     require(breaker != null, "breaker must not be null");
-    range("pollInterval", pollInterval, Duration.ofMillis(1), ONE_HOUR);
+    require(polling != null, "polling must not be null");
     range("publishTimeout", publishTimeout, Duration.ofMillis(1), ONE_HOUR);
     range("shutdownTimeout", shutdownTimeout, Duration.ZERO, ONE_HOUR);
+  }
+
+  /**
+   * How often partitions are polled. On PostgreSQL with {@code LISTEN}, an idle partition is polled
+   * every {@code pollInterval} (the safety net of notifications). A relay without notifications
+   * (MySQL/MariaDB, or {@code listen(false)}) polls adaptively: {@code fastPollInterval} after a
+   * poll that found work or after a nudge from a writer in the same JVM, doubling on each empty
+   * poll up to {@code pollInterval}.
+   *
+   * @param fastPollInterval the shortest interval (1 ms..pollInterval)
+   * @param pollInterval the idle interval (1 ms..1 h)
+   */
+  public record Polling(Duration fastPollInterval, Duration pollInterval) {
+    /** Validates the values. */
+    public Polling {
+      range("pollInterval", pollInterval, Duration.ofMillis(1), ONE_HOUR);
+      range("fastPollInterval", fastPollInterval, Duration.ofMillis(1), pollInterval);
+    }
+  }
+
+  /** How often an idle partition is polled; {@link Polling#pollInterval()}. */
+  public Duration pollInterval() {
+    return polling.pollInterval();
   }
 
   /**

@@ -46,8 +46,9 @@ class BadConfigurationTest {
   void refuses_to_start_when_outbox_rows_lie_beyond_the_configured_partitions(TestDatabase db) {
     db.execute(
         "INSERT INTO outbox_message (message_id, topic, message_key, partition_no, payload,"
-            + " created_at, available_at) VALUES (gen_random_uuid(), 't', 'k', 20, '\\x00',"
-            + " now(), now())");
+            + " headers, created_at, available_at) VALUES ("
+            + Sql.randomUuid(db)
+            + ", 't', 'k', 20, 'x', '{}', now(), now())");
 
     try (Relay relay = relay(db).partitions(16).build()) {
       assertThatThrownBy(relay::start)
@@ -73,7 +74,8 @@ class BadConfigurationTest {
   @Test
   void works_on_a_schema_of_its_own(TestDatabase db) {
     db.migrateSchema("relay_other");
-    db.execute("TRUNCATE relay_other.outbox_message, relay_other.relay_lease");
+    db.execute("TRUNCATE TABLE relay_other.outbox_message");
+    db.execute("TRUNCATE TABLE relay_other.relay_lease");
     RecordingPublisher publisher = new RecordingPublisher();
     var outbox = dev.outpost.outbox.Outbox.builder().schema("relay_other").build();
     new Messages(db.dataSource(), outbox).sendSpread("t", 10, 2);

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.outpost.relay.testing.RecordingPublisher;
 import dev.outpost.testing.OutpostDatabaseExtension;
+import dev.outpost.testing.PostgresOnly;
 import dev.outpost.testing.TestDatabase;
 import java.io.File;
 import java.nio.file.Path;
@@ -21,7 +22,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.slf4j.LoggerFactory;
 
-/** A relay killed in the middle of publishing (process or database sessions) loses nothing. */
+/**
+ * A relay killed in the middle of publishing (process or database sessions) loses nothing.
+ * PostgreSQL only: a heavy crash scenario (pg_terminate_backend) the build runs on one database.
+ */
+@PostgresOnly
 @ExtendWith(OutpostDatabaseExtension.class)
 class CrashTest {
 

@@ -32,19 +32,19 @@ class DeadLettersTest {
         "INSERT INTO outbox_dead_letter (outbox_id, message_id, topic, message_key, partition_no,"
             + " payload, headers, created_at, failed_at, attempts, last_error) VALUES ("
             + outboxId
+            + ", "
+            + Sql.uuid(db, id)
             + ", '"
-            + id
-            + "', '"
             + topic
             + "', "
             + (key == null ? "NULL" : "'" + key + "'")
             + ", 3, 'payload-"
             + outboxId
-            + "', '{\"traceparent\":\"00-x\"}', '"
-            + T0.minusSeconds(60)
-            + "', '"
-            + failedAt
-            + "', 10, 'boom')");
+            + "', '{\"traceparent\":\"00-x\"}', "
+            + Sql.time(db, T0.minusSeconds(60))
+            + ", "
+            + Sql.time(db, failedAt)
+            + ", 10, 'boom')");
     return id;
   }
 
@@ -103,10 +103,11 @@ class DeadLettersTest {
     assertThat(replayed).isEqualTo(1);
     assertThat(
             db.queryLong(
-                "SELECT count(*) FROM outbox_message WHERE id = 7 AND message_id = '"
-                    + a
-                    + "' AND attempts = 0 AND partition_no = 3 AND last_error IS NULL"
-                    + " AND headers ->> 'traceparent' = '00-x'"))
+                "SELECT count(*) FROM outbox_message WHERE id = 7 AND message_id = "
+                    + Sql.uuid(db, a)
+                    + " AND attempts = 0 AND partition_no = 3 AND last_error IS NULL AND "
+                    + Sql.header(db, "traceparent")
+                    + " = '00-x'"))
         .isEqualTo(1);
     assertThat(deadLetters.list(DeadLetterFilter.all(), 0, 10))
         .extracting(DeadLetter::messageId)
@@ -117,10 +118,10 @@ class DeadLettersTest {
   void leaves_a_dead_letter_whose_message_is_already_back_in_the_outbox() {
     UUID a = deadLetter(7, "orders", "a", T0);
     db.execute(
-        "INSERT INTO outbox_message (message_id, topic, partition_no, payload, created_at,"
-            + " available_at) VALUES ('"
-            + a
-            + "', 'orders', 3, '\\x00', now(), now())");
+        "INSERT INTO outbox_message (message_id, topic, partition_no, payload, headers, created_at,"
+            + " available_at) VALUES ("
+            + Sql.uuid(db, a)
+            + ", 'orders', 3, 'x', '{}', now(), now())");
 
     assertThat(deadLetters.replay(List.of(a))).isZero();
     assertThat(deadLetters.count(DeadLetterFilter.all())).isEqualTo(1);

@@ -6,11 +6,14 @@ import static org.awaitility.Awaitility.await;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.outpost.relay.testing.RecordingPublisher;
 import dev.outpost.testing.OutpostDatabaseExtension;
+import dev.outpost.testing.PostgresOnly;
 import dev.outpost.testing.TestDatabase;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
+/** PostgreSQL only: LISTEN/NOTIFY wake-ups and a terminated listener session. */
+@PostgresOnly
 @ExtendWith(OutpostDatabaseExtension.class)
 class ListenerTest {
 

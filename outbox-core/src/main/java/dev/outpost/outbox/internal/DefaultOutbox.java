@@ -131,6 +131,7 @@ public final class DefaultOutbox implements Outbox {
       throw e;
     }
     meters.written(1);
+    WakeUps.written(config.schema(), prepared.partitionNo());
   }
 
   private void insertAll(Connection connection, List<PreparedMessage> prepared) {
@@ -142,6 +143,13 @@ public final class DefaultOutbox implements Outbox {
       throw e;
     }
     meters.written(prepared.size());
+    int last = -1;
+    for (PreparedMessage message : prepared) {
+      if (message.partitionNo() != last) { // one signal per run of one partition
+        last = message.partitionNo();
+        WakeUps.written(config.schema(), last);
+      }
+    }
   }
 
   private List<PreparedMessage> prepareAll(List<OutboxMessage> messages) {

@@ -1,6 +1,19 @@
 package dev.outpost.outbox.internal;
 
 import dev.outpost.outbox.schema.OutpostSchema;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import org.jooq.Condition;
+import org.jooq.DSLContext;
+import org.jooq.impl.DSL;
 
 /**
  * Every statement on {@code outbox_message} for PostgreSQL, in one place: the writer's insert, the
@@ -260,28 +273,119 @@ final class PostgresOutboxMessageSql implements OutboxMessageSql {
   }
 
   @Override
-  public String claimWindow(boolean parkKeys) {
+  public String claimWindowSql(boolean parkKeys) {
     return parkKeys ? claimWindowParked : claimWindow;
   }
 
   @Override
-  public String deleteConfirmed() {
-    return deleteConfirmed;
+  public List<ClaimedRow> claimWindow(
+      Connection c, boolean parkKeys, int partition, Instant now, int limit, long maxBytes)
+      throws SQLException {
+    OffsetDateTime at = now.atOffset(ZoneOffset.UTC);
+    try (PreparedStatement s = c.prepareStatement(claimWindowSql(parkKeys))) {
+      int i = 1;
+      s.setInt(i++, partition);
+      s.setObject(i++, at);
+      s.setInt(i++, partition);
+      s.setObject(i++, at);
+      if (parkKeys) {
+        s.setInt(i++, partition);
+      }
+      s.setInt(i++, limit);
+      s.setLong(i, maxBytes);
+      List<ClaimedRow> window = new ArrayList<>(Math.min(limit, 1024));
+      try (ResultSet rs = s.executeQuery()) {
+        while (rs.next()) {
+          window.add(
+              new ClaimedRow(
+                  rs.getLong(1),
+                  rs.getObject(2, UUID.class),
+                  rs.getString(3),
+                  rs.getString(4),
+                  rs.getBytes(5),
+                  rs.getString(6),
+                  rs.getObject(7, OffsetDateTime.class).toInstant(),
+                  rs.getInt(8)));
+        }
+      }
+      return window;
+    }
   }
 
   @Override
-  public String reschedule() {
-    return reschedule;
+  public int deleteConfirmed(Connection c, Fence fence, long[] ids) throws SQLException {
+    try (PreparedStatement s = c.prepareStatement(deleteConfirmed)) {
+      s.setObject(1, ids);
+      s.setInt(2, fence.partition());
+      bindFence(s, 3, fence);
+      return s.executeUpdate();
+    }
   }
 
   @Override
-  public String moveToDeadLetter() {
-    return moveToDeadLetter;
+  public int reschedule(Connection c, Fence fence, List<Retry> retries) throws SQLException {
+    int n = retries.size();
+    long[] ids = new long[n];
+    String[] times = new String[n];
+    String[] errors = new String[n];
+    for (int i = 0; i < n; i++) {
+      Retry retry = retries.get(i);
+      ids[i] = retry.id();
+      times[i] = retry.availableAt().toString();
+      errors[i] = OutboxMessageSql.truncate(retry.error());
+    }
+    try (PreparedStatement s = c.prepareStatement(reschedule)) {
+      s.setObject(1, ids);
+      s.setArray(2, c.createArrayOf("text", times));
+      s.setArray(3, c.createArrayOf("text", errors));
+      s.setInt(4, fence.partition());
+      bindFence(s, 5, fence);
+      return s.executeUpdate();
+    }
   }
 
   @Override
-  public String partitionsWithNewRows() {
-    return partitionsWithNewRows;
+  public int moveToDeadLetter(
+      Connection c, Fence fence, List<DeadLetterMove> moves, Instant failedAt) throws SQLException {
+    int n = moves.size();
+    long[] ids = new long[n];
+    int[] attempts = new int[n];
+    String[] errors = new String[n];
+    for (int i = 0; i < n; i++) {
+      DeadLetterMove move = moves.get(i);
+      ids[i] = move.id();
+      attempts[i] = move.attempts();
+      errors[i] = OutboxMessageSql.truncate(move.error());
+    }
+    try (PreparedStatement s = c.prepareStatement(moveToDeadLetter)) {
+      s.setObject(1, ids);
+      s.setObject(2, attempts);
+      s.setArray(3, c.createArrayOf("text", errors));
+      s.setInt(4, fence.partition());
+      bindFence(s, 5, fence);
+      s.setObject(8, failedAt.atOffset(ZoneOffset.UTC));
+      return s.executeUpdate();
+    }
+  }
+
+  @Override
+  public List<Integer> partitionsWithNewRows(Connection c, int[] partitions) throws SQLException {
+    try (PreparedStatement s = c.prepareStatement(partitionsWithNewRows)) {
+      s.setObject(1, partitions);
+      List<Integer> found = new ArrayList<>();
+      try (ResultSet rs = s.executeQuery()) {
+        while (rs.next()) {
+          found.add(rs.getInt(1));
+        }
+      }
+      return found;
+    }
+  }
+
+  private static void bindFence(PreparedStatement s, int first, Fence fence) throws SQLException {
+    s.setInt(first, fence.partition());
+    s.setString(first + 1, fence.owner());
+    s.setLong(first + 2, fence.token());
   }
 
   @Override
@@ -310,7 +414,13 @@ final class PostgresOutboxMessageSql implements OutboxMessageSql {
   }
 
   @Override
-  public String replayDeadLetters() {
+  public int replayDeadLetters(DSLContext dsl, Condition filter, Instant availableAt) {
+    return dsl.query(replayDeadLetters, filter, DSL.val(availableAt.atOffset(ZoneOffset.UTC)))
+        .execute();
+  }
+
+  /** The replay statement, a jOOQ plain-SQL template: {0} the filter, {1} available_at. */
+  String replayDeadLettersSql() {
     return replayDeadLetters;
   }
 }

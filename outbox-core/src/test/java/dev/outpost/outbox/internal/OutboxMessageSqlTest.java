@@ -54,16 +54,18 @@ class OutboxMessageSqlTest {
   void every_statement_names_the_tables_of_the_configured_schema() {
     OutboxMessageSql sql = OutboxMessageSql.of(OutpostSchema.named("shop_outpost"));
 
-    assertThat(sql.claimWindow(true))
+    assertThat(sql.claimWindowSql(true))
         .contains("\"shop_outpost\".\"outbox_message\"")
         .contains("\"shop_outpost\".\"outbox_dead_letter\"")
         .doesNotContain("{");
-    assertThat(sql.deleteConfirmed()).contains("\"shop_outpost\".\"relay_lease\"");
     assertThat(sql.moveDueFromDelayed(true))
         .contains("\"shop_outpost\".\"delayed_message\"")
         .contains("ON CONFLICT (message_id) DO NOTHING");
     assertThat(sql.moveDueFromDelayed(false)).doesNotContain("ON CONFLICT");
-    assertThat(sql.replayDeadLetters()).contains("{0}").contains("{1}");
+    assertThat(((PostgresOutboxMessageSql) sql).replayDeadLettersSql())
+        .contains("{0}")
+        .contains("{1}")
+        .contains("\"shop_outpost\".\"outbox_dead_letter\"");
   }
 
   @Test

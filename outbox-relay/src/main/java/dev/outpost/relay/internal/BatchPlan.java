@@ -1,9 +1,9 @@
 package dev.outpost.relay.internal;
 
+import dev.outpost.outbox.internal.OutboxMessageSql.DeadLetterMove;
+import dev.outpost.outbox.internal.OutboxMessageSql.Retry;
 import dev.outpost.relay.PublishResult;
 import dev.outpost.relay.RelayMessage;
-import dev.outpost.relay.internal.RelayOutboxRepository.DeadLetterMove;
-import dev.outpost.relay.internal.RelayOutboxRepository.Retry;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;

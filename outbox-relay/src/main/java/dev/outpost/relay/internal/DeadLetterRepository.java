@@ -23,10 +23,14 @@ import org.jooq.conf.Settings;
 import org.jooq.exception.DataAccessException;
 import org.jooq.impl.DSL;
 
-/** {@link DeadLetters} over {@code outbox_dead_letter}: the one place with its DML. Thread-safe. */
+/**
+ * {@link DeadLetters} over {@code outbox_dead_letter}: the one place with its DML (the replay,
+ * which also writes {@code outbox_message}, is that table owner's statement for the dialect).
+ * Filters are built with jOOQ for the dialect. Thread-safe.
+ */
 public final class DeadLetterRepository implements DeadLetters {
 
-  private final String replaySql;
+  private final OutboxMessageSql outbox;
   private final DSLContext dsl;
   private final OutpostSchema schema;
   private final DeadLetterTable table;
@@ -37,8 +41,8 @@ public final class DeadLetterRepository implements DeadLetters {
     this.dsl =
         DSL.using(dataSource, schema.jooqDialect(), new Settings().withExecuteLogging(false));
     this.schema = schema;
-    this.table = new DeadLetterTable(schema.name());
-    this.replaySql = OutboxMessageSql.of(schema).replayDeadLetters();
+    this.table = new DeadLetterTable(schema.dialect(), schema.name());
+    this.outbox = OutboxMessageSql.of(schema);
     this.clock = clock;
   }
 
@@ -107,11 +111,7 @@ public final class DeadLetterRepository implements DeadLetters {
   }
 
   private int replay(Condition where) {
-    return run(
-        "replay dead letters",
-        () ->
-            dsl.query(replaySql, where, DSL.val(clock.instant().atOffset(ZoneOffset.UTC)))
-                .execute());
+    return run("replay dead letters", () -> outbox.replayDeadLetters(dsl, where, clock.instant()));
   }
 
   private Condition condition(DeadLetterFilter filter) {

@@ -1,10 +1,10 @@
 package dev.outpost.relay.internal;
 
+import dev.outpost.common.Dialect;
 import dev.outpost.common.OutpostTableNames;
 import dev.outpost.outbox.schema.MessageTable;
 import java.time.OffsetDateTime;
 import org.jooq.Field;
-import org.jooq.impl.DSL;
 import org.jooq.impl.SQLDataType;
 
 /**
@@ -25,11 +25,11 @@ final class DeadLetterTable extends MessageTable {
   /** The last error. */
   final Field<String> lastError;
 
-  DeadLetterTable(String schema) {
-    super(schema, OutpostTableNames.OUTBOX_DEAD_LETTER);
-    var name = DSL.name(schema, OutpostTableNames.OUTBOX_DEAD_LETTER);
+  DeadLetterTable(Dialect dialect, String schema) {
+    super(dialect, schema, OutpostTableNames.OUTBOX_DEAD_LETTER);
+    var name = tableName(dialect, schema, OutpostTableNames.OUTBOX_DEAD_LETTER);
     this.outboxId = field(name, "outbox_id", SQLDataType.BIGINT);
-    this.failedAt = field(name, "failed_at", SQLDataType.TIMESTAMPWITHTIMEZONE);
+    this.failedAt = field(name, "failed_at", timeType(dialect));
     this.attempts = field(name, "attempts", SQLDataType.INTEGER);
     this.lastError = field(name, "last_error", SQLDataType.CLOB);
   }

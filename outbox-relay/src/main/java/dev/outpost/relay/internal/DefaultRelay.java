@@ -1,6 +1,8 @@
 package dev.outpost.relay.internal;
 
+import dev.outpost.common.Dialect;
 import dev.outpost.outbox.OutpostException;
+import dev.outpost.outbox.internal.WakeUps;
 import dev.outpost.outbox.schema.OutpostSchema;
 import dev.outpost.relay.DeadLetters;
 import dev.outpost.relay.Publisher;
@@ -65,14 +67,21 @@ public final class DefaultRelay implements Relay {
   private ScheduledThreadPoolExecutor workers;
   private ScheduledThreadPoolExecutor leaseThread;
   private NotificationListener listener;
+  private WakeUps.Subscription nudges;
+  private final Dialect dialect;
+
+  /** No LISTEN/NOTIFY: partitions poll adaptively, and a writer in this JVM nudges them. */
+  private final boolean polling;
 
   /**
-   * A relay for {@code config} with its collaborators; starts nothing.
+   * A relay for {@code config} on a {@code dialect} database with its collaborators; starts
+   * nothing.
    *
    * @param meterRegistry a Micrometer registry, or null for no metrics
    */
   public DefaultRelay(
       RelayConfig config,
+      Dialect dialect,
       DataSource dataSource,
       Publisher publisher,
       Clock clock,
@@ -81,7 +90,9 @@ public final class DefaultRelay implements Relay {
     this.dataSource = dataSource;
     this.publisher = publisher;
     this.clock = clock;
-    OutpostSchema schema = OutpostSchema.named(config.schema());
+    this.dialect = dialect;
+    this.polling = !(config.listen() && dialect == Dialect.POSTGRESQL);
+    OutpostSchema schema = OutpostSchema.of(dialect, config.schema());
     this.outbox = new RelayOutboxRepository(schema, config.retry().parkKeyOnDeadLetter());
     this.deadLetters = new DeadLetterRepository(dataSource, schema, clock);
     Duration probeInterval = config.breaker().probeInterval();
@@ -97,7 +108,7 @@ public final class DefaultRelay implements Relay {
         new LeaseKeeper(
             config,
             dataSource,
-            new LeaseRepository(schema),
+            LeaseRepository.of(schema),
             new InstanceRepository(schema),
             metrics);
     RelayConfig.RetryPolicy retry = config.retry();
@@ -107,7 +118,7 @@ public final class DefaultRelay implements Relay {
         new PartitionWorker(
             config, dataSource, publisher, clock, outbox, backoff, metrics, outcomeLog);
     this.schemaCheck =
-        new SchemaCheck(config, dataSource, schema, outbox, new LeaseRepository(schema));
+        new SchemaCheck(config, dataSource, schema, outbox, LeaseRepository.of(schema));
     this.leaseMargin = config.heartbeatInterval().dividedBy(2);
   }
 
@@ -134,19 +145,27 @@ public final class DefaultRelay implements Relay {
       state = State.RUNNING;
       leaseThread.scheduleWithFixedDelay(
           this::leaseRound, 0, config.heartbeatInterval().toNanos(), TimeUnit.NANOSECONDS);
-      if (config.listen()) {
+      if (polling) {
+        nudges = WakeUps.subscribe(this::onNudge);
+      } else {
         listener =
             new NotificationListener(
                 dataSource, config.schema(), config.pollInterval(), this::onNotification);
         listener.start();
       }
       log.info(
-          "Relay {} started on schema '{}' ({} partitions, {} threads, listen={})",
+          "Relay {} started on schema '{}' of {} ({} partitions, {} threads, {})",
           config.instanceId(),
           config.schema(),
+          dialect.productName(),
           config.partitions(),
           config.threads(),
-          config.listen());
+          polling
+              ? "polling every "
+                  + config.polling().fastPollInterval()
+                  + ".."
+                  + config.pollInterval()
+              : "listening");
     }
   }
 
@@ -303,6 +322,9 @@ public final class DefaultRelay implements Relay {
       state = State.CLOSING;
       boolean interrupted = false;
       try {
+        if (nudges != null) {
+          nudges.close();
+        }
         if (listener != null) {
           listener.close(Duration.ofSeconds(2));
         }
@@ -450,6 +472,19 @@ public final class DefaultRelay implements Relay {
     }
   }
 
+  /** A writer in this JVM wrote to {@code partition}: poll it now, and quickly a few times more. */
+  private void onNudge(String schema, int partition) {
+    if (state != State.RUNNING || !schema.equals(config.schema())) {
+      return;
+    }
+    for (OwnedPartition p : keeper.owned()) {
+      if (p.partition() == partition) {
+        p.idleDelayNanos = config.polling().fastPollInterval().toNanos();
+        trigger(p);
+      }
+    }
+  }
+
   private void trigger(OwnedPartition p) {
     if (state != State.RUNNING || p.stopped) {
       return;
@@ -524,7 +559,7 @@ public final class DefaultRelay implements Relay {
       if (result.unavailable() != null) {
         return breaker.untilNextProbe(clock.instant());
       }
-      return nextRun(result);
+      return nextRun(p, result);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return null;
@@ -690,12 +725,23 @@ public final class DefaultRelay implements Relay {
     }
   }
 
-  /** At once after a full window; else at the next poll, or sooner when a retry is due. */
-  private Duration nextRun(BatchResult result) {
+  /**
+   * At once after a full window; else at the next poll, or sooner when a retry is due. A polling
+   * relay polls again after the fast interval when the batch found work, and doubles the interval
+   * with each empty poll up to the poll interval.
+   */
+  private Duration nextRun(OwnedPartition p, BatchResult result) {
     if (result.fullWindow()) {
       return Duration.ZERO;
     }
     Duration next = config.pollInterval();
+    if (polling) {
+      long fast = config.polling().fastPollInterval().toNanos();
+      long idle = config.pollInterval().toNanos();
+      long delay = result.claimed() > 0 ? fast : Math.max(fast, p.idleDelayNanos);
+      p.idleDelayNanos = Math.min(idle, delay > idle / 2 ? idle : delay * 2);
+      next = Duration.ofNanos(Math.min(delay, idle));
+    }
     if (result.nextRetryAt() != null) {
       Duration untilRetry = Duration.between(clock.instant(), result.nextRetryAt());
       if (untilRetry.compareTo(next) < 0) {

@@ -1,5 +1,7 @@
 package dev.outpost.relay.internal;
 
+import dev.outpost.common.Dialect;
+import dev.outpost.common.internal.JdbcValues;
 import dev.outpost.outbox.schema.OutpostSchema;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -9,14 +11,23 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Statements on {@code relay_instance}: live relays heartbeat here. Thread-safe. */
+/**
+ * Statements on {@code relay_instance}: live relays heartbeat here. The statements are the same on
+ * every dialect but the heartbeat's upsert. Thread-safe.
+ */
 public final class InstanceRepository {
 
-  private static final String HEARTBEAT =
+  private static final String HEARTBEAT_POSTGRES =
       """
       INSERT INTO {relay_instance} (instance_id, heartbeat_at, expires_at) VALUES (?, ?, ?)
       ON CONFLICT (instance_id) DO UPDATE
         SET heartbeat_at = EXCLUDED.heartbeat_at, expires_at = EXCLUDED.expires_at
+      """;
+
+  private static final String HEARTBEAT_MYSQL =
+      """
+      INSERT INTO {relay_instance} (instance_id, heartbeat_at, expires_at) VALUES (?, ?, ?)
+      ON DUPLICATE KEY UPDATE heartbeat_at = VALUES(heartbeat_at), expires_at = VALUES(expires_at)
       """;
 
   private static final String LIVE =
@@ -26,6 +37,7 @@ public final class InstanceRepository {
 
   private static final String REMOVE = "DELETE FROM {relay_instance} WHERE instance_id = ?";
 
+  private final Dialect dialect;
   private final String heartbeatSql;
   private final String liveSql;
   private final String deleteExpiredSql;
@@ -33,7 +45,9 @@ public final class InstanceRepository {
 
   /** Statements for the tables of {@code schema}. */
   public InstanceRepository(OutpostSchema schema) {
-    this.heartbeatSql = schema.render(HEARTBEAT);
+    this.dialect = schema.dialect();
+    this.heartbeatSql =
+        schema.render(dialect == Dialect.MYSQL ? HEARTBEAT_MYSQL : HEARTBEAT_POSTGRES);
     this.liveSql = schema.render(LIVE);
     this.deleteExpiredSql = schema.render(DELETE_EXPIRED);
     this.removeSql = schema.render(REMOVE);
@@ -44,8 +58,8 @@ public final class InstanceRepository {
       throws SQLException {
     try (PreparedStatement s = c.prepareStatement(heartbeatSql)) {
       s.setString(1, instanceId);
-      s.setObject(2, RelayOutboxRepository.at(now));
-      s.setObject(3, RelayOutboxRepository.at(expiresAt));
+      JdbcValues.setTime(s, 2, dialect, now);
+      JdbcValues.setTime(s, 3, dialect, expiresAt);
       s.executeUpdate();
     }
   }
@@ -53,7 +67,7 @@ public final class InstanceRepository {
   /** Ids of the instances whose heartbeat has not expired at {@code now}, sorted. */
   public List<String> live(Connection c, Instant now) throws SQLException {
     try (PreparedStatement s = c.prepareStatement(liveSql)) {
-      s.setObject(1, RelayOutboxRepository.at(now));
+      JdbcValues.setTime(s, 1, dialect, now);
       List<String> ids = new ArrayList<>();
       try (ResultSet rs = s.executeQuery()) {
         while (rs.next()) {
@@ -67,7 +81,7 @@ public final class InstanceRepository {
   /** Forgets instances that stopped heartbeating before {@code before}. */
   public int deleteExpired(Connection c, Instant before) throws SQLException {
     try (PreparedStatement s = c.prepareStatement(deleteExpiredSql)) {
-      s.setObject(1, RelayOutboxRepository.at(before));
+      JdbcValues.setTime(s, 1, dialect, before);
       return s.executeUpdate();
     }
   }

@@ -37,6 +37,12 @@ final class OwnedPartition {
   /** The last unexpected failure, for health. */
   volatile String lastError;
 
+  /**
+   * Polling relays: how long after an empty poll the next one runs (nanoseconds); reset to the fast
+   * interval by work or a nudge, doubled by each empty poll up to the poll interval.
+   */
+  volatile long idleDelayNanos;
+
   /** When the current (or last) batch started. */
   volatile Instant batchStartedAt;
 

@@ -1,5 +1,6 @@
 package dev.outpost.relay.internal;
 
+import dev.outpost.common.Dialect;
 import dev.outpost.relay.DestinationUnavailableException;
 import dev.outpost.relay.PublishResult;
 import dev.outpost.relay.Publisher;
@@ -210,6 +211,11 @@ final class PartitionWorker {
   private boolean apply(LeaseToken lease, BatchPlan plan, Instant now) throws SQLException {
     try (Connection c = dataSource.getConnection()) {
       boolean autoCommit = c.getAutoCommit();
+      if (outbox.dialect() == Dialect.MYSQL) {
+        // Record locks only (no gap locks next to the writers' inserts); the pool restores the
+        // connection's level when it is returned.
+        c.setTransactionIsolation(Connection.TRANSACTION_READ_COMMITTED);
+      }
       c.setAutoCommit(false);
       try {
         boolean held = true;

@@ -8,9 +8,9 @@ import java.sql.SQLException;
 import javax.sql.DataSource;
 
 /**
- * Checks at start that the database fits the configuration: Outpost's tables exist, the lease table
- * was created for the same partition count (creating its rows on first start), and no outbox
- * message lies in a partition the relay would never serve.
+ * Checks at start that the database fits the configuration: it is the dialect the relay was built
+ * for, Outpost's tables exist, the lease table was created for the same partition count (creating
+ * its rows on first start), and no outbox message lies in a partition the relay would never serve.
  */
 final class SchemaCheck {
 
@@ -39,15 +39,17 @@ final class SchemaCheck {
   void verify() {
     int partitions = config.partitions();
     try (Connection c = dataSource.getConnection()) {
-      // Refuses an unsupported database or version, and MySQL/MariaDB (whose relay statements are
-      // not written yet), before anything is written.
+      // Refuses an unsupported database or version, or one that is not the configured dialect,
+      // before anything is written.
       dev.outpost.common.Dialect found = dev.outpost.common.Dialect.detect(c);
       if (found != schema.dialect()) {
         throw new dev.outpost.common.UnsupportedDatabaseException(
             c.getMetaData().getDatabaseProductName(),
             c.getMetaData().getDatabaseProductVersion(),
-            "the relay runs on PostgreSQL only so far; the writer and the dedup store support"
-                + " MySQL 8.0+ and MariaDB 10.6+");
+            "the relay was built for "
+                + schema.dialect().productName()
+                + "; remove Relay.builder().dialect(...) to detect the database, or set the"
+                + " dialect of this database");
       }
       if (!c.getAutoCommit()) {
         c.setAutoCommit(true);

@@ -2,10 +2,10 @@ package dev.outpost.relay.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.outpost.outbox.internal.OutboxMessageSql.DeadLetterMove;
+import dev.outpost.outbox.internal.OutboxMessageSql.Retry;
 import dev.outpost.relay.PublishResult;
 import dev.outpost.relay.RelayMessage;
-import dev.outpost.relay.internal.RelayOutboxRepository.DeadLetterMove;
-import dev.outpost.relay.internal.RelayOutboxRepository.Retry;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
