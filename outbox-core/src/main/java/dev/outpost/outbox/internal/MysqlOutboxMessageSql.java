@@ -66,12 +66,18 @@ final class MysqlOutboxMessageSql implements OutboxMessageSql {
       ORDER BY x.id
       """;
 
-  /** Extra condition of the head window when keys with a dead letter are parked. */
+  /**
+   * Extra condition of the head window when keys with a dead letter are parked: one probe of the
+   * dead-letter key index per row. The always-true {@code h.id > 0} keeps MariaDB from turning the
+   * {@code NOT EXISTS} into a {@code NOT IN} that materializes every dead letter's key on each
+   * claim.
+   */
   private static final String NOT_PARKED =
       """
       AND NOT EXISTS (
                           SELECT 1 FROM {outbox_dead_letter} d
-                          WHERE d.partition_no = h.partition_no AND d.message_key = h.message_key)
+                          WHERE d.partition_no = h.partition_no AND d.message_key = h.message_key
+                            AND h.id > 0)
       """;
 
   /**

@@ -39,6 +39,12 @@ public final class DefaultRelay implements Relay {
    */
   private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(5);
 
+  /**
+   * First re-poll after a nudge that found nothing (nanoseconds; doubling from there): the writer's
+   * transaction usually commits within milliseconds of its send.
+   */
+  private static final long NUDGE_REPOLL = Duration.ofMillis(5).toNanos();
+
   /** A batch running this much longer than the publish timeout counts as stalled in health. */
   private static final Duration STALL_MARGIN = Duration.ofSeconds(30);
 
@@ -479,7 +485,7 @@ public final class DefaultRelay implements Relay {
     }
     for (OwnedPartition p : keeper.owned()) {
       if (p.partition() == partition) {
-        p.idleDelayNanos = config.polling().fastPollInterval().toNanos();
+        p.idleDelayNanos = Math.min(config.polling().fastPollInterval().toNanos(), NUDGE_REPOLL);
         trigger(p);
       }
     }
@@ -738,7 +744,7 @@ public final class DefaultRelay implements Relay {
     if (polling) {
       long fast = config.polling().fastPollInterval().toNanos();
       long idle = config.pollInterval().toNanos();
-      long delay = result.claimed() > 0 ? fast : Math.max(fast, p.idleDelayNanos);
+      long delay = result.claimed() > 0 || p.idleDelayNanos <= 0 ? fast : p.idleDelayNanos;
       p.idleDelayNanos = Math.min(idle, delay > idle / 2 ? idle : delay * 2);
       next = Duration.ofNanos(Math.min(delay, idle));
     }
