@@ -42,10 +42,13 @@ import javax.sql.DataSource;
  *       LISTEN/NOTIFY and the in-process publisher.
  * </ol>
  *
- * <p>Arguments: {@code [backlogRows] [latencyMessages] [threads] [relay-first|raw-first]}; defaults
- * 1000000, 10000, 4, relay-first. Database: {@code OUTPOST_BENCH_JDBC_URL} (+ {@code
- * OUTPOST_BENCH_JDBC_USER}, {@code OUTPOST_BENCH_JDBC_PASSWORD}) or an embedded PostgreSQL tuned
- * like the test fixture.
+ * <p>Arguments: {@code [backlogRows] [latencyMessages] [threads] [relay-first|raw-first]
+ * [--database postgresql|mariadb]}; defaults 1000000, 10000, 4, relay-first, postgresql.
+ * PostgreSQL: {@code OUTPOST_BENCH_JDBC_URL} (+ {@code OUTPOST_BENCH_JDBC_USER}, {@code
+ * OUTPOST_BENCH_JDBC_PASSWORD}) or an embedded PostgreSQL tuned like the test fixture. MariaDB: see
+ * {@link BenchDatabase#openMariaDb()}; the raw baseline is the head-window SELECT plus a DELETE by
+ * an expanded id list, and latency is measured twice, with the writer in the relay's JVM (nudge)
+ * and with plain INSERTs (polling only), against the commit itself as the floor.
  */
 public final class RelayBenchmark {
 
@@ -56,12 +59,15 @@ public final class RelayBenchmark {
   private RelayBenchmark() {}
 
   public static void main(String[] args) throws Exception {
-    int rows = args.length > 0 ? Integer.parseInt(args[0]) : 1_000_000;
-    int latencyMessages = args.length > 1 ? Integer.parseInt(args[1]) : 10_000;
-    int threads = args.length > 2 ? Integer.parseInt(args[2]) : 4;
-    boolean rawFirst = args.length > 3 && args[3].equals("raw-first");
+    BenchDatabase.quietLogs();
+    String[] positional = BenchDatabase.withoutDatabaseArgs(args);
+    int rows = positional.length > 0 ? Integer.parseInt(positional[0]) : 1_000_000;
+    int latencyMessages = positional.length > 1 ? Integer.parseInt(positional[1]) : 10_000;
+    int threads = positional.length > 2 ? Integer.parseInt(positional[2]) : 4;
+    boolean rawFirst = positional.length > 3 && positional[3].equals("raw-first");
     try (BenchDatabase database =
-            BenchDatabase.open(
+            BenchDatabase.fromArgs(
+                args,
                 Map.of(
                     "max_connections", "100",
                     "fsync", "off",
@@ -74,15 +80,17 @@ public final class RelayBenchmark {
                     // relay (whose claim uses the partition index either way).
                     "random_page_cost", "1.1"));
         HikariDataSource pool = database.pool("bench", threads + 8)) {
-      OutpostMigrations.builder().dataSource(pool).schema("public").build().migrate();
+      mariaDb = database.mariaDb();
+      OutpostMigrations.builder().dataSource(pool).schema(database.schema()).build().migrate();
       System.out.printf(
-          "RelayBenchmark: %,d rows, %d partitions, batch %d, %d threads, %d cores, %s%n",
+          "RelayBenchmark: %,d rows, %d partitions, batch %d, %d threads, %d cores, %s (%s)%n",
           rows,
           PARTITIONS,
           BATCH_SIZE,
           threads,
           Runtime.getRuntime().availableProcessors(),
-          serverVersion(pool));
+          serverVersion(pool),
+          database.description());
 
       // Warm-up, not reported: JIT and caches, so no method pays them inside its measurement.
       int warmRows = Math.min(rows, 100_000);
@@ -90,8 +98,10 @@ public final class RelayBenchmark {
       drainWithRelay(pool, warmRows, threads);
       fill(pool, warmRows);
       drainWithRawSql(pool, threads, false);
-      fill(pool, warmRows);
-      drainWithRawSql(pool, threads, true);
+      if (!mariaDb) {
+        fill(pool, warmRows);
+        drainWithRawSql(pool, threads, true);
+      }
 
       double relayRate = 0;
       double rawRate = 0;
@@ -100,6 +110,9 @@ public final class RelayBenchmark {
               ? List.of("raw-select-delete", "raw-delete-returning", "relay")
               : List.of("relay", "raw-select-delete", "raw-delete-returning");
       for (String phase : phases) {
+        if (mariaDb && phase.equals("raw-delete-returning")) {
+          continue; // MySQL has no DELETE ... RETURNING with a locking subquery on the same table
+        }
         fill(pool, rows);
         if (phase.equals("relay")) {
           relayRate = rows / seconds(drainWithRelay(pool, rows, threads));
@@ -112,40 +125,80 @@ public final class RelayBenchmark {
               returning
                   ? "DELETE ... WHERE id IN (SELECT ... FOR UPDATE SKIP LOCKED LIMIT 500)"
                       + " RETURNING"
-                  : "SELECT head window LIMIT 500, then DELETE by ids",
+                  : mariaDb
+                      ? "SELECT head window LIMIT 500, then DELETE ... WHERE id IN (?, ...)"
+                      : "SELECT head window LIMIT 500, then DELETE by ids",
               rate);
           rawRate = Math.max(rawRate, rate);
         }
       }
       System.out.printf(
-          "ratio relay/best raw: %.2f (targets: >= 50,000 msgs/s and >= 0.5)%n",
-          relayRate / rawRate);
+          "ratio relay/best raw: %.2f (targets: %s)%n",
+          relayRate / rawRate,
+          mariaDb ? ">= 20,000 msgs/s and >= 0.8" : ">= 50,000 msgs/s and >= 0.5");
 
-      latency(pool, latencyMessages, threads);
+      if (mariaDb) {
+        mariaDbLatency(pool, latencyMessages, threads, true);
+        mariaDbLatency(pool, latencyMessages, threads, false);
+      } else {
+        latency(pool, latencyMessages, threads);
+      }
     }
   }
+
+  /** Whether the run is on MariaDB/MySQL (set once in main). */
+  private static boolean mariaDb;
 
   /** One INSERT ... SELECT generate_series; a key stays in one partition, like the writer's. */
   private static void fill(DataSource dataSource, int rows) throws SQLException {
     long started = System.nanoTime();
-    execute(dataSource, "TRUNCATE outbox_message, relay_lease, relay_instance");
-    execute(
-        dataSource,
-        "INSERT INTO outbox_message (message_id, topic, message_key, partition_no, payload,"
-            + " headers, created_at, available_at)"
-            + " SELECT gen_random_uuid(), 'bench', 'k' || (i % "
-            + KEYS
-            + "), (i % "
-            + KEYS
-            + ") % "
-            + PARTITIONS
-            + ", convert_to(repeat('x', 100), 'UTF8'),"
-            + " '{\"traceparent\":\"00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01\"}',"
-            + " now(), now() FROM generate_series(1, "
-            + rows
-            + ") AS i");
-    execute(dataSource, "VACUUM ANALYZE outbox_message");
+    truncate(dataSource);
+    if (mariaDb) {
+      // MariaDB's sequence engine (seq_1_to_N) stands in for generate_series.
+      execute(
+          dataSource,
+          "INSERT INTO outbox_message (message_id, topic, message_key, partition_no, payload,"
+              + " headers, created_at, available_at)"
+              + " SELECT UNHEX(REPLACE(UUID(), '-', '')), 'bench', CONCAT('k', seq % "
+              + KEYS
+              + "), (seq % "
+              + KEYS
+              + ") % "
+              + PARTITIONS
+              + ", REPEAT('x', 100),"
+              + " '{\"traceparent\":\"00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01\"}',"
+              + " UTC_TIMESTAMP(6), UTC_TIMESTAMP(6) FROM seq_1_to_"
+              + rows);
+      execute(dataSource, "ANALYZE TABLE outbox_message");
+    } else {
+      execute(
+          dataSource,
+          "INSERT INTO outbox_message (message_id, topic, message_key, partition_no, payload,"
+              + " headers, created_at, available_at)"
+              + " SELECT gen_random_uuid(), 'bench', 'k' || (i % "
+              + KEYS
+              + "), (i % "
+              + KEYS
+              + ") % "
+              + PARTITIONS
+              + ", convert_to(repeat('x', 100), 'UTF8'),"
+              + " '{\"traceparent\":\"00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01\"}',"
+              + " now(), now() FROM generate_series(1, "
+              + rows
+              + ") AS i");
+      execute(dataSource, "VACUUM ANALYZE outbox_message");
+    }
     System.out.printf("filled %,d rows in %.1f s%n", rows, seconds(System.nanoTime() - started));
+  }
+
+  private static void truncate(DataSource dataSource) throws SQLException {
+    if (mariaDb) {
+      for (String table : List.of("outbox_message", "relay_lease", "relay_instance")) {
+        execute(dataSource, "TRUNCATE TABLE " + table);
+      }
+    } else {
+      execute(dataSource, "TRUNCATE outbox_message, relay_lease, relay_instance");
+    }
   }
 
   private static long drainWithRelay(DataSource dataSource, int rows, int threads)
@@ -193,7 +246,9 @@ public final class RelayBenchmark {
               () ->
                   returning
                       ? rawDeleteReturningWorker(dataSource, worker, threads)
-                      : rawWorker(dataSource, worker, threads)));
+                      : mariaDb
+                          ? rawMariaDbWorker(dataSource, worker, threads)
+                          : rawWorker(dataSource, worker, threads)));
     }
     for (Future<?> f : workers) {
       f.get();
@@ -372,6 +427,159 @@ public final class RelayBenchmark {
     }
   }
 
+  /**
+   * MariaDB's raw loop: the same two statements as the relay's happy path without its lease fence
+   * (head window by the claim index, then DELETE by primary key with the id list expanded).
+   */
+  private static Void rawMariaDbWorker(DataSource dataSource, int worker, int threads)
+      throws SQLException {
+    List<Integer> partitions = new ArrayList<>();
+    for (int p = worker; p < PARTITIONS; p += threads) {
+      partitions.add(p);
+    }
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement select =
+            c.prepareStatement(
+                "SELECT id, message_id, topic, message_key, payload, headers, created_at,"
+                    + " attempts FROM outbox_message WHERE partition_no = ?"
+                    + " ORDER BY partition_no, id LIMIT ?")) {
+      while (!partitions.isEmpty()) {
+        for (int i = partitions.size() - 1; i >= 0; i--) {
+          int partition = partitions.get(i);
+          select.setInt(1, partition);
+          select.setInt(2, BATCH_SIZE);
+          long[] ids = new long[BATCH_SIZE];
+          int n = 0;
+          try (ResultSet rs = select.executeQuery()) {
+            while (rs.next()) {
+              ids[n++] = rs.getLong(1);
+              rs.getBytes(2);
+              rs.getString(3);
+              rs.getString(4);
+              rs.getBytes(5);
+              rs.getString(6);
+              rs.getObject(7, java.time.LocalDateTime.class);
+              rs.getInt(8);
+            }
+          }
+          if (n == 0) {
+            partitions.remove(i);
+            continue;
+          }
+          StringBuilder in = new StringBuilder("(?");
+          for (int k = 1; k < n; k++) {
+            in.append(", ?");
+          }
+          try (PreparedStatement delete =
+              c.prepareStatement(
+                  "DELETE FROM outbox_message WHERE partition_no = ? AND id IN " + in + ")")) {
+            delete.setInt(1, partition);
+            for (int k = 0; k < n; k++) {
+              delete.setLong(k + 2, ids[k]);
+            }
+            delete.executeUpdate();
+          }
+        }
+      }
+    }
+    return null;
+  }
+
+  /**
+   * MariaDB latency at ~1k msgs/s, one message per transaction. With {@code nudged}, the writer
+   * sends through {@link Outbox} in this JVM (it nudges the relay); without, it inserts with plain
+   * SQL (a writer in another JVM: only polling finds the rows). The floor is the commit itself: the
+   * time from the start of the send to the return of commit.
+   */
+  private static void mariaDbLatency(
+      DataSource dataSource, int messages, int threads, boolean nudged) throws Exception {
+    truncate(dataSource);
+    Map<UUID, Long> committedAt = new ConcurrentHashMap<>();
+    Map<UUID, Long> publishedAt = new ConcurrentHashMap<>();
+    InProcessPublisher publisher =
+        InProcessPublisher.builder()
+            .handler(
+                "latency", (RelayMessage m) -> publishedAt.put(m.messageId(), System.nanoTime()))
+            .build();
+    Outbox outbox = Outbox.builder().partitions(PARTITIONS).build();
+    int warmUp = Math.min(1000, messages / 5);
+    long[] commitTimes = new long[messages];
+    try (Relay relay =
+        Relay.builder()
+            .dataSource(dataSource)
+            .publisher(publisher)
+            .partitions(PARTITIONS)
+            .threads(threads)
+            .build()) {
+      relay.start();
+      while (relay.health().ownedPartitions().size() < PARTITIONS) {
+        TimeUnit.MILLISECONDS.sleep(10);
+      }
+      try (Connection c = dataSource.getConnection();
+          PreparedStatement insert =
+              c.prepareStatement(
+                  "INSERT INTO outbox_message (message_id, topic, message_key, partition_no,"
+                      + " payload, headers, created_at, available_at)"
+                      + " VALUES (?, 'latency', ?, ?, 'x', '{}', UTC_TIMESTAMP(6),"
+                      + " UTC_TIMESTAMP(6))")) {
+        c.setAutoCommit(false);
+        long start = System.nanoTime();
+        for (int i = 0; i < warmUp + messages; i++) {
+          LockSupport.parkNanos(start + i * 1_000_000L - System.nanoTime());
+          long sendStarted = System.nanoTime();
+          UUID id;
+          String key = "k" + (i % 100);
+          if (nudged) {
+            id = outbox.send(c, OutboxMessage.to("latency").key(key).payload("x").build());
+          } else {
+            id = UUID.randomUUID();
+            insert.setBytes(1, dev.outpost.common.internal.JdbcValues.toBytes(id));
+            insert.setString(2, key);
+            insert.setInt(3, dev.outpost.outbox.Partitioner.partitionOfKey(key, PARTITIONS));
+            insert.executeUpdate();
+          }
+          c.commit();
+          long now = System.nanoTime();
+          if (i >= warmUp) {
+            committedAt.put(id, now);
+            commitTimes[i - warmUp] = now - sendStarted;
+          }
+        }
+        double rate = (warmUp + messages) / seconds(System.nanoTime() - start);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!publishedAt.keySet().containsAll(committedAt.keySet())
+            && System.nanoTime() < deadline) {
+          TimeUnit.MILLISECONDS.sleep(10);
+        }
+        long[] latencies =
+            committedAt.entrySet().stream()
+                .mapToLong(
+                    e ->
+                        Math.max(
+                            0,
+                            publishedAt.getOrDefault(e.getKey(), Long.MAX_VALUE / 2)
+                                - e.getValue()))
+                .sorted()
+                .toArray();
+        Arrays.sort(commitTimes);
+        System.out.printf(
+            "commit -> publish latency, %s, at %,.0f msgs/s (%,d messages after %,d warm-up):"
+                + " p50 %.2f ms, p99 %.2f ms, max %.2f ms%n"
+                + "  floor: send + commit of the same transactions: p50 %.2f ms, p99 %.2f ms"
+                + " (target: publish p99 within 20 ms of the floor's p99)%n",
+            nudged ? "writer in the relay's JVM (nudge)" : "plain INSERT (polling only)",
+            rate,
+            latencies.length,
+            warmUp,
+            latencies[latencies.length / 2] / 1e6,
+            latencies[(int) (latencies.length * 0.99) - 1] / 1e6,
+            latencies[latencies.length - 1] / 1e6,
+            commitTimes[commitTimes.length / 2] / 1e6,
+            commitTimes[(int) (commitTimes.length * 0.99) - 1] / 1e6);
+      }
+    }
+  }
+
   private static void listenFloor(DataSource dataSource, List<Long> notified) {
     try (Connection c = dataSource.getConnection();
         Statement s = c.createStatement()) {
@@ -411,7 +619,9 @@ public final class RelayBenchmark {
 
   private static String serverVersion(DataSource dataSource) throws SQLException {
     try (Connection c = dataSource.getConnection()) {
-      return "PostgreSQL " + c.getMetaData().getDatabaseProductVersion();
+      return c.getMetaData().getDatabaseProductName()
+          + " "
+          + c.getMetaData().getDatabaseProductVersion();
     }
   }
 
