@@ -1,6 +1,5 @@
 package dev.outpost.relay;
 
-import dev.outpost.common.Dialect;
 import dev.outpost.outbox.OutpostException;
 import dev.outpost.outbox.schema.OutpostSchema;
 import dev.outpost.relay.internal.DeadLetterRepository;
@@ -26,8 +25,8 @@ public interface DeadLetters {
   int MAX_PAGE_SIZE = 10_000;
 
   /**
-   * Dead letters of {@code schema} in {@code dataSource}; opens one connection to detect the
-   * database (PostgreSQL, MySQL or MariaDB).
+   * Dead letters of {@code schema} in {@code dataSource}. The database (PostgreSQL, MySQL or
+   * MariaDB) is detected on the first call; creating this opens no connection.
    *
    * @throws IllegalArgumentException if the schema name is not a plain identifier
    */
@@ -40,9 +39,8 @@ public interface DeadLetters {
     if (dataSource == null || clock == null) {
       throw new IllegalArgumentException("dataSource and clock must not be null");
     }
-    OutpostSchema.named(schema); // checks the name before connecting
-    return new DeadLetterRepository(
-        dataSource, OutpostSchema.of(Dialect.detect(dataSource), schema), clock);
+    OutpostSchema.named(schema); // checks the name
+    return new DeadLetterRepository(dataSource, schema, null, clock);
   }
 
   /**

@@ -1,6 +1,5 @@
 package dev.outpost.relay;
 
-import dev.outpost.common.Dialect;
 import dev.outpost.outbox.OutpostException;
 import dev.outpost.outbox.schema.OutpostSchema;
 import dev.outpost.relay.internal.BacklogReader;
@@ -15,20 +14,18 @@ import javax.sql.DataSource;
 public interface OutboxBacklog {
 
   /**
-   * The backlog of {@code schema} in {@code dataSource}; opens one connection to detect the
-   * database (PostgreSQL, MySQL or MariaDB).
+   * The backlog of {@code schema} in {@code dataSource}. The database (PostgreSQL, MySQL or
+   * MariaDB) is detected on the first call; creating this opens no connection.
    *
    * @throws IllegalArgumentException if the data source is null or the schema name is not a plain
    *     identifier
-   * @throws dev.outpost.common.UnsupportedDatabaseException if the database is not one Outpost
-   *     supports
    */
   static OutboxBacklog create(DataSource dataSource, String schema) {
     if (dataSource == null) {
       throw new IllegalArgumentException("dataSource must not be null");
     }
-    OutpostSchema.named(schema); // checks the name before connecting
-    return new BacklogReader(dataSource, OutpostSchema.of(Dialect.detect(dataSource), schema));
+    OutpostSchema.named(schema); // checks the name
+    return new BacklogReader(dataSource, schema, null);
   }
 
   /**

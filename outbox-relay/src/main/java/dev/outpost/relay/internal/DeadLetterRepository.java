@@ -1,5 +1,6 @@
 package dev.outpost.relay.internal;
 
+import dev.outpost.common.Dialect;
 import dev.outpost.outbox.OutpostException;
 import dev.outpost.outbox.internal.HeadersJson;
 import dev.outpost.outbox.internal.OutboxMessageSql;
@@ -30,20 +31,46 @@ import org.jooq.impl.DSL;
  */
 public final class DeadLetterRepository implements DeadLetters {
 
-  private final OutboxMessageSql outbox;
-  private final DSLContext dsl;
-  private final OutpostSchema schema;
-  private final DeadLetterTable table;
+  private final DataSource dataSource;
+  private final String schemaName;
+  private final Dialect dialect;
   private final Clock clock;
+  private volatile Bound bound;
+
+  /** The statements once the dialect is known. */
+  private record Bound(
+      DSLContext dsl, OutpostSchema schema, DeadLetterTable table, OutboxMessageSql outbox) {}
 
   /** Dead letters of {@code schema}. */
   public DeadLetterRepository(DataSource dataSource, OutpostSchema schema, Clock clock) {
-    this.dsl =
-        DSL.using(dataSource, schema.jooqDialect(), new Settings().withExecuteLogging(false));
-    this.schema = schema;
-    this.table = new DeadLetterTable(schema.dialect(), schema.name());
-    this.outbox = OutboxMessageSql.of(schema);
+    this(dataSource, schema.name(), schema.dialect(), clock);
+  }
+
+  /**
+   * Dead letters of {@code schema}; with a null {@code dialect}, it is detected from the data
+   * source on the first call (creating this opens no connection).
+   */
+  public DeadLetterRepository(DataSource dataSource, String schema, Dialect dialect, Clock clock) {
+    this.dataSource = dataSource;
+    this.schemaName = schema;
+    this.dialect = dialect;
     this.clock = clock;
+  }
+
+  private Bound bound() {
+    Bound b = bound;
+    if (b == null) {
+      OutpostSchema schema =
+          OutpostSchema.of(dialect != null ? dialect : Dialect.detect(dataSource), schemaName);
+      b =
+          new Bound(
+              DSL.using(dataSource, schema.jooqDialect(), new Settings().withExecuteLogging(false)),
+              schema,
+              new DeadLetterTable(schema.dialect(), schema.name()),
+              OutboxMessageSql.of(schema));
+      bound = b;
+    }
+    return b;
   }
 
   @Override
@@ -52,31 +79,34 @@ public final class DeadLetterRepository implements DeadLetters {
       throw new IllegalArgumentException(
           "limit is " + limit + "; allowed 1.." + MAX_PAGE_SIZE + " (page with afterId)");
     }
-    Condition where = condition(filter).and(table.id.gt(afterId));
+    Bound b = bound();
+    Condition where = condition(b, filter).and(b.table().id.gt(afterId));
     return run(
+        b,
         "list dead letters",
         () -> {
           List<DeadLetter> page = new ArrayList<>();
           for (Record r :
-              dsl.select(
-                      table.id,
-                      table.outboxId,
-                      table.messageId,
-                      table.topic,
-                      table.messageKey,
-                      table.partitionNo,
-                      table.payload,
-                      table.headers,
-                      table.createdAt,
-                      table.failedAt,
-                      table.attempts,
-                      table.lastError)
-                  .from(table.table)
+              b.dsl()
+                  .select(
+                      b.table().id,
+                      b.table().outboxId,
+                      b.table().messageId,
+                      b.table().topic,
+                      b.table().messageKey,
+                      b.table().partitionNo,
+                      b.table().payload,
+                      b.table().headers,
+                      b.table().createdAt,
+                      b.table().failedAt,
+                      b.table().attempts,
+                      b.table().lastError)
+                  .from(b.table().table)
                   .where(where)
-                  .orderBy(table.id)
+                  .orderBy(b.table().id)
                   .limit(limit)
                   .fetch()) {
-            page.add(toDeadLetter(r));
+            page.add(toDeadLetter(b, r));
           }
           return page;
         });
@@ -84,95 +114,105 @@ public final class DeadLetterRepository implements DeadLetters {
 
   @Override
   public long count(DeadLetterFilter filter) {
-    Condition where = condition(filter);
-    return run("count dead letters", () -> (long) dsl.fetchCount(table.table, where));
+    Bound b = bound();
+    Condition where = condition(b, filter);
+    return run(b, "count dead letters", () -> (long) b.dsl().fetchCount(b.table().table, where));
   }
 
   @Override
   public int replay(DeadLetterFilter filter) {
-    return replay(condition(filter));
+    Bound b = bound();
+    return replay(b, condition(b, filter));
   }
 
   @Override
   public int replay(Collection<UUID> messageIds) {
-    return replay(byIds(messageIds));
+    Bound b = bound();
+    return replay(b, byIds(b, messageIds));
   }
 
   @Override
   public int purge(DeadLetterFilter filter) {
-    Condition where = condition(filter);
-    return run("purge dead letters", () -> dsl.deleteFrom(table.table).where(where).execute());
+    Bound b = bound();
+    Condition where = condition(b, filter);
+    return run(
+        b, "purge dead letters", () -> b.dsl().deleteFrom(b.table().table).where(where).execute());
   }
 
   @Override
   public int purge(Collection<UUID> messageIds) {
-    Condition where = byIds(messageIds);
-    return run("purge dead letters", () -> dsl.deleteFrom(table.table).where(where).execute());
+    Bound b = bound();
+    Condition where = byIds(b, messageIds);
+    return run(
+        b, "purge dead letters", () -> b.dsl().deleteFrom(b.table().table).where(where).execute());
   }
 
-  private int replay(Condition where) {
-    return run("replay dead letters", () -> outbox.replayDeadLetters(dsl, where, clock.instant()));
+  private int replay(Bound b, Condition where) {
+    return run(
+        b,
+        "replay dead letters",
+        () -> b.outbox().replayDeadLetters(b.dsl(), where, clock.instant()));
   }
 
-  private Condition condition(DeadLetterFilter filter) {
+  private static Condition condition(Bound b, DeadLetterFilter filter) {
     if (filter == null) {
       throw new IllegalArgumentException("filter must not be null; use DeadLetterFilter.all()");
     }
     Condition where = DSL.trueCondition();
     if (filter.topic() != null) {
-      where = where.and(table.topic.eq(filter.topic()));
+      where = where.and(b.table().topic.eq(filter.topic()));
     }
     if (filter.key() != null) {
-      where = where.and(table.messageKey.eq(filter.key()));
+      where = where.and(b.table().messageKey.eq(filter.key()));
     }
     if (filter.failedFrom() != null) {
-      where = where.and(table.failedAt.ge(filter.failedFrom().atOffset(ZoneOffset.UTC)));
+      where = where.and(b.table().failedAt.ge(filter.failedFrom().atOffset(ZoneOffset.UTC)));
     }
     if (filter.failedBefore() != null) {
-      where = where.and(table.failedAt.lt(filter.failedBefore().atOffset(ZoneOffset.UTC)));
+      where = where.and(b.table().failedAt.lt(filter.failedBefore().atOffset(ZoneOffset.UTC)));
     }
     return where;
   }
 
-  private Condition byIds(Collection<UUID> messageIds) {
+  private static Condition byIds(Bound b, Collection<UUID> messageIds) {
     if (messageIds == null) {
       throw new IllegalArgumentException("messageIds must not be null");
     }
-    return table.messageId.in(messageIds);
+    return b.table().messageId.in(messageIds);
   }
 
-  private DeadLetter toDeadLetter(Record r) {
+  private static DeadLetter toDeadLetter(Bound b, Record r) {
     return new DeadLetter(
-        r.get(table.id),
-        r.get(table.outboxId),
-        r.get(table.messageId),
-        r.get(table.topic),
-        r.get(table.messageKey),
-        r.get(table.partitionNo),
-        r.get(table.payload),
-        HeadersJson.read(r.get(table.headers) == null ? null : r.get(table.headers).data()),
-        r.get(table.createdAt).toInstant(),
-        r.get(table.failedAt).toInstant(),
-        r.get(table.attempts),
-        r.get(table.lastError));
+        r.get(b.table().id),
+        r.get(b.table().outboxId),
+        r.get(b.table().messageId),
+        r.get(b.table().topic),
+        r.get(b.table().messageKey),
+        r.get(b.table().partitionNo),
+        r.get(b.table().payload),
+        HeadersJson.read(r.get(b.table().headers) == null ? null : r.get(b.table().headers).data()),
+        r.get(b.table().createdAt).toInstant(),
+        r.get(b.table().failedAt).toInstant(),
+        r.get(b.table().attempts),
+        r.get(b.table().lastError));
   }
 
-  private <T> T run(String what, Supplier<T> action) {
+  private static <T> T run(Bound b, String what, Supplier<T> action) {
     try {
       return action.get();
     } catch (DataAccessException e) {
       boolean missing =
-          e.getCause() instanceof SQLException s && schema.dialect().isMissingTable(s);
+          e.getCause() instanceof SQLException s && b.schema().dialect().isMissingTable(s);
       throw new OutpostException(
           "could not "
               + what
               + " in "
-              + table.table.getQualifiedName()
+              + b.table().table.getQualifiedName()
               + ": "
               + e.getMessage()
               + (missing
                   ? ". The table does not exist: run OutpostMigrations for schema '"
-                      + schema.name()
+                      + b.schema().name()
                       + "' first."
                   : ""),
           e);
