@@ -37,13 +37,7 @@ class DedupConsumerConfigTest {
             KafkaDedupConsumer.DEFAULT_MAX_RETRY_BACKOFF,
             KafkaDedupConsumer.DEFAULT_COMMIT_TIMEOUT,
             KafkaDedupConsumer.DEFAULT_CLOSE_TIMEOUT);
-    KafkaDedupConsumer.Builder<String, String> builder =
-        KafkaDedupConsumer.<String, String>builder()
-            .consumerFactory(() -> null)
-            .topics(List.of("orders"))
-            .consumerName("inventory")
-            .dataSource(new PGSimpleDataSource())
-            .jdbcHandler((tx, record) -> {});
+    KafkaDedupConsumer.Builder<String, String> builder = kafkaBuilder();
     assertThat(builder.config()).isEqualTo(expected);
     try (KafkaDedupConsumer<String, String> consumer = builder.build()) {
       assertThat(consumer.config()).isEqualTo(expected);
@@ -171,33 +165,11 @@ class DedupConsumerConfigTest {
 
   @Test
   void builders_check_the_values_before_the_collaborators() {
-    assertThatThrownBy(
-            () ->
-                KafkaDedupConsumer.<String, String>builder()
-                    .topics(List.of("orders"))
-                    .consumerName("inventory")
-                    .pollTimeout(Duration.ZERO)
-                    .build())
+    assertThatThrownBy(() -> kafkaBuilder().pollTimeout(Duration.ZERO).build())
         .hasMessageStartingWith("pollTimeout is PT0S");
-    assertThatThrownBy(
-            () ->
-                KafkaDedupConsumer.<String, String>builder()
-                    .consumerFactory(() -> null)
-                    .topics(List.of("orders"))
-                    .consumerName("inventory")
-                    .jdbcHandler((tx, record) -> {})
-                    .build())
+    assertThatThrownBy(() -> kafkaBuilder().dataSource(null).build())
         .hasMessageStartingWith("dataSource must not be null");
-    assertThatThrownBy(
-            () ->
-                KafkaDedupConsumer.<String, String>builder()
-                    .consumerFactory(() -> null)
-                    .topics(List.of("orders"))
-                    .consumerName("inventory")
-                    .dataSource(new PGSimpleDataSource())
-                    .jdbcHandler((tx, record) -> {})
-                    .clock(null)
-                    .build())
+    assertThatThrownBy(() -> kafkaBuilder().clock(null).build())
         .hasMessage("clock must not be null");
     assertThatThrownBy(
             () ->
@@ -208,6 +180,15 @@ class DedupConsumerConfigTest {
                     .prefetch(0)
                     .build())
         .hasMessage("prefetch is 0; allowed 1..65535");
+  }
+
+  private static KafkaDedupConsumer.Builder<String, String> kafkaBuilder() {
+    return KafkaDedupConsumer.<String, String>builder()
+        .consumerFactory(() -> null)
+        .topics(List.of("orders"))
+        .consumerName("inventory")
+        .dataSource(new PGSimpleDataSource())
+        .jdbcHandler((tx, record) -> {});
   }
 
   private static Channel unusedChannel() {
