@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.outpost.outbox.OutboxMessage;
 import dev.outpost.testing.MutableClock;
 import dev.outpost.testing.OutpostDatabaseExtension;
+import dev.outpost.testing.PostgresOnly;
 import dev.outpost.testing.TestDatabase;
 import java.sql.PreparedStatement;
 import java.time.Duration;
@@ -33,6 +34,7 @@ import org.slf4j.LoggerFactory;
  * unconditionally, so a double effect would show.
  */
 @ExtendWith(OutpostDatabaseExtension.class)
+@PostgresOnly // PostgreSQL SQL in the test
 class PayVersusTimeoutRaceTest {
 
   private static final Logger log = LoggerFactory.getLogger(PayVersusTimeoutRaceTest.class);

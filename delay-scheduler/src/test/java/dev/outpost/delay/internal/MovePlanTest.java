@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.outpost.delay.DuplicateCancelKey;
 import dev.outpost.outbox.schema.OutpostSchema;
 import dev.outpost.testing.OutpostDatabaseExtension;
+import dev.outpost.testing.PostgresOnly;
 import dev.outpost.testing.TestDatabase;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -15,6 +16,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 @ExtendWith(OutpostDatabaseExtension.class)
+@PostgresOnly // PostgreSQL plans (EXPLAIN)
 class MovePlanTest {
 
   @Test
@@ -29,7 +31,7 @@ class MovePlanTest {
             + " FROM generate_series(1, 102000) i");
     db.execute("ANALYZE delayed_message");
     String sql =
-        new DelayedRepository(OutpostSchema.named(db.schema()), DuplicateCancelKey.REPLACE)
+        DelayedRepository.of(OutpostSchema.named(db.schema()), DuplicateCancelKey.REPLACE)
             .moveDueSql();
 
     StringBuilder plan = new StringBuilder();
