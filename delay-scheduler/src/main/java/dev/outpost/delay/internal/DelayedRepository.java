@@ -19,10 +19,10 @@ import java.time.OffsetDateTime;
 
 /**
  * The statements on {@code delayed_message}: one owner per dialect ({@link
- * PostgresDelayedRepository}, {@link MysqlDelayedRepository}); the statements both dialects write
- * alike (cancel, reschedule, the due probes) are here. The move into {@code outbox_message} binds
- * the text of that table's owner, {@link OutboxMessageSql}. Rendered once, at construction. Thread
- * -safe.
+ * PostgresDelayedRepository}, {@link MysqlDelayedRepository}); the read-only statements both
+ * dialects write alike (the due probes, the pending count) are here. The move into {@code
+ * outbox_message} binds the text of that table's owner, {@link OutboxMessageSql}. Rendered once, at
+ * construction. Thread -safe.
  */
 abstract sealed class DelayedRepository permits PostgresDelayedRepository, MysqlDelayedRepository {
 
@@ -32,16 +32,6 @@ abstract sealed class DelayedRepository permits PostgresDelayedRepository, Mysql
 
   /** Seconds a move statement may run before the driver cancels it (a frozen connection). */
   static final int MOVE_TIMEOUT_SECONDS = 120;
-
-  private static final String CANCEL =
-      """
-      DELETE FROM {delayed_message} WHERE topic = ? AND cancel_key = ?
-      """;
-
-  private static final String RESCHEDULE =
-      """
-      UPDATE {delayed_message} SET deliver_at = ? WHERE topic = ? AND cancel_key = ?
-      """;
 
   private static final String PENDING =
       """
@@ -60,8 +50,6 @@ abstract sealed class DelayedRepository permits PostgresDelayedRepository, Mysql
 
   final Dialect dialect;
   final String delayedTable;
-  private final String cancelSql;
-  private final String rescheduleSql;
   private final String anyDueSql;
   private final String pendingSql;
   private final String nextDueSql;
@@ -69,8 +57,6 @@ abstract sealed class DelayedRepository permits PostgresDelayedRepository, Mysql
   DelayedRepository(OutpostSchema schema) {
     this.dialect = schema.dialect();
     this.delayedTable = schema.table(OutpostTableNames.DELAYED_MESSAGE);
-    this.cancelSql = schema.render(CANCEL);
-    this.rescheduleSql = schema.render(RESCHEDULE);
     this.anyDueSql = schema.render(ANY_DUE);
     this.nextDueSql = schema.render(NEXT_DUE);
     this.pendingSql = schema.render(PENDING);
@@ -122,28 +108,11 @@ abstract sealed class DelayedRepository permits PostgresDelayedRepository, Mysql
   abstract String moveDueSql();
 
   /** Deletes the pending message of {@code topic} and {@code cancelKey}; true if there was one. */
-  boolean cancel(Connection connection, String topic, String cancelKey) {
-    try (PreparedStatement statement = connection.prepareStatement(cancelSql)) {
-      statement.setString(1, topic);
-      statement.setString(2, cancelKey);
-      return statement.executeUpdate() == 1;
-    } catch (SQLException e) {
-      throw failure("could not cancel '" + cancelKey + "' of topic '" + topic + "'", e);
-    }
-  }
+  abstract boolean cancel(Connection connection, String topic, String cancelKey);
 
   /** Sets the due time of the pending message of {@code topic} and {@code cancelKey}. */
-  boolean reschedule(
-      Connection connection, String topic, String cancelKey, OffsetDateTime deliverAt) {
-    try (PreparedStatement statement = connection.prepareStatement(rescheduleSql)) {
-      JdbcValues.setTime(statement, 1, dialect, deliverAt);
-      statement.setString(2, topic);
-      statement.setString(3, cancelKey);
-      return statement.executeUpdate() == 1;
-    } catch (SQLException e) {
-      throw failure("could not reschedule '" + cancelKey + "' of topic '" + topic + "'", e);
-    }
-  }
+  abstract boolean reschedule(
+      Connection connection, String topic, String cancelKey, OffsetDateTime deliverAt);
 
   /** How many messages are pending and the earliest due time among them. */
   PendingDelayed pending(Connection connection) {

@@ -68,6 +68,33 @@ final class MysqlDelayedRepository extends DelayedRepository {
   // A no-op update rather than INSERT IGNORE: it waits for and locks the pending row.
   private static final String KEEP_PENDING = "\nON DUPLICATE KEY UPDATE cancel_key = cancel_key";
 
+  // Lock order. InnoDB locks index records: the sweep locks a due row through the due index and
+  // then its primary key, and its DELETE must then delete-mark the row's (topic, cancel_key)
+  // entry. A statement that found the row through that unique entry (a cancel, a reschedule, an
+  // upsert) would hold the entry while waiting for the primary key: a deadlock in which the
+  // business transaction is usually the victim. So those statements find the row's id with a
+  // consistent (lock-free) read and then change it through its primary key, the sweep's order.
+  // A row's topic and cancel key never change, so its id stands for the pending message of the key.
+  private static final String ID_OF_KEY =
+      """
+      SELECT id FROM {delayed_message} WHERE topic = ? AND cancel_key = ?
+      """;
+
+  private static final String LOCK_BY_ID =
+      """
+      SELECT id FROM {delayed_message} WHERE id = ? FOR UPDATE
+      """;
+
+  private static final String CANCEL_BY_ID =
+      """
+      DELETE FROM {delayed_message} WHERE id = ?
+      """;
+
+  private static final String RESCHEDULE_BY_ID =
+      """
+      UPDATE {delayed_message} SET deliver_at = ? WHERE id = ?
+      """;
+
   private static final String PENDING_OF_KEY =
       """
       SELECT message_id, deliver_at FROM {delayed_message}
@@ -110,6 +137,10 @@ final class MysqlDelayedRepository extends DelayedRepository {
   private final String insertSql;
   private final String insertKeyedSql;
   private final String pendingOfKeySql;
+  private final String idOfKeySql;
+  private final String lockByIdSql;
+  private final String cancelByIdSql;
+  private final String rescheduleByIdSql;
   private final String lockDueSql;
   private final String copyTemplate;
   private final String copySkippingDuplicatesTemplate;
@@ -130,6 +161,10 @@ final class MysqlDelayedRepository extends DelayedRepository {
         schema.render(
             INSERT + (policy == DuplicateCancelKey.REPLACE ? REPLACE_PENDING : KEEP_PENDING));
     this.pendingOfKeySql = schema.render(PENDING_OF_KEY);
+    this.idOfKeySql = schema.render(ID_OF_KEY);
+    this.lockByIdSql = schema.render(LOCK_BY_ID);
+    this.cancelByIdSql = schema.render(CANCEL_BY_ID);
+    this.rescheduleByIdSql = schema.render(RESCHEDULE_BY_ID);
     this.lockDueSql = schema.render(LOCK_DUE);
     OutboxMessageSql outbox = OutboxMessageSql.of(schema);
     this.copyTemplate = outbox.moveDueFromDelayed(false);
@@ -151,6 +186,13 @@ final class MysqlDelayedRepository extends DelayedRepository {
             + (cancelKey == null ? "" : ", cancel key '" + cancelKey + "'")
             + ")";
     try {
+      if (cancelKey != null) {
+        // A pending message of the key: lock it through its primary key first (see ID_OF_KEY).
+        long pending = idOfKey(connection, message.topic(), cancelKey);
+        if (pending != 0) {
+          byId(connection, lockByIdSql, pending, null);
+        }
+      }
       int affected;
       try (PreparedStatement statement =
           connection.prepareStatement(cancelKey == null ? insertSql : insertKeyedSql)) {
@@ -216,6 +258,56 @@ final class MysqlDelayedRepository extends DelayedRepository {
                 + " is already pending under another topic or cancel key. Give each delayed"
                 + " message its own id (or leave the id to Outpost).");
       }
+    }
+  }
+
+  @Override
+  boolean cancel(Connection connection, String topic, String cancelKey) {
+    try {
+      long id = idOfKey(connection, topic, cancelKey);
+      return id != 0 && byId(connection, cancelByIdSql, id, null) == 1;
+    } catch (SQLException e) {
+      throw failure("could not cancel '" + cancelKey + "' of topic '" + topic + "'", e);
+    }
+  }
+
+  @Override
+  boolean reschedule(
+      Connection connection, String topic, String cancelKey, OffsetDateTime deliverAt) {
+    try {
+      long id = idOfKey(connection, topic, cancelKey);
+      return id != 0 && byId(connection, rescheduleByIdSql, id, deliverAt) == 1;
+    } catch (SQLException e) {
+      throw failure("could not reschedule '" + cancelKey + "' of topic '" + topic + "'", e);
+    }
+  }
+
+  /** The id of the pending message of the key (a consistent read, no lock), 0 when none. */
+  private long idOfKey(Connection connection, String topic, String cancelKey) throws SQLException {
+    try (PreparedStatement statement = connection.prepareStatement(idOfKeySql)) {
+      statement.setString(1, topic);
+      statement.setString(2, cancelKey);
+      try (ResultSet rs = statement.executeQuery()) {
+        return rs.next() ? rs.getLong(1) : 0;
+      }
+    }
+  }
+
+  /** Runs a statement on the row {@code id} (binding {@code deliverAt} first when given). */
+  private int byId(Connection connection, String sql, long id, OffsetDateTime deliverAt)
+      throws SQLException {
+    try (PreparedStatement statement = connection.prepareStatement(sql)) {
+      int index = 1;
+      if (deliverAt != null) {
+        JdbcValues.setTime(statement, index++, dialect, deliverAt);
+      }
+      statement.setLong(index, id);
+      if (statement.execute()) {
+        try (ResultSet rs = statement.getResultSet()) {
+          return rs.next() ? 1 : 0;
+        }
+      }
+      return statement.getUpdateCount();
     }
   }
 

@@ -48,7 +48,19 @@ final class PostgresDelayedRepository extends DelayedRepository {
   // when two nodes sweep at the same moment. The key is derived from the table name.
   private static final String MOVE_LOCK = "SELECT pg_advisory_xact_lock(hashtext(?))";
 
+  private static final String CANCEL =
+      """
+      DELETE FROM {delayed_message} WHERE topic = ? AND cancel_key = ?
+      """;
+
+  private static final String RESCHEDULE =
+      """
+      UPDATE {delayed_message} SET deliver_at = ? WHERE topic = ? AND cancel_key = ?
+      """;
+
   private final ScheduledMessage.Outcome conflictOutcome;
+  private final String cancelSql;
+  private final String rescheduleSql;
   private final String insertSql;
   private final String moveDueSql;
   private final String moveDueSkippingDuplicatesSql;
@@ -64,6 +76,8 @@ final class PostgresDelayedRepository extends DelayedRepository {
         schema.render(
             INSERT.formatted(
                 policy == DuplicateCancelKey.REPLACE ? REPLACE_PENDING : KEEP_PENDING));
+    this.cancelSql = schema.render(CANCEL);
+    this.rescheduleSql = schema.render(RESCHEDULE);
     OutboxMessageSql outbox = OutboxMessageSql.of(schema);
     this.moveDueSql = outbox.moveDueFromDelayed(false);
     this.moveDueSkippingDuplicatesSql = outbox.moveDueFromDelayed(true);
@@ -103,6 +117,32 @@ final class PostgresDelayedRepository extends DelayedRepository {
               + (cancelKey == null ? "" : ", cancel key '" + cancelKey + "'")
               + ")",
           e);
+    }
+  }
+
+  /** Deletes the pending message of {@code topic} and {@code cancelKey}; true if there was one. */
+  @Override
+  boolean cancel(Connection connection, String topic, String cancelKey) {
+    try (PreparedStatement statement = connection.prepareStatement(cancelSql)) {
+      statement.setString(1, topic);
+      statement.setString(2, cancelKey);
+      return statement.executeUpdate() == 1;
+    } catch (SQLException e) {
+      throw failure("could not cancel '" + cancelKey + "' of topic '" + topic + "'", e);
+    }
+  }
+
+  /** Sets the due time of the pending message of {@code topic} and {@code cancelKey}. */
+  @Override
+  boolean reschedule(
+      Connection connection, String topic, String cancelKey, OffsetDateTime deliverAt) {
+    try (PreparedStatement statement = connection.prepareStatement(rescheduleSql)) {
+      statement.setObject(1, deliverAt);
+      statement.setString(2, topic);
+      statement.setString(3, cancelKey);
+      return statement.executeUpdate() == 1;
+    } catch (SQLException e) {
+      throw failure("could not reschedule '" + cancelKey + "' of topic '" + topic + "'", e);
     }
   }
 
