@@ -331,6 +331,7 @@ class GuaranteesTest {
   private DelayScheduler node(javax.sql.DataSource pool) {
     return DelayScheduler.builder()
         .dataSource(pool)
+        .dialect(db.dialect()) // given instead of detected
         .clock(clock)
         .sweepInterval(Duration.ofMillis(50))
         .quartzSchedulerName("outpost-guarantees-test")

@@ -1,5 +1,6 @@
 package dev.outpost.delay.internal;
 
+import dev.outpost.common.Dialect;
 import dev.outpost.delay.DelayScheduler;
 import dev.outpost.delay.DelaySchedulerConfig;
 import dev.outpost.delay.PendingDelayed;
@@ -40,13 +41,21 @@ public final class DefaultDelayScheduler implements DelayScheduler {
   private final DataSource dataSource;
   private State state = State.NEW;
 
-  /** A delay scheduler; starts nothing. */
+  /**
+   * A delay scheduler; starts nothing. With a null {@code dialect} it is detected from the first
+   * connection used.
+   */
   public DefaultDelayScheduler(
-      DelaySchedulerConfig config, DataSource dataSource, Scheduler given, DelayMetrics metrics) {
+      DelaySchedulerConfig config,
+      DataSource dataSource,
+      Scheduler given,
+      DelayMetrics metrics,
+      Dialect dialect) {
     this.config = config;
     this.dataSource = dataSource;
     this.preparer = new MessagePreparer(config.outbox());
-    this.repositories = new DelayedRepositories(config.schema(), config.duplicateCancelKey());
+    this.repositories =
+        new DelayedRepositories(config.schema(), config.duplicateCancelKey(), dialect);
     this.dueTimes = new DueTimes(config.maxDelay(), config.outbox().maxKeyLength());
     this.sweeper =
         new Sweeper(dataSource, repositories, config.clock(), config.batchSize(), metrics);
@@ -181,7 +190,7 @@ public final class DefaultDelayScheduler implements DelayScheduler {
    * Null when the database cannot be reached now: Quartz's start reports that (attached to an
    * application's scheduler, the sweeps retry).
    */
-  private dev.outpost.common.Dialect detectDialect() {
+  private Dialect detectDialect() {
     try (Connection c = dataSource.getConnection()) {
       return repositories.of(c).dialect;
     } catch (SQLException e) {

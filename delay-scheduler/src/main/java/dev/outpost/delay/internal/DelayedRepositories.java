@@ -8,8 +8,9 @@ import java.sql.Connection;
 import java.sql.SQLException;
 
 /**
- * The {@link DelayedRepository} of the database's dialect, detected from the first connection used
- * (the caller's or the sweep's), so building a delay scheduler needs no database. Thread-safe.
+ * The {@link DelayedRepository} of the database's dialect: the configured one, or detected from the
+ * first connection used (the caller's or the sweep's), so building a delay scheduler needs no
+ * database. Thread-safe.
  */
 final class DelayedRepositories {
 
@@ -18,15 +19,16 @@ final class DelayedRepositories {
   private volatile DelayedRepository repository;
 
   DelayedRepositories(String schema, DuplicateCancelKey policy) {
-    this.schema = schema;
-    this.policy = policy;
+    this(schema, policy, null);
   }
 
-  /** Always {@code repository} (tests). */
-  static DelayedRepositories of(DelayedRepository repository) {
-    DelayedRepositories fixed = new DelayedRepositories(null, null);
-    fixed.repository = repository;
-    return fixed;
+  /** With a non-null {@code dialect}, nothing is detected. */
+  DelayedRepositories(String schema, DuplicateCancelKey policy, Dialect dialect) {
+    this.schema = schema;
+    this.policy = policy;
+    if (dialect != null) {
+      this.repository = DelayedRepository.of(OutpostSchema.of(dialect, schema), policy);
+    }
   }
 
   /**
@@ -48,11 +50,5 @@ final class DelayedRepositories {
     }
     repository = known;
     return known;
-  }
-
-  /** The dialect, when a connection has shown it already; null before. */
-  Dialect knownDialect() {
-    DelayedRepository known = repository;
-    return known == null ? null : known.dialect;
   }
 }
