@@ -215,6 +215,26 @@ class GuaranteesTest {
   }
 
   @Test
+  void a_cancel_key_longer_than_the_column_is_refused_before_writing_on_mysql() {
+    String longKey = "k".repeat(300); // within the outbox's maxKeyLength (1024)
+    try (DelayScheduler delay = delay(db.dataSource(), 5_000)) {
+      if (db.isPostgres()) {
+        inTx(db.dataSource(), c -> delay.schedule(c, timeout("o1"), Duration.ZERO, longKey));
+        assertThat(pending()).isEqualTo(1);
+      } else {
+        assertThatThrownBy(
+                () ->
+                    inTx(
+                        db.dataSource(),
+                        c -> delay.schedule(c, timeout("o1"), Duration.ZERO, longKey)))
+            .isInstanceOf(IllegalArgumentException.class)
+            .hasMessageContaining("cancelKey is 300 characters; allowed 1..255");
+        assertThat(pending()).isZero();
+      }
+    }
+  }
+
+  @Test
   void a_due_message_whose_id_is_already_in_the_outbox_is_dropped_and_later_ones_still_move() {
     try (DelayScheduler delay = delay(db.dataSource(), 5_000)) {
       ScheduledMessage sent =

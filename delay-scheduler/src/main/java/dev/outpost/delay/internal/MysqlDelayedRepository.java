@@ -5,6 +5,7 @@ import dev.outpost.delay.DuplicateCancelKey;
 import dev.outpost.delay.ScheduledMessage;
 import dev.outpost.outbox.OutpostException;
 import dev.outpost.outbox.internal.OutboxMessageSql;
+import dev.outpost.outbox.internal.OutboxRepository;
 import dev.outpost.outbox.internal.PreparedMessage;
 import dev.outpost.outbox.schema.OutpostSchema;
 import java.sql.Connection;
@@ -177,6 +178,9 @@ final class MysqlDelayedRepository extends DelayedRepository {
   @Override
   ScheduledMessage insert(
       Connection connection, PreparedMessage message, OffsetDateTime deliverAt, String cancelKey) {
+    checkLength("topic", message.topic());
+    checkLength("key", message.key());
+    checkLength("cancelKey", cancelKey);
     String what =
         "could not schedule message "
             + message.messageId()
@@ -214,6 +218,20 @@ final class MysqlDelayedRepository extends DelayedRepository {
       return outcomeOfKeyed(connection, message.messageId(), message.topic(), cancelKey, affected);
     } catch (SQLException e) {
       throw failure(what, e);
+    }
+  }
+
+  /** The columns are VARCHAR(255) on MySQL (InnoDB's index size limit); checked before writing. */
+  private static void checkLength(String what, String value) {
+    int max = OutboxRepository.MYSQL_MAX_TEXT_KEY_LENGTH;
+    if (value != null && value.length() > max) {
+      throw new IllegalArgumentException(
+          what
+              + " is "
+              + value.length()
+              + " characters; allowed 1.."
+              + max
+              + " on MySQL/MariaDB (VARCHAR(255) column)");
     }
   }
 
