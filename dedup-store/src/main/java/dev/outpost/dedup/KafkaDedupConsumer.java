@@ -1,9 +1,8 @@
 package dev.outpost.dedup;
 
+import dev.outpost.common.internal.Check;
+import dev.outpost.dedup.internal.ConsumerWork;
 import dev.outpost.dedup.internal.DefaultKafkaDedupConsumer;
-import dev.outpost.dedup.internal.Identifiers;
-import dev.outpost.dedup.internal.KafkaConsumerSettings;
-import dev.outpost.dedup.internal.StoreDeliveries;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Clock;
@@ -146,6 +145,9 @@ public interface KafkaDedupConsumer<K, V> extends AutoCloseable {
   /** The dedup store's counts of this consumer name. */
   DedupCounts counts();
 
+  /** The configuration this consumer was built with. */
+  KafkaDedupConsumerConfig config();
+
   /**
    * Stops the loop after the record in progress (waits at most {@code closeTimeout}) and closes the
    * Kafka consumer. Uncommitted records are delivered again later. Idempotent; works without {@link
@@ -165,18 +167,13 @@ public interface KafkaDedupConsumer<K, V> extends AutoCloseable {
     private Supplier<? extends Consumer<K, V>> consumerFactory;
     private List<String> topics;
     private String consumerName;
-    private DataSource dataSource;
-    private Dedup dedup;
-    private Handler<K, V> handler;
-    private JdbcHandler<K, V> jdbcHandler;
+    private final ConsumerWork<ConsumerRecord<K, V>> work = new ConsumerWork<>();
     private Duration pollTimeout = DEFAULT_POLL_TIMEOUT;
     private Duration retryBackoff = DEFAULT_RETRY_BACKOFF;
     private Duration maxRetryBackoff = DEFAULT_MAX_RETRY_BACKOFF;
     private Duration commitTimeout = DEFAULT_COMMIT_TIMEOUT;
     private Duration closeTimeout = DEFAULT_CLOSE_TIMEOUT;
     private Clock clock = Clock.systemUTC();
-    private DedupStore<?> dedupStore;
-    private StoreHandler<?, K, V> storeHandler;
 
     private Builder() {}
 
@@ -219,13 +216,13 @@ public interface KafkaDedupConsumer<K, V> extends AutoCloseable {
 
     /** The database of the business tables and the {@code dedup_key} table. Required. */
     public Builder<K, V> dataSource(DataSource dataSource) {
-      this.dataSource = dataSource;
+      work.dataSource(dataSource);
       return this;
     }
 
     /** The dedup store. Defaults to {@code Dedup.builder().build()} (schema {@code public}). */
     public Builder<K, V> dedup(Dedup dedup) {
-      this.dedup = dedup;
+      work.dedup(dedup);
       return this;
     }
 
@@ -249,20 +246,19 @@ public interface KafkaDedupConsumer<K, V> extends AutoCloseable {
      * @param <C> what the store hands the work
      */
     public <C> Builder<K, V> dedupStore(DedupStore<C> store, StoreHandler<C, K, V> handler) {
-      this.dedupStore = store;
-      this.storeHandler = handler;
+      work.store(store, handler == null ? null : handler::handle);
       return this;
     }
 
     /** The business work on a jOOQ transaction. Exactly one handler is required. */
     public Builder<K, V> handler(Handler<K, V> handler) {
-      this.handler = handler;
+      work.handler(handler == null ? null : handler::handle);
       return this;
     }
 
     /** The business work on a JDBC transaction. Exactly one handler is required. */
     public Builder<K, V> jdbcHandler(JdbcHandler<K, V> jdbcHandler) {
-      this.jdbcHandler = jdbcHandler;
+      work.jdbcHandler(jdbcHandler == null ? null : jdbcHandler::handle);
       return this;
     }
 
@@ -303,69 +299,32 @@ public interface KafkaDedupConsumer<K, V> extends AutoCloseable {
     }
 
     /**
+     * The configuration these settings make, validated (without the collaborators).
+     *
+     * @throws IllegalArgumentException naming the field, its value and what is allowed
+     */
+    public KafkaDedupConsumerConfig config() {
+      return new KafkaDedupConsumerConfig(
+          topics,
+          consumerName,
+          pollTimeout,
+          retryBackoff,
+          maxRetryBackoff,
+          commitTimeout,
+          closeTimeout);
+    }
+
+    /**
      * Validates the configuration; creates no Kafka consumer and starts no thread.
      *
      * @throws IllegalArgumentException naming the bad field, its value and what is allowed
      */
     public KafkaDedupConsumer<K, V> build() {
+      KafkaDedupConsumerConfig config = config();
       Supplier<? extends Consumer<K, V>> factory = factory();
-      if (topics == null
-          || topics.isEmpty()
-          || topics.stream().anyMatch(t -> t == null || t.isBlank())) {
-        throw new IllegalArgumentException(
-            "topics is " + topics + "; pass at least one topic name, none blank");
-      }
-      Identifiers.requireConsumer(consumerName);
-      StoreDeliveries<ConsumerRecord<K, V>> storeDeliveries = storeDeliveries();
-      if (storeDeliveries == null && dataSource == null) {
-        throw new IllegalArgumentException(
-            "dataSource is required: pass the DataSource of the business and dedup_key tables");
-      }
-      if (storeDeliveries == null && (handler == null) == (jdbcHandler == null)) {
-        throw new IllegalArgumentException(
-            "set exactly one of handler (jOOQ) and jdbcHandler (JDBC); "
-                + (handler == null ? "none is set" : "both are set"));
-      }
-      Identifiers.requirePositive("pollTimeout", pollTimeout);
-      Identifiers.requirePositive("retryBackoff", retryBackoff);
-      Identifiers.requirePositive("maxRetryBackoff", maxRetryBackoff);
-      if (maxRetryBackoff.compareTo(retryBackoff) < 0) {
-        throw new IllegalArgumentException(
-            "maxRetryBackoff " + maxRetryBackoff + " is below retryBackoff " + retryBackoff);
-      }
-      Identifiers.requirePositive("commitTimeout", commitTimeout);
-      Identifiers.requireNotNegative("closeTimeout", closeTimeout);
-      Identifiers.require("clock", clock);
+      Check.notNull("clock", clock);
       return new DefaultKafkaDedupConsumer<>(
-          new KafkaConsumerSettings<>(
-              factory,
-              List.copyOf(topics),
-              consumerName,
-              dataSource,
-              dedup == null && storeDeliveries == null ? Dedup.builder().build() : dedup,
-              handler,
-              jdbcHandler,
-              pollTimeout,
-              retryBackoff,
-              maxRetryBackoff,
-              commitTimeout,
-              closeTimeout,
-              clock),
-          storeDeliveries);
-    }
-
-    /** The store path, or {@code null} for the database path; checks they are not mixed. */
-    /** The store path, or {@code null} for the database path; checks they are not mixed. */
-    @SuppressWarnings({"unchecked", "rawtypes"})
-    private StoreDeliveries<ConsumerRecord<K, V>> storeDeliveries() {
-      StoreHandler raw = storeHandler;
-      return StoreDeliveries.forBuilder(
-          dedupStore,
-          raw == null
-              ? null
-              : (context, delivery) -> raw.handle(context, (ConsumerRecord<K, V>) delivery),
-          consumerName,
-          dataSource != null || dedup != null || handler != null || jdbcHandler != null);
+          config, factory, clock, work.deliveries(config.consumerName()));
     }
 
     private Supplier<? extends Consumer<K, V>> factory() {

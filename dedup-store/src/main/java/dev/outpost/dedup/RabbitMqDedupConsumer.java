@@ -2,10 +2,9 @@ package dev.outpost.dedup;
 
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Delivery;
+import dev.outpost.common.internal.Check;
+import dev.outpost.dedup.internal.ConsumerWork;
 import dev.outpost.dedup.internal.DefaultRabbitMqDedupConsumer;
-import dev.outpost.dedup.internal.Identifiers;
-import dev.outpost.dedup.internal.RabbitMqConsumerSettings;
-import dev.outpost.dedup.internal.StoreDeliveries;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -129,6 +128,9 @@ public interface RabbitMqDedupConsumer extends AutoCloseable {
   /** The dedup store's counts of this consumer name. */
   DedupCounts counts();
 
+  /** The configuration this consumer was built with. */
+  RabbitMqDedupConsumerConfig config();
+
   /**
    * Cancels the subscription, lets the worker finish the delivery in progress (waits at most {@code
    * closeTimeout}) and requeues ({@code basic.nack}) deliveries not yet started. Does not close the
@@ -142,16 +144,11 @@ public interface RabbitMqDedupConsumer extends AutoCloseable {
     private Channel channel;
     private String queue;
     private String consumerName;
-    private DataSource dataSource;
-    private Dedup dedup;
-    private Handler handler;
-    private JdbcHandler jdbcHandler;
+    private final ConsumerWork<Delivery> work = new ConsumerWork<>();
     private int maxRedeliveries = DEFAULT_MAX_REDELIVERIES;
     private int prefetch = DEFAULT_PREFETCH;
     private Duration retryDelay = DEFAULT_RETRY_DELAY;
     private Duration closeTimeout = DEFAULT_CLOSE_TIMEOUT;
-    private DedupStore<?> dedupStore;
-    private StoreHandler<?> storeHandler;
 
     private Builder() {}
 
@@ -178,13 +175,13 @@ public interface RabbitMqDedupConsumer extends AutoCloseable {
 
     /** The database of the business tables and the {@code dedup_key} table. Required. */
     public Builder dataSource(DataSource dataSource) {
-      this.dataSource = dataSource;
+      work.dataSource(dataSource);
       return this;
     }
 
     /** The dedup store. Defaults to {@code Dedup.builder().build()} (schema {@code public}). */
     public Builder dedup(Dedup dedup) {
-      this.dedup = dedup;
+      work.dedup(dedup);
       return this;
     }
 
@@ -208,26 +205,26 @@ public interface RabbitMqDedupConsumer extends AutoCloseable {
      * @param <C> what the store hands the work
      */
     public <C> Builder dedupStore(DedupStore<C> store, StoreHandler<C> handler) {
-      this.dedupStore = store;
-      this.storeHandler = handler;
+      work.store(store, handler == null ? null : handler::handle);
       return this;
     }
 
     /** The business work on a jOOQ transaction. Exactly one handler is required. */
     public Builder handler(Handler handler) {
-      this.handler = handler;
+      work.handler(handler == null ? null : handler::handle);
       return this;
     }
 
     /** The business work on a JDBC transaction. Exactly one handler is required. */
     public Builder jdbcHandler(JdbcHandler jdbcHandler) {
-      this.jdbcHandler = jdbcHandler;
+      work.jdbcHandler(jdbcHandler == null ? null : jdbcHandler::handle);
       return this;
     }
 
     /**
      * How many times a failed message is requeued before it is rejected to the dead-letter
-     * exchange, 0 to 1000. Defaults to {@value RabbitMqDedupConsumer#DEFAULT_MAX_REDELIVERIES}.
+     * exchange, 0 to {@value RabbitMqDedupConsumerConfig#MAX_REDELIVERIES}. Defaults to {@value
+     * RabbitMqDedupConsumer#DEFAULT_MAX_REDELIVERIES}.
      */
     public Builder maxRedeliveries(int maxRedeliveries) {
       this.maxRedeliveries = maxRedeliveries;
@@ -235,8 +232,8 @@ public interface RabbitMqDedupConsumer extends AutoCloseable {
     }
 
     /**
-     * Unacknowledged deliveries in flight, 1 to 65535. Defaults to {@value
-     * RabbitMqDedupConsumer#DEFAULT_PREFETCH}.
+     * Unacknowledged deliveries in flight, 1 to {@value RabbitMqDedupConsumerConfig#MAX_PREFETCH}.
+     * Defaults to {@value RabbitMqDedupConsumer#DEFAULT_PREFETCH}.
      */
     public Builder prefetch(int prefetch) {
       this.prefetch = prefetch;
@@ -256,56 +253,25 @@ public interface RabbitMqDedupConsumer extends AutoCloseable {
     }
 
     /**
+     * The configuration these settings make, validated (without the collaborators).
+     *
+     * @throws IllegalArgumentException naming the field, its value and what is allowed
+     */
+    public RabbitMqDedupConsumerConfig config() {
+      return new RabbitMqDedupConsumerConfig(
+          queue, consumerName, maxRedeliveries, prefetch, retryDelay, closeTimeout);
+    }
+
+    /**
      * Validates the configuration; subscribes nothing and starts no thread.
      *
      * @throws IllegalArgumentException naming the bad field, its value and what is allowed
      */
     public RabbitMqDedupConsumer build() {
-      Identifiers.require("channel", channel);
-      if (queue == null || queue.isBlank()) {
-        throw new IllegalArgumentException("queue is '" + queue + "'; pass the queue's name");
-      }
-      Identifiers.requireConsumer(consumerName);
-      StoreDeliveries<Delivery> storeDeliveries = storeDeliveries();
-      if (storeDeliveries == null && dataSource == null) {
-        throw new IllegalArgumentException(
-            "dataSource is required: pass the DataSource of the business and dedup_key tables");
-      }
-      if (storeDeliveries == null && (handler == null) == (jdbcHandler == null)) {
-        throw new IllegalArgumentException(
-            "set exactly one of handler (jOOQ) and jdbcHandler (JDBC); "
-                + (handler == null ? "none is set" : "both are set"));
-      }
-      Identifiers.requireRange("maxRedeliveries", maxRedeliveries, 0, 1000);
-      Identifiers.requireRange("prefetch", prefetch, 1, 65535);
-      Identifiers.requireNotNegative("retryDelay", retryDelay);
-      Identifiers.requireNotNegative("closeTimeout", closeTimeout);
+      Check.notNull("channel", channel);
+      RabbitMqDedupConsumerConfig config = config();
       return new DefaultRabbitMqDedupConsumer(
-          new RabbitMqConsumerSettings(
-              channel,
-              queue,
-              consumerName,
-              dataSource,
-              dedup == null && storeDeliveries == null ? Dedup.builder().build() : dedup,
-              handler,
-              jdbcHandler,
-              maxRedeliveries,
-              prefetch,
-              retryDelay,
-              closeTimeout),
-          storeDeliveries);
-    }
-
-    /** The store path, or {@code null} for the database path; checks they are not mixed. */
-    /** The store path, or {@code null} for the database path; checks they are not mixed. */
-    @SuppressWarnings({"unchecked", "rawtypes"})
-    private StoreDeliveries<Delivery> storeDeliveries() {
-      StoreHandler raw = storeHandler;
-      return StoreDeliveries.forBuilder(
-          dedupStore,
-          raw == null ? null : (context, delivery) -> raw.handle(context, (Delivery) delivery),
-          consumerName,
-          dataSource != null || dedup != null || handler != null || jdbcHandler != null);
+          config, channel, work.deliveries(config.consumerName()));
     }
   }
 }

@@ -5,14 +5,12 @@ import dev.outpost.dedup.Dedup;
 import dev.outpost.dedup.DedupCounts;
 import dev.outpost.dedup.DedupStore;
 import dev.outpost.dedup.ProcessOutcome;
-import dev.outpost.dedup.internal.StoreDeliveries;
+import dev.outpost.dedup.internal.ConsumerWork;
 import dev.outpost.rocketmq.internal.DefaultRocketMqDedupConsumer;
-import dev.outpost.rocketmq.internal.RocketMqConsumerSettings;
-import java.lang.management.ManagementFactory;
+import dev.outpost.rocketmq.internal.InstanceNames;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import javax.sql.DataSource;
 import org.apache.rocketmq.client.consumer.DefaultMQPushConsumer;
@@ -138,6 +136,9 @@ public interface RocketMqDedupConsumer extends AutoCloseable {
   /** The dedup store's counts of this consumer name: processed messages and skipped duplicates. */
   DedupCounts counts();
 
+  /** The configuration this consumer was built with. */
+  RocketMqDedupConsumerConfig config();
+
   /**
    * Shuts the consumer down: stops pulling, waits for the messages being processed, persists the
    * consumed offsets. Idempotent; works without {@link #start()}.
@@ -147,19 +148,12 @@ public interface RocketMqDedupConsumer extends AutoCloseable {
 
   /** Configuration of {@link RocketMqDedupConsumer}. Not thread-safe. */
   final class Builder {
-    private static final AtomicInteger INSTANCES = new AtomicInteger();
-
     private String namesrvAddress;
     private String consumerGroup;
     private String topic;
     private String subscription = "*";
     private String consumerName;
-    private DataSource dataSource;
-    private Dedup dedup;
-    private Handler handler;
-    private JdbcHandler jdbcHandler;
-    private DedupStore<?> dedupStore;
-    private StoreHandler<?> storeHandler;
+    private final ConsumerWork<MessageExt> work = new ConsumerWork<>();
     private boolean orderly;
     private int maxReconsumeTimes = DEFAULT_MAX_RECONSUME_TIMES;
     private int consumeThreads = DEFAULT_CONSUME_THREADS;
@@ -206,23 +200,22 @@ public interface RocketMqDedupConsumer extends AutoCloseable {
 
     /** The database of the business tables and the {@code dedup_key} table. Required. */
     public Builder dataSource(DataSource dataSource) {
-      this.dataSource = dataSource;
+      work.dataSource(dataSource);
       return this;
     }
 
     /** The dedup store. Defaults to {@code Dedup.builder().build()} (schema {@code public}). */
     public Builder dedup(Dedup dedup) {
-      this.dedup = dedup;
+      work.dedup(dedup);
       return this;
     }
 
     /** The business work on a jOOQ transaction. Exactly one handler is required. */
     public Builder handler(Handler handler) {
-      this.handler = handler;
+      work.handler(handler == null ? null : handler::handle);
       return this;
     }
 
-    /** The business work on a JDBC transaction. Exactly one handler is required. */
     /**
      * Runs each message through {@code store} instead of the database path ({@link #dataSource},
      * {@link #dedup}, {@link #handler}, {@link #jdbcHandler}, which must then stay unset). Use it
@@ -236,14 +229,13 @@ public interface RocketMqDedupConsumer extends AutoCloseable {
      * @param <C> what the store hands the work
      */
     public <C> Builder dedupStore(DedupStore<C> store, StoreHandler<C> handler) {
-      this.dedupStore = store;
-      this.storeHandler = handler;
+      work.store(store, handler == null ? null : handler::handle);
       return this;
     }
 
     /** The business work on a JDBC transaction. Exactly one handler is required. */
     public Builder jdbcHandler(JdbcHandler jdbcHandler) {
-      this.jdbcHandler = jdbcHandler;
+      work.jdbcHandler(jdbcHandler == null ? null : jdbcHandler::handle);
       return this;
     }
 
@@ -258,7 +250,8 @@ public interface RocketMqDedupConsumer extends AutoCloseable {
 
     /**
      * How many times a failed message is consumed again before it goes to the dead-letter queue, 0
-     * to 1000. Defaults to {@value RocketMqDedupConsumer#DEFAULT_MAX_RECONSUME_TIMES}.
+     * to {@value RocketMqDedupConsumerConfig#MAX_RECONSUME_TIMES}. Defaults to {@value
+     * RocketMqDedupConsumer#DEFAULT_MAX_RECONSUME_TIMES}.
      */
     public Builder maxReconsumeTimes(int maxReconsumeTimes) {
       this.maxReconsumeTimes = maxReconsumeTimes;
@@ -266,8 +259,9 @@ public interface RocketMqDedupConsumer extends AutoCloseable {
     }
 
     /**
-     * Threads running handlers (each with its own database connection at a time), 1 to 1000.
-     * Defaults to {@value RocketMqDedupConsumer#DEFAULT_CONSUME_THREADS}.
+     * Threads running handlers (each with its own database connection at a time), 1 to {@value
+     * RocketMqDedupConsumerConfig#MAX_CONSUME_THREADS}. Defaults to {@value
+     * RocketMqDedupConsumer#DEFAULT_CONSUME_THREADS}.
      */
     public Builder consumeThreads(int consumeThreads) {
       this.consumeThreads = consumeThreads;
@@ -314,84 +308,35 @@ public interface RocketMqDedupConsumer extends AutoCloseable {
     }
 
     /**
+     * The configuration these settings make, validated (without the collaborators).
+     *
+     * @throws IllegalArgumentException naming the field, its value and what is allowed
+     */
+    public RocketMqDedupConsumerConfig config() {
+      return new RocketMqDedupConsumerConfig(
+          namesrvAddress,
+          consumerGroup,
+          topic,
+          subscription,
+          consumerName != null ? consumerName : consumerGroup,
+          orderly,
+          maxReconsumeTimes,
+          consumeThreads,
+          retryDelay,
+          consumeFromWhere,
+          instanceName != null ? instanceName : InstanceNames.unique("outpost-dedup"));
+    }
+
+    /**
      * Validates the configuration; connects nothing and starts no thread.
      *
      * @throws IllegalArgumentException naming the bad field, its value and what is allowed
      */
     public RocketMqDedupConsumer build() {
-      Check.text("namesrvAddress", namesrvAddress);
-      Check.text("consumerGroup", consumerGroup);
-      Check.text("topic", topic);
-      Check.text("subscription", subscription);
-      String name = consumerName != null ? consumerName : consumerGroup;
-      if (name.isBlank() || name.length() > Dedup.MAX_CONSUMER_LENGTH) {
-        throw new IllegalArgumentException(
-            "consumerName is '"
-                + name
-                + "'; use 1 to "
-                + Dedup.MAX_CONSUMER_LENGTH
-                + " characters, not blank");
-      }
-      StoreDeliveries<MessageExt> storeDeliveries = storeDeliveries(name);
-      if (storeDeliveries == null && dataSource == null) {
-        throw new IllegalArgumentException(
-            "dataSource is required: pass the DataSource of the business and dedup_key tables");
-      }
-      if (storeDeliveries == null && (handler == null) == (jdbcHandler == null)) {
-        throw new IllegalArgumentException(
-            "set exactly one of handler (jOOQ) and jdbcHandler (JDBC); "
-                + (handler == null ? "none is set" : "both are set"));
-      }
-      Check.range("maxReconsumeTimes", maxReconsumeTimes, 0, 1000);
-      Check.range("consumeThreads", consumeThreads, 1, 1000);
-      if (retryDelay == null
-          || retryDelay.compareTo(Duration.ofMillis(10)) < 0
-          || retryDelay.compareTo(Duration.ofHours(1)) > 0) {
-        throw new IllegalArgumentException("retryDelay is " + retryDelay + "; allowed 10 ms..1 h");
-      }
-      if (consumeFromWhere == null || consumerCustomizer == null) {
-        throw new IllegalArgumentException(
-            "consumeFromWhere and consumerCustomizer must not be null");
-      }
+      RocketMqDedupConsumerConfig config = config();
+      Check.notNull("consumerCustomizer", consumerCustomizer);
       return new DefaultRocketMqDedupConsumer(
-          new RocketMqConsumerSettings(
-              namesrvAddress,
-              consumerGroup,
-              topic,
-              subscription,
-              name,
-              dataSource,
-              dedup == null && storeDeliveries == null ? Dedup.builder().build() : dedup,
-              handler,
-              jdbcHandler,
-              orderly,
-              maxReconsumeTimes,
-              consumeThreads,
-              retryDelay,
-              consumeFromWhere,
-              instanceName != null ? instanceName : uniqueInstanceName(),
-              rpcHook,
-              consumerCustomizer),
-          storeDeliveries);
-    }
-
-    /** The store path, or {@code null} for the database path; checks they are not mixed. */
-    /** The store path, or {@code null} for the database path; checks they are not mixed. */
-    @SuppressWarnings({"unchecked", "rawtypes"})
-    private StoreDeliveries<MessageExt> storeDeliveries(String name) {
-      StoreHandler raw = storeHandler;
-      return StoreDeliveries.forBuilder(
-          dedupStore,
-          raw == null ? null : (context, delivery) -> raw.handle(context, (MessageExt) delivery),
-          name,
-          dataSource != null || dedup != null || handler != null || jdbcHandler != null);
-    }
-
-    private static String uniqueInstanceName() {
-      return "outpost-dedup-"
-          + ManagementFactory.getRuntimeMXBean().getPid()
-          + "-"
-          + INSTANCES.incrementAndGet();
+          config, rpcHook, consumerCustomizer, work.deliveries(config.consumerName()));
     }
   }
 }

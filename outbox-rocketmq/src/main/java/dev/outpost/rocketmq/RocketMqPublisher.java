@@ -3,9 +3,8 @@ package dev.outpost.rocketmq;
 import dev.outpost.relay.Publisher;
 import dev.outpost.relay.RelayMessage;
 import dev.outpost.rocketmq.internal.ConfirmingRocketMqPublisher;
-import java.lang.management.ManagementFactory;
+import dev.outpost.rocketmq.internal.InstanceNames;
 import java.time.Duration;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import org.apache.rocketmq.client.producer.DefaultMQProducer;
@@ -60,8 +59,6 @@ public interface RocketMqPublisher extends Publisher {
 
   /** Builds a {@link RocketMqPublisher}. Not thread-safe. */
   final class Builder {
-    private static final AtomicInteger INSTANCES = new AtomicInteger();
-
     private String namesrvAddress;
     private String producerGroup = RocketMqPublisherConfig.DEFAULT_PRODUCER_GROUP;
     private String instanceName;
@@ -181,7 +178,7 @@ public interface RocketMqPublisher extends Publisher {
       return new RocketMqPublisherConfig(
           namesrvAddress,
           producerGroup,
-          instanceName != null ? instanceName : uniqueInstanceName(),
+          instanceName != null ? instanceName : InstanceNames.unique("outpost-relay"),
           topicMapper,
           acceptUnflushed,
           sendTimeout,
@@ -199,13 +196,6 @@ public interface RocketMqPublisher extends Publisher {
      */
     public RocketMqPublisher build() {
       return new ConfirmingRocketMqPublisher(config());
-    }
-
-    private static String uniqueInstanceName() {
-      return "outpost-relay-"
-          + ManagementFactory.getRuntimeMXBean().getPid()
-          + "-"
-          + INSTANCES.incrementAndGet();
     }
   }
 }

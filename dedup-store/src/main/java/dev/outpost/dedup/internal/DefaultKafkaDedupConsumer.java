@@ -1,9 +1,10 @@
 package dev.outpost.dedup.internal;
 
 import dev.outpost.dedup.DedupCounts;
-import dev.outpost.dedup.DedupStore;
 import dev.outpost.dedup.KafkaDedupConsumer;
+import dev.outpost.dedup.KafkaDedupConsumerConfig;
 import dev.outpost.dedup.ProcessOutcome;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
@@ -14,6 +15,7 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -35,7 +37,9 @@ public final class DefaultKafkaDedupConsumer<K, V> implements KafkaDedupConsumer
 
   private static final Logger log = LoggerFactory.getLogger(DefaultKafkaDedupConsumer.class);
 
-  private final KafkaConsumerSettings<K, V> settings;
+  private final KafkaDedupConsumerConfig config;
+  private final Supplier<? extends Consumer<K, V>> consumerFactory;
+  private final Clock clock;
   private final StoreDeliveries<ConsumerRecord<K, V>> deliveries;
   private final Map<TopicPartition, Retry> retries = new HashMap<>();
   private final Object lifecycle = new Object();
@@ -45,25 +49,19 @@ public final class DefaultKafkaDedupConsumer<K, V> implements KafkaDedupConsumer
   private boolean polledByCaller;
   private volatile boolean closed;
 
-  /** A consumer with validated settings; creates nothing yet. */
-  public DefaultKafkaDedupConsumer(KafkaConsumerSettings<K, V> settings) {
-    this(settings, null);
-  }
-
   /**
-   * A consumer running records through {@code deliveries}, or, when {@code null}, through the
-   * database store of {@code settings} (its data source, dedup and handler).
+   * A consumer of validated {@code config} that creates its Kafka consumer with {@code
+   * consumerFactory} and runs records through {@code deliveries}; creates nothing yet.
    */
   public DefaultKafkaDedupConsumer(
-      KafkaConsumerSettings<K, V> settings, StoreDeliveries<ConsumerRecord<K, V>> deliveries) {
-    this.settings = settings;
-    this.deliveries =
-        deliveries != null
-            ? deliveries
-            : StoreDeliveries.of(
-                DedupStore.database(settings.dataSource(), settings.dedup()),
-                settings.consumerName(),
-                this::handle);
+      KafkaDedupConsumerConfig config,
+      Supplier<? extends Consumer<K, V>> consumerFactory,
+      Clock clock,
+      StoreDeliveries<ConsumerRecord<K, V>> deliveries) {
+    this.config = config;
+    this.consumerFactory = consumerFactory;
+    this.clock = clock;
+    this.deliveries = deliveries;
   }
 
   @Override
@@ -78,7 +76,7 @@ public final class DefaultKafkaDedupConsumer<K, V> implements KafkaDedupConsumer
             "runOnce() was used on this consumer; use either runOnce() or start(), not both");
       }
       createConsumer();
-      thread = new Thread(this::loop, "outpost-dedup-kafka-" + settings.consumerName());
+      thread = new Thread(this::loop, "outpost-dedup-kafka-" + config.consumerName());
       thread.start();
     }
   }
@@ -104,6 +102,11 @@ public final class DefaultKafkaDedupConsumer<K, V> implements KafkaDedupConsumer
   }
 
   @Override
+  public KafkaDedupConsumerConfig config() {
+    return config;
+  }
+
+  @Override
   public void close() {
     Thread running;
     synchronized (lifecycle) {
@@ -125,12 +128,12 @@ public final class DefaultKafkaDedupConsumer<K, V> implements KafkaDedupConsumer
       return;
     }
     try {
-      running.join(settings.closeTimeout().toMillis() + 1);
+      running.join(config.closeTimeout().toMillis() + 1);
       if (running.isAlive()) {
         log.warn(
             "Kafka dedup consumer '{}' did not stop within {}",
-            settings.consumerName(),
-            settings.closeTimeout());
+            config.consumerName(),
+            config.closeTimeout());
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -140,13 +143,13 @@ public final class DefaultKafkaDedupConsumer<K, V> implements KafkaDedupConsumer
   private void requireOpen() {
     if (closed) {
       throw new IllegalStateException(
-          "Kafka dedup consumer '" + settings.consumerName() + "' was closed; build a new one");
+          "Kafka dedup consumer '" + config.consumerName() + "' was closed; build a new one");
     }
   }
 
   private void createConsumer() {
-    consumer = settings.consumerFactory().get();
-    consumer.subscribe(settings.topics(), new ForgetRetriesOnRevoke());
+    consumer = consumerFactory.get();
+    consumer.subscribe(config.topics(), new ForgetRetriesOnRevoke());
   }
 
   private void loop() {
@@ -156,15 +159,15 @@ public final class DefaultKafkaDedupConsumer<K, V> implements KafkaDedupConsumer
           pollOnce();
         } catch (WakeupException | InterruptException e) {
           if (!closed) {
-            log.warn("Kafka dedup consumer '{}' interrupted", settings.consumerName(), e);
+            log.warn("Kafka dedup consumer '{}' interrupted", config.consumerName(), e);
           }
         } catch (RuntimeException e) {
           log.warn(
               "Kafka dedup consumer '{}' poll failed; retrying in {}",
-              settings.consumerName(),
-              settings.retryBackoff(),
+              config.consumerName(),
+              config.retryBackoff(),
               e);
-          awaitClosing(settings.retryBackoff());
+          awaitClosing(config.retryBackoff());
         }
       }
     } finally {
@@ -174,7 +177,7 @@ public final class DefaultKafkaDedupConsumer<K, V> implements KafkaDedupConsumer
 
   private int pollOnce() {
     resumeDuePartitions();
-    ConsumerRecords<K, V> records = consumer.poll(settings.pollTimeout());
+    ConsumerRecords<K, V> records = consumer.poll(config.pollTimeout());
     Map<TopicPartition, OffsetAndMetadata> done = new HashMap<>();
     int handled = 0;
     for (TopicPartition partition : records.partitions()) {
@@ -213,27 +216,18 @@ public final class DefaultKafkaDedupConsumer<K, V> implements KafkaDedupConsumer
     }
   }
 
-  private void handle(java.sql.Connection tx, ConsumerRecord<K, V> record)
-      throws java.sql.SQLException {
-    if (settings.jdbcHandler() != null) {
-      settings.jdbcHandler().handle(tx, record);
-    } else {
-      settings.handler().handle(DedupTransactions.jooq(tx), record);
-    }
-  }
-
   private void scheduleRetry(
       TopicPartition partition, ConsumerRecord<K, V> record, UUID messageId, RuntimeException e) {
     Retry previous = retries.get(partition);
     int attempt = previous != null && previous.offset == record.offset() ? previous.attempt + 1 : 1;
     Duration backoff = backoff(attempt);
-    Instant resumeAt = settings.clock().instant().plus(backoff);
+    Instant resumeAt = clock.instant().plus(backoff);
     retries.put(partition, new Retry(record.offset(), attempt, resumeAt));
     consumer.pause(List.of(partition));
     log.warn(
         "Kafka dedup consumer '{}' failed on {} offset {} (message {}, attempt {});"
             + " retrying in {}",
-        settings.consumerName(),
+        config.consumerName(),
         partition,
         record.offset(),
         messageId,
@@ -243,18 +237,18 @@ public final class DefaultKafkaDedupConsumer<K, V> implements KafkaDedupConsumer
   }
 
   private Duration backoff(int attempt) {
-    Duration backoff = settings.retryBackoff();
-    for (int i = 1; i < attempt && backoff.compareTo(settings.maxRetryBackoff()) < 0; i++) {
+    Duration backoff = config.retryBackoff();
+    for (int i = 1; i < attempt && backoff.compareTo(config.maxRetryBackoff()) < 0; i++) {
       backoff = backoff.multipliedBy(2);
     }
-    return backoff.compareTo(settings.maxRetryBackoff()) > 0 ? settings.maxRetryBackoff() : backoff;
+    return backoff.compareTo(config.maxRetryBackoff()) > 0 ? config.maxRetryBackoff() : backoff;
   }
 
   private void resumeDuePartitions() {
     if (retries.isEmpty()) {
       return;
     }
-    Instant now = settings.clock().instant();
+    Instant now = clock.instant();
     for (Map.Entry<TopicPartition, Retry> entry : retries.entrySet()) {
       if (!entry.getValue().resumeAt.isAfter(now) && consumer.paused().contains(entry.getKey())) {
         consumer.resume(List.of(entry.getKey()));
@@ -268,10 +262,10 @@ public final class DefaultKafkaDedupConsumer<K, V> implements KafkaDedupConsumer
     }
     try {
       try {
-        consumer.commitSync(done, settings.commitTimeout());
+        consumer.commitSync(done, config.commitTimeout());
       } catch (WakeupException e) {
         // close() woke the consumer while it committed: commit once more, the wake-up is spent.
-        consumer.commitSync(done, settings.commitTimeout());
+        consumer.commitSync(done, config.commitTimeout());
       }
     } catch (InterruptException e) {
       throw e;
@@ -280,7 +274,7 @@ public final class DefaultKafkaDedupConsumer<K, V> implements KafkaDedupConsumer
       log.warn(
           "Kafka dedup consumer '{}' could not commit offsets {}; the records will be delivered"
               + " again and skipped as duplicates",
-          settings.consumerName(),
+          config.consumerName(),
           done,
           e);
     }
@@ -304,9 +298,9 @@ public final class DefaultKafkaDedupConsumer<K, V> implements KafkaDedupConsumer
       return;
     }
     try {
-      toClose.close(settings.closeTimeout());
+      toClose.close(config.closeTimeout());
     } catch (RuntimeException e) {
-      log.warn("Kafka consumer of '{}' did not close cleanly", settings.consumerName(), e);
+      log.warn("Kafka consumer of '{}' did not close cleanly", config.consumerName(), e);
     }
   }
 

@@ -4,13 +4,10 @@ import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Delivery;
 import dev.outpost.dedup.DedupCounts;
 import dev.outpost.dedup.DedupException;
-import dev.outpost.dedup.DedupStore;
 import dev.outpost.dedup.ProcessOutcome;
 import dev.outpost.dedup.RabbitMqDedupConsumer;
+import dev.outpost.dedup.RabbitMqDedupConsumerConfig;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.sql.Connection;
-import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -33,7 +30,8 @@ public final class DefaultRabbitMqDedupConsumer implements RabbitMqDedupConsumer
   private static final Logger log = LoggerFactory.getLogger(DefaultRabbitMqDedupConsumer.class);
   private static final int MAX_TRACKED_FAILURES = 10_000;
 
-  private final RabbitMqConsumerSettings settings;
+  private final RabbitMqDedupConsumerConfig config;
+  private final Channel channel;
   private final StoreDeliveries<Delivery> store;
   private final BlockingQueue<Delivery> deliveries = new LinkedBlockingQueue<>();
   private final CountDownLatch closing = new CountDownLatch(1);
@@ -51,25 +49,15 @@ public final class DefaultRabbitMqDedupConsumer implements RabbitMqDedupConsumer
   private String consumerTag;
   private volatile boolean closed;
 
-  /** A consumer with validated settings; subscribes nothing yet. */
-  public DefaultRabbitMqDedupConsumer(RabbitMqConsumerSettings settings) {
-    this(settings, null);
-  }
-
   /**
-   * A consumer running deliveries through {@code store}, or, when {@code null}, through the
-   * database store of {@code settings} (its data source, dedup and handler).
+   * A consumer of validated {@code config} on {@code channel} that runs deliveries through {@code
+   * store}; subscribes nothing yet.
    */
   public DefaultRabbitMqDedupConsumer(
-      RabbitMqConsumerSettings settings, StoreDeliveries<Delivery> store) {
-    this.settings = settings;
-    this.store =
-        store != null
-            ? store
-            : StoreDeliveries.of(
-                DedupStore.database(settings.dataSource(), settings.dedup()),
-                settings.consumerName(),
-                this::handle);
+      RabbitMqDedupConsumerConfig config, Channel channel, StoreDeliveries<Delivery> store) {
+    this.config = config;
+    this.channel = channel;
+    this.store = store;
   }
 
   @Override
@@ -77,34 +65,31 @@ public final class DefaultRabbitMqDedupConsumer implements RabbitMqDedupConsumer
     synchronized (lifecycle) {
       if (closed) {
         throw new IllegalStateException(
-            "RabbitMQ dedup consumer '"
-                + settings.consumerName()
-                + "' was closed; build a new one");
+            "RabbitMQ dedup consumer '" + config.consumerName() + "' was closed; build a new one");
       }
       if (worker != null) {
         return;
       }
-      Channel channel = settings.channel();
       try {
-        channel.basicQos(settings.prefetch());
+        channel.basicQos(config.prefetch());
         consumerTag =
             channel.basicConsume(
-                settings.queue(),
+                config.queue(),
                 false,
                 (tag, delivery) -> deliveries.add(delivery),
-                tag -> log.warn("Queue '{}' cancelled consumer {}", settings.queue(), tag));
+                tag -> log.warn("Queue '{}' cancelled consumer {}", config.queue(), tag));
       } catch (IOException | RuntimeException e) {
         throw new DedupException(
             "could not consume from queue '"
-                + settings.queue()
+                + config.queue()
                 + "': "
                 + e.getMessage()
                 + "; check that the queue exists and the channel is open",
-            settings.consumerName(),
+            config.consumerName(),
             null,
             e);
       }
-      worker = new Thread(this::work, "outpost-dedup-rabbit-" + settings.consumerName());
+      worker = new Thread(this::work, "outpost-dedup-rabbit-" + config.consumerName());
       worker.start();
     }
   }
@@ -112,6 +97,11 @@ public final class DefaultRabbitMqDedupConsumer implements RabbitMqDedupConsumer
   @Override
   public DedupCounts counts() {
     return store.counts();
+  }
+
+  @Override
+  public RabbitMqDedupConsumerConfig config() {
+    return config;
   }
 
   @Override
@@ -135,15 +125,15 @@ public final class DefaultRabbitMqDedupConsumer implements RabbitMqDedupConsumer
     }
     if (running != Thread.currentThread()) {
       try {
-        running.join(settings.closeTimeout().toMillis() + 1);
+        running.join(config.closeTimeout().toMillis() + 1);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
       if (running.isAlive()) {
         log.warn(
             "RabbitMQ dedup consumer '{}' did not finish its delivery within {}",
-            settings.consumerName(),
-            settings.closeTimeout());
+            config.consumerName(),
+            config.closeTimeout());
         return;
       }
     }
@@ -152,8 +142,8 @@ public final class DefaultRabbitMqDedupConsumer implements RabbitMqDedupConsumer
 
   private void cancel(String tag) {
     try {
-      if (settings.channel().isOpen()) {
-        settings.channel().basicCancel(tag);
+      if (channel.isOpen()) {
+        channel.basicCancel(tag);
       }
     } catch (IOException | RuntimeException e) {
       log.debug("cancelling consumer {} failed; the channel is probably closed", tag, e);
@@ -181,7 +171,7 @@ public final class DefaultRabbitMqDedupConsumer implements RabbitMqDedupConsumer
         Thread.currentThread().interrupt();
         return;
       } catch (RuntimeException e) {
-        log.warn("RabbitMQ dedup consumer '{}' failed a delivery", settings.consumerName(), e);
+        log.warn("RabbitMQ dedup consumer '{}' failed a delivery", config.consumerName(), e);
       }
     }
   }
@@ -192,7 +182,7 @@ public final class DefaultRabbitMqDedupConsumer implements RabbitMqDedupConsumer
       log.error(
           "Message on queue '{}' has no message id, so it cannot be deduplicated; rejecting it"
               + " to the dead-letter exchange. Publish with BasicProperties.messageId set.",
-          settings.queue());
+          config.queue());
       respond(delivery, Response.REJECT);
       return;
     }
@@ -202,8 +192,8 @@ public final class DefaultRabbitMqDedupConsumer implements RabbitMqDedupConsumer
             "Message {} from queue '{}' is being processed by another delivery; requeueing it"
                 + " in {}",
             messageId,
-            settings.queue(),
-            settings.retryDelay());
+            config.queue(),
+            config.retryDelay());
         awaitClosing();
         respond(delivery, Response.REQUEUE);
         return;
@@ -217,30 +207,22 @@ public final class DefaultRabbitMqDedupConsumer implements RabbitMqDedupConsumer
       log.warn(
           "Dedup store failed while processing message {} from queue '{}'; requeueing it in {}",
           messageId,
-          settings.queue(),
-          settings.retryDelay(),
+          config.queue(),
+          config.retryDelay(),
           e);
       awaitClosing();
       respond(delivery, Response.REQUEUE);
     }
   }
 
-  private void handle(Connection tx, Delivery delivery) throws SQLException {
-    if (settings.jdbcHandler() != null) {
-      settings.jdbcHandler().handle(tx, delivery);
-    } else {
-      settings.handler().handle(DedupTransactions.jooq(tx), delivery);
-    }
-  }
-
   private void failed(Delivery delivery, UUID messageId, Throwable e) {
     int failed = Math.max(failures.merge(messageId, 1, Integer::sum), deliveryCount(delivery) + 1);
-    if (failed > settings.maxRedeliveries()) {
+    if (failed > config.maxRedeliveries()) {
       failures.remove(messageId);
       log.error(
           "Message {} on queue '{}' failed {} times; rejecting it to the dead-letter exchange",
           messageId,
-          settings.queue(),
+          config.queue(),
           failed,
           e);
       respond(delivery, Response.REJECT);
@@ -249,10 +231,10 @@ public final class DefaultRabbitMqDedupConsumer implements RabbitMqDedupConsumer
     log.warn(
         "Message {} on queue '{}' failed (failure {} of at most {}); requeueing it in {}",
         messageId,
-        settings.queue(),
+        config.queue(),
         failed,
-        settings.maxRedeliveries() + 1,
-        settings.retryDelay(),
+        config.maxRedeliveries() + 1,
+        config.retryDelay(),
         e);
     awaitClosing();
     respond(delivery, Response.REQUEUE);
@@ -260,14 +242,7 @@ public final class DefaultRabbitMqDedupConsumer implements RabbitMqDedupConsumer
 
   private static UUID messageId(Delivery delivery) {
     String id = delivery.getProperties() == null ? null : delivery.getProperties().getMessageId();
-    if (id == null || id.isBlank()) {
-      return null;
-    }
-    try {
-      return UUID.fromString(id.trim());
-    } catch (IllegalArgumentException notAUuid) {
-      return UUID.nameUUIDFromBytes(id.getBytes(StandardCharsets.UTF_8));
-    }
+    return id == null || id.isBlank() ? null : MessageIds.of(id);
   }
 
   private static int deliveryCount(Delivery delivery) {
@@ -278,11 +253,11 @@ public final class DefaultRabbitMqDedupConsumer implements RabbitMqDedupConsumer
   }
 
   private void awaitClosing() {
-    if (settings.retryDelay().isZero()) {
+    if (config.retryDelay().isZero()) {
       return;
     }
     try {
-      closing.await(settings.retryDelay().toMillis(), TimeUnit.MILLISECONDS);
+      closing.await(config.retryDelay().toMillis(), TimeUnit.MILLISECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
@@ -290,7 +265,6 @@ public final class DefaultRabbitMqDedupConsumer implements RabbitMqDedupConsumer
 
   private void respond(Delivery delivery, Response response) {
     long tag = delivery.getEnvelope().getDeliveryTag();
-    Channel channel = settings.channel();
     try {
       switch (response) {
         case ACK -> channel.basicAck(tag, false);
@@ -303,7 +277,7 @@ public final class DefaultRabbitMqDedupConsumer implements RabbitMqDedupConsumer
           "Could not {} delivery {} on queue '{}': {}; the broker will deliver it again",
           response,
           tag,
-          settings.queue(),
+          config.queue(),
           e.toString());
     }
   }

@@ -19,12 +19,7 @@ public final class KafkaMessageIds {
   public static UUID of(ConsumerRecord<?, ?> record) {
     Header header = record.headers().lastHeader(KafkaDedupConsumer.MESSAGE_ID_HEADER);
     if (header != null && header.value() != null) {
-      byte[] value = header.value();
-      try {
-        return UUID.fromString(new String(value, StandardCharsets.UTF_8).trim());
-      } catch (IllegalArgumentException notAUuid) {
-        return UUID.nameUUIDFromBytes(value);
-      }
+      return MessageIds.of(header.value());
     }
     return fallback(record.topic(), record.partition(), record.offset());
   }

@@ -9,7 +9,7 @@ import java.util.UUID;
  * Runs a consumer helper's deliveries through a {@link DedupStore}. Tells the handler's failures
  * (thrown as {@link DedupTransactions.WorkFailedException}) from the store's.
  *
- * @param <D> the delivery type (a Kafka record, a RabbitMQ delivery)
+ * @param <D> the delivery type (a Kafka record, a RabbitMQ delivery, a RocketMQ message)
  */
 public final class StoreDeliveries<D> {
 
@@ -48,35 +48,6 @@ public final class StoreDeliveries<D> {
         consumer,
         (messageId, delivery) ->
             store.processOnce(consumer, messageId, context -> handle(handler, context, delivery)));
-  }
-
-  /**
-   * The store path a consumer builder was given, or {@code null} for its database path: {@code
-   * store} and {@code handler} go together, and replace the database settings.
-   *
-   * @param databaseSettingsGiven whether any of the builder's dataSource, dedup, handler or
-   *     jdbcHandler was set
-   * @throws IllegalArgumentException when only one of store and handler is given, or the two paths
-   *     are mixed
-   */
-  @SuppressWarnings({"unchecked", "rawtypes"})
-  public static <D> StoreDeliveries<D> forBuilder(
-      DedupStore<?> store, Handler<?, D> handler, String consumer, boolean databaseSettingsGiven) {
-    if (store == null && handler == null) {
-      return null;
-    }
-    if (store == null || handler == null) {
-      throw new IllegalArgumentException(
-          "dedupStore(store, handler) needs both a store and a handler; "
-              + (store == null ? "store" : "handler")
-              + " is null");
-    }
-    if (databaseSettingsGiven) {
-      throw new IllegalArgumentException(
-          "dedupStore(store, handler) replaces dataSource, dedup, handler and jdbcHandler;"
-              + " set either dedupStore or those");
-    }
-    return of((DedupStore) store, consumer, (Handler) handler);
   }
 
   /**

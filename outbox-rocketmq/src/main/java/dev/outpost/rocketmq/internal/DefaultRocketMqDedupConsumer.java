@@ -3,14 +3,15 @@ package dev.outpost.rocketmq.internal;
 import dev.outpost.dedup.DedupCounts;
 import dev.outpost.dedup.ProcessOutcome;
 import dev.outpost.dedup.internal.DedupTransactions;
+import dev.outpost.dedup.internal.MessageIds;
 import dev.outpost.dedup.internal.StoreDeliveries;
 import dev.outpost.rocketmq.RocketMqDedupConsumer;
+import dev.outpost.rocketmq.RocketMqDedupConsumerConfig;
 import java.nio.charset.StandardCharsets;
-import java.sql.Connection;
-import java.sql.SQLException;
 import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import org.apache.rocketmq.client.consumer.DefaultMQPushConsumer;
 import org.apache.rocketmq.client.consumer.listener.ConsumeConcurrentlyStatus;
 import org.apache.rocketmq.client.consumer.listener.ConsumeOrderlyStatus;
@@ -18,6 +19,7 @@ import org.apache.rocketmq.client.consumer.listener.MessageListenerConcurrently;
 import org.apache.rocketmq.client.consumer.listener.MessageListenerOrderly;
 import org.apache.rocketmq.client.exception.MQClientException;
 import org.apache.rocketmq.common.message.MessageExt;
+import org.apache.rocketmq.remoting.RPCHook;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,32 +31,29 @@ public final class DefaultRocketMqDedupConsumer implements RocketMqDedupConsumer
 
   private static final Logger log = LoggerFactory.getLogger(DefaultRocketMqDedupConsumer.class);
 
-  private final RocketMqConsumerSettings settings;
-  private final DedupTransactions transactions;
+  private final RocketMqDedupConsumerConfig config;
+  private final RPCHook rpcHook;
+  private final Consumer<DefaultMQPushConsumer> consumerCustomizer;
   private final StoreDeliveries<MessageExt> store;
   private final CountDownLatch closing = new CountDownLatch(1);
   private final Object lifecycle = new Object();
   private DefaultMQPushConsumer consumer;
   private volatile boolean closed;
 
-  /** A consumer with validated settings; connects nothing yet. */
-  public DefaultRocketMqDedupConsumer(RocketMqConsumerSettings settings) {
-    this(settings, null);
-  }
-
   /**
-   * A consumer running messages through {@code store}, or, when {@code null}, through the database
-   * path of {@code settings} (its data source, dedup and handler).
+   * A consumer of validated {@code config} that runs messages through {@code store}, signing
+   * requests with {@code rpcHook} (may be null) and applying {@code consumerCustomizer} to the
+   * RocketMQ consumer before it starts; connects nothing yet.
    */
   public DefaultRocketMqDedupConsumer(
-      RocketMqConsumerSettings settings, StoreDeliveries<MessageExt> store) {
-    this.settings = settings;
+      RocketMqDedupConsumerConfig config,
+      RPCHook rpcHook,
+      Consumer<DefaultMQPushConsumer> consumerCustomizer,
+      StoreDeliveries<MessageExt> store) {
+    this.config = config;
+    this.rpcHook = rpcHook;
+    this.consumerCustomizer = consumerCustomizer;
     this.store = store;
-    this.transactions =
-        store == null
-            ? new DedupTransactions(
-                settings.dataSource(), settings.dedup(), settings.consumerName())
-            : null;
   }
 
   @Override
@@ -62,30 +61,27 @@ public final class DefaultRocketMqDedupConsumer implements RocketMqDedupConsumer
     synchronized (lifecycle) {
       if (closed) {
         throw new IllegalStateException(
-            "RocketMQ dedup consumer '"
-                + settings.consumerName()
-                + "' was closed; build a new one");
+            "RocketMQ dedup consumer '" + config.consumerName() + "' was closed; build a new one");
       }
       if (consumer != null) {
         return;
       }
-      DefaultMQPushConsumer created =
-          new DefaultMQPushConsumer(settings.consumerGroup(), settings.rpcHook());
-      created.setNamesrvAddr(settings.namesrvAddress());
-      created.setInstanceName(settings.instanceName());
-      created.setConsumeFromWhere(settings.consumeFromWhere());
-      created.setMaxReconsumeTimes(settings.maxReconsumeTimes());
-      created.setConsumeThreadMin(settings.consumeThreads());
-      created.setConsumeThreadMax(settings.consumeThreads());
+      DefaultMQPushConsumer created = new DefaultMQPushConsumer(config.consumerGroup(), rpcHook);
+      created.setNamesrvAddr(config.namesrvAddress());
+      created.setInstanceName(config.instanceName());
+      created.setConsumeFromWhere(config.consumeFromWhere());
+      created.setMaxReconsumeTimes(config.maxReconsumeTimes());
+      created.setConsumeThreadMin(config.consumeThreads());
+      created.setConsumeThreadMax(config.consumeThreads());
       created.setConsumeMessageBatchMaxSize(1);
-      created.setSuspendCurrentQueueTimeMillis(settings.retryDelay().toMillis());
-      if (settings.orderly()) {
+      created.setSuspendCurrentQueueTimeMillis(config.retryDelay().toMillis());
+      if (config.orderly()) {
         created.registerMessageListener(
             (MessageListenerOrderly)
                 (messages, context) -> {
                   for (MessageExt message : messages) {
                     if (!process(message)) {
-                      context.setSuspendCurrentQueueTimeMillis(settings.retryDelay().toMillis());
+                      context.setSuspendCurrentQueueTimeMillis(config.retryDelay().toMillis());
                       return ConsumeOrderlyStatus.SUSPEND_CURRENT_QUEUE_A_MOMENT;
                     }
                   }
@@ -103,17 +99,17 @@ public final class DefaultRocketMqDedupConsumer implements RocketMqDedupConsumer
                   return ConsumeConcurrentlyStatus.CONSUME_SUCCESS;
                 });
       }
-      settings.consumerCustomizer().accept(created);
+      consumerCustomizer.accept(created);
       try {
-        created.subscribe(settings.topic(), settings.subscription());
+        created.subscribe(config.topic(), config.subscription());
         created.start();
       } catch (MQClientException | RuntimeException e) {
         created.shutdown();
         throw new IllegalStateException(
             "could not start RocketMQ consumer group '"
-                + settings.consumerGroup()
+                + config.consumerGroup()
                 + "' on topic '"
-                + settings.topic()
+                + config.topic()
                 + "': "
                 + e.getMessage(),
             e);
@@ -121,16 +117,21 @@ public final class DefaultRocketMqDedupConsumer implements RocketMqDedupConsumer
       consumer = created;
       log.info(
           "RocketMQ dedup consumer '{}' consuming topic '{}' as group '{}'{}",
-          settings.consumerName(),
-          settings.topic(),
-          settings.consumerGroup(),
-          settings.orderly() ? " (orderly)" : "");
+          config.consumerName(),
+          config.topic(),
+          config.consumerGroup(),
+          config.orderly() ? " (orderly)" : "");
     }
   }
 
   @Override
   public DedupCounts counts() {
-    return store != null ? store.counts() : settings.dedup().counts(settings.consumerName());
+    return store.counts();
+  }
+
+  @Override
+  public RocketMqDedupConsumerConfig config() {
+    return config;
   }
 
   @Override
@@ -151,7 +152,7 @@ public final class DefaultRocketMqDedupConsumer implements RocketMqDedupConsumer
       } catch (RuntimeException e) {
         log.warn(
             "RocketMQ dedup consumer '{}' did not shut down cleanly: {}",
-            settings.consumerName(),
+            config.consumerName(),
             e.toString());
       }
     }
@@ -165,12 +166,8 @@ public final class DefaultRocketMqDedupConsumer implements RocketMqDedupConsumer
     UUID messageId = messageId(message);
     while (true) {
       try {
-        if (store != null) {
-          // Another delivery of the same message is being processed: consume this one again later.
-          return store.process(messageId, message) != ProcessOutcome.IN_PROGRESS;
-        }
-        transactions.processOnce(messageId, tx -> handle(tx, message));
-        return true;
+        // Another delivery of the same message is being processed: consume this one again later.
+        return store.process(messageId, message) != ProcessOutcome.IN_PROGRESS;
       } catch (DedupTransactions.WorkFailedException e) {
         failed(message, messageId, e.getCause());
         return false;
@@ -182,8 +179,8 @@ public final class DefaultRocketMqDedupConsumer implements RocketMqDedupConsumer
         log.warn(
             "Dedup store failed while processing message {} from topic '{}'; retrying in {}",
             messageId,
-            settings.topic(),
-            settings.retryDelay(),
+            config.topic(),
+            config.retryDelay(),
             e);
         if (awaitClosing()) {
           return false;
@@ -192,27 +189,19 @@ public final class DefaultRocketMqDedupConsumer implements RocketMqDedupConsumer
     }
   }
 
-  private void handle(Connection tx, MessageExt message) throws SQLException {
-    if (settings.jdbcHandler() != null) {
-      settings.jdbcHandler().handle(tx, message);
-    } else {
-      settings.handler().handle(DedupTransactions.jooq(tx), message);
-    }
-  }
-
   private void failed(MessageExt message, UUID messageId, Throwable e) {
     int failures = message.getReconsumeTimes() + 1;
-    if (failures > settings.maxReconsumeTimes()) {
+    if (failures > config.maxReconsumeTimes()) {
       log.error(
           "Message {} on topic '{}' failed {} times; it goes to the dead-letter queue %DLQ%{}",
-          messageId, settings.topic(), failures, settings.consumerGroup(), e);
+          messageId, config.topic(), failures, config.consumerGroup(), e);
     } else {
       log.warn(
           "Message {} on topic '{}' failed (failure {} of at most {}); it is consumed again later",
           messageId,
-          settings.topic(),
+          config.topic(),
           failures,
-          settings.maxReconsumeTimes() + 1,
+          config.maxReconsumeTimes() + 1,
           e);
     }
   }
@@ -220,11 +209,7 @@ public final class DefaultRocketMqDedupConsumer implements RocketMqDedupConsumer
   static UUID messageId(MessageExt message) {
     String id = message.getUserProperty(MESSAGE_ID_PROPERTY);
     if (id != null && !id.isBlank()) {
-      try {
-        return UUID.fromString(id.trim());
-      } catch (IllegalArgumentException notAUuid) {
-        return UUID.nameUUIDFromBytes(id.getBytes(StandardCharsets.UTF_8));
-      }
+      return MessageIds.of(id);
     }
     return UUID.nameUUIDFromBytes(message.getMsgId().getBytes(StandardCharsets.UTF_8));
   }
@@ -232,7 +217,7 @@ public final class DefaultRocketMqDedupConsumer implements RocketMqDedupConsumer
   /** Waits {@code retryDelay}; returns true when the consumer is closing. */
   private boolean awaitClosing() {
     try {
-      return closing.await(settings.retryDelay().toMillis(), TimeUnit.MILLISECONDS);
+      return closing.await(config.retryDelay().toMillis(), TimeUnit.MILLISECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return true;

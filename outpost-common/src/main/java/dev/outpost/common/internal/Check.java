@@ -1,6 +1,7 @@
 package dev.outpost.common.internal;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.regex.Pattern;
 
 /**
@@ -37,6 +38,43 @@ public final class Check {
       throw new IllegalArgumentException(field + " is '" + value + "'; it is required");
     }
     return value;
+  }
+
+  /**
+   * Checks that {@code value} is not null, not blank and at most {@code maxLength} characters long.
+   *
+   * @return {@code value}
+   */
+  public static String text(String field, String value, int maxLength) {
+    if (value == null || value.isBlank() || value.length() > maxLength) {
+      throw new IllegalArgumentException(
+          field
+              + " is '"
+              + (value != null && value.length() > 60 ? value.substring(0, 40) + "..." : value)
+              + "'"
+              + (value != null && value.length() > maxLength
+                  ? " (" + value.length() + " characters)"
+                  : "")
+              + "; allowed 1.."
+              + maxLength
+              + " characters, not blank");
+    }
+    return value;
+  }
+
+  /**
+   * Checks that {@code values} holds at least one element and none is null or blank.
+   *
+   * @return {@code values}
+   */
+  public static List<String> texts(String field, List<String> values) {
+    if (values == null
+        || values.isEmpty()
+        || values.stream().anyMatch(v -> v == null || v.isBlank())) {
+      throw new IllegalArgumentException(
+          field + " is " + values + "; allowed: at least one name, none blank");
+    }
+    return values;
   }
 
   /**
@@ -85,6 +123,20 @@ public final class Check {
     if (value == null || value.isNegative() || value.isZero()) {
       throw new IllegalArgumentException(
           field + " is " + value + "; allowed: a positive duration, e.g. Duration.ofSeconds(1)");
+    }
+    return value;
+  }
+
+  /**
+   * Checks that {@code value} is not null and not shorter than {@code min}, the value of the field
+   * {@code minField}.
+   *
+   * @return {@code value}
+   */
+  public static Duration atLeast(String field, Duration value, String minField, Duration min) {
+    if (value == null || value.compareTo(min) < 0) {
+      throw new IllegalArgumentException(
+          field + " is " + value + "; allowed: at least " + minField + " (" + min + ")");
     }
     return value;
   }
