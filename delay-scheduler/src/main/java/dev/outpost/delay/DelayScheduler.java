@@ -1,5 +1,6 @@
 package dev.outpost.delay;
 
+import dev.outpost.common.Dialect;
 import dev.outpost.common.OutpostTableNames;
 import dev.outpost.delay.internal.DefaultDelayScheduler;
 import dev.outpost.delay.internal.DelayMetrics;
@@ -230,6 +231,7 @@ public interface DelayScheduler extends AutoCloseable {
     private String quartzSchedulerName;
     private Integer quartzThreadCount;
     private final Map<String, String> quartzProperties = new HashMap<>();
+    private Dialect dialect;
 
     Builder() {}
 
@@ -240,6 +242,15 @@ public interface DelayScheduler extends AutoCloseable {
      */
     public Builder dataSource(DataSource dataSource) {
       this.dataSource = dataSource;
+      return this;
+    }
+
+    /**
+     * The database's dialect. By default it is detected from the first connection used (a caller's
+     * transaction, a sweep, or {@link DelayScheduler#start()}), so building needs no database.
+     */
+    public Builder dialect(Dialect dialect) {
+      this.dialect = dialect;
       return this;
     }
 
@@ -438,7 +449,7 @@ public interface DelayScheduler extends AutoCloseable {
           meterRegistry == null
               ? DelayMetrics.NONE
               : MicrometerDelayMetrics.create(meterRegistry, config.schema());
-      return new DefaultDelayScheduler(config, dataSource, quartzScheduler, metrics);
+      return new DefaultDelayScheduler(config, dataSource, quartzScheduler, metrics, dialect);
     }
   }
 }

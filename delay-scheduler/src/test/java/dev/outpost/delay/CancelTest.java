@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.outpost.outbox.OutboxMessage;
 import dev.outpost.testing.MutableClock;
 import dev.outpost.testing.OutpostDatabaseExtension;
+import dev.outpost.testing.PostgresOnly;
 import dev.outpost.testing.TestDatabase;
 import java.sql.Connection;
 import java.time.Duration;
@@ -19,6 +20,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 @ExtendWith(OutpostDatabaseExtension.class)
+@PostgresOnly // PostgreSQL SQL and jOOQ dialect in the test; GuaranteesTest covers cancel on
+// MariaDB
 class CancelTest {
 
   private static final String TOPIC = "order-timeout";

@@ -9,6 +9,7 @@ import com.zaxxer.hikari.HikariDataSource;
 import dev.outpost.outbox.OutboxMessage;
 import dev.outpost.testing.MutableClock;
 import dev.outpost.testing.OutpostDatabaseExtension;
+import dev.outpost.testing.PostgresOnly;
 import dev.outpost.testing.TestDatabase;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.sql.Connection;
@@ -32,6 +33,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 /** Two nodes of one Quartz cluster (same scheduler name, own pools) on one database. */
 @ExtendWith(OutpostDatabaseExtension.class)
+@PostgresOnly // 20,000 messages through two Quartz nodes: run on one database; GuaranteesTest
+// covers MariaDB
 class ClusterTest {
 
   private static final int MESSAGES = 20_000;

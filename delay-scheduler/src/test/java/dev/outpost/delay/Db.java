@@ -1,12 +1,13 @@
 package dev.outpost.delay;
 
+import dev.outpost.common.Dialect;
+import dev.outpost.common.internal.JdbcValues;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
-import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -76,32 +77,44 @@ final class Db {
       Instant createdAt,
       Instant availableAt) {}
 
-  /** The outbox, in id order. */
+  /** The outbox, in id order (PostgreSQL or MariaDB/MySQL). */
   static List<OutboxRow> outbox(DataSource dataSource) {
-    String sql =
-        "SELECT id, message_id, topic, message_key, partition_no, payload, headers::text,"
-            + " created_at, available_at FROM outbox_message ORDER BY id";
-    try (Connection connection = dataSource.getConnection();
-        PreparedStatement statement = connection.prepareStatement(sql);
-        ResultSet rs = statement.executeQuery()) {
-      List<OutboxRow> rows = new ArrayList<>();
-      while (rs.next()) {
-        rows.add(
-            new OutboxRow(
-                rs.getLong(1),
-                rs.getObject(2, UUID.class),
-                rs.getString(3),
-                rs.getString(4),
-                rs.getInt(5),
-                new String(rs.getBytes(6), StandardCharsets.UTF_8),
-                rs.getString(7),
-                rs.getObject(8, OffsetDateTime.class).toInstant(),
-                rs.getObject(9, OffsetDateTime.class).toInstant()));
+    try (Connection connection = dataSource.getConnection()) {
+      Dialect dialect = Dialect.detect(connection);
+      String sql =
+          "SELECT id, message_id, topic, message_key, partition_no, payload, "
+              + (dialect == Dialect.POSTGRESQL ? "headers::text" : "headers")
+              + ", created_at, available_at FROM outbox_message ORDER BY id";
+      try (PreparedStatement statement = connection.prepareStatement(sql);
+          ResultSet rs = statement.executeQuery()) {
+        List<OutboxRow> rows = new ArrayList<>();
+        while (rs.next()) {
+          rows.add(
+              new OutboxRow(
+                  rs.getLong(1),
+                  JdbcValues.getUuid(rs, 2, dialect),
+                  rs.getString(3),
+                  rs.getString(4),
+                  rs.getInt(5),
+                  new String(rs.getBytes(6), StandardCharsets.UTF_8),
+                  rs.getString(7),
+                  JdbcValues.getTime(rs, 8, dialect).toInstant(),
+                  JdbcValues.getTime(rs, 9, dialect).toInstant()));
+        }
+        return rows;
       }
-      return rows;
     } catch (SQLException e) {
       throw new IllegalStateException(e);
     }
+  }
+
+  /** jOOQ on the caller's connection, in the database's dialect. */
+  static org.jooq.DSLContext dsl(Connection connection) throws SQLException {
+    return org.jooq.impl.DSL.using(
+        connection,
+        Dialect.detect(connection) == Dialect.POSTGRESQL
+            ? org.jooq.SQLDialect.POSTGRES
+            : org.jooq.SQLDialect.MARIADB);
   }
 
   static byte[] utf8(String text) {

@@ -8,6 +8,7 @@ import static org.awaitility.Awaitility.await;
 import dev.outpost.outbox.OutboxMessage;
 import dev.outpost.testing.MutableClock;
 import dev.outpost.testing.OutpostDatabaseExtension;
+import dev.outpost.testing.PostgresOnly;
 import dev.outpost.testing.TestDatabase;
 import java.time.Duration;
 import java.time.Instant;
@@ -23,6 +24,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 @ExtendWith(OutpostDatabaseExtension.class)
+@PostgresOnly // PostgreSQL SQL in the test and an hour-long misfire scenario run on one database
 class MisfireTest {
 
   private static final String CLUSTER = "outpost-misfire-test";

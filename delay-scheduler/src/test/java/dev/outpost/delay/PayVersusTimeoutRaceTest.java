@@ -30,7 +30,8 @@ import org.slf4j.LoggerFactory;
  * The canonical case: an order placed with a 5-minute timeout that releases its stock, racing the
  * payment that cancels the timeout. The payment marks the order paid only if its cancel removed the
  * timeout; the timeout handler marks it released for every timeout message in the outbox,
- * unconditionally, so a double effect would show.
+ * unconditionally, so a double effect would show. On MariaDB this is also the deadlock check: a
+ * payment's cancel and the sweep's delete lock the same rows through different indexes.
  */
 @ExtendWith(OutpostDatabaseExtension.class)
 class PayVersusTimeoutRaceTest {
@@ -49,7 +50,7 @@ class PayVersusTimeoutRaceTest {
   @Test
   void every_order_ends_either_paid_or_released_never_both() throws Exception {
     db.execute(
-        "CREATE TABLE IF NOT EXISTS delay_test_orders (id text PRIMARY KEY,"
+        "CREATE TABLE IF NOT EXISTS delay_test_orders (id VARCHAR(64) PRIMARY KEY,"
             + " paid boolean NOT NULL DEFAULT false, released boolean NOT NULL DEFAULT false)");
     db.execute("TRUNCATE delay_test_orders");
     try (DelayScheduler delay =

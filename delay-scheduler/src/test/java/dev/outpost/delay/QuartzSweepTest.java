@@ -10,6 +10,7 @@ import dev.outpost.outbox.OutboxMessage;
 import dev.outpost.outbox.OutpostException;
 import dev.outpost.testing.MutableClock;
 import dev.outpost.testing.OutpostDatabaseExtension;
+import dev.outpost.testing.PostgresOnly;
 import dev.outpost.testing.TestDatabase;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
@@ -32,6 +33,7 @@ import org.quartz.impl.matchers.GroupMatcher;
 import org.quartz.listeners.JobListenerSupport;
 
 @ExtendWith(OutpostDatabaseExtension.class)
+@PostgresOnly // PostgreSQL Quartz tables and SQL in the test
 class QuartzSweepTest {
 
   private final TestDatabase db;

@@ -11,6 +11,7 @@ import dev.outpost.outbox.OutboxMessage;
 import dev.outpost.outbox.Partitioner;
 import dev.outpost.testing.MutableClock;
 import dev.outpost.testing.OutpostDatabaseExtension;
+import dev.outpost.testing.PostgresOnly;
 import dev.outpost.testing.TestDatabase;
 import java.sql.Connection;
 import java.time.Duration;
@@ -31,6 +32,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.postgresql.PGConnection;
 
 @ExtendWith(OutpostDatabaseExtension.class)
+@PostgresOnly // PostgreSQL SQL (NOTIFY, casts) in the test; GuaranteesTest covers scheduling on
+// MariaDB
 class ScheduleTest {
 
   private final TestDatabase db;

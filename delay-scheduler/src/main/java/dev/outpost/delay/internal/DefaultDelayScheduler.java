@@ -1,5 +1,6 @@
 package dev.outpost.delay.internal;
 
+import dev.outpost.common.Dialect;
 import dev.outpost.delay.DelayScheduler;
 import dev.outpost.delay.DelaySchedulerConfig;
 import dev.outpost.delay.PendingDelayed;
@@ -9,7 +10,6 @@ import dev.outpost.outbox.OutboxMessage;
 import dev.outpost.outbox.OutpostException;
 import dev.outpost.outbox.internal.MessagePreparer;
 import dev.outpost.outbox.internal.PreparedMessage;
-import dev.outpost.outbox.schema.OutpostSchema;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -32,7 +32,7 @@ public final class DefaultDelayScheduler implements DelayScheduler {
 
   private final DelaySchedulerConfig config;
   private final MessagePreparer preparer;
-  private final DelayedRepository repository;
+  private final DelayedRepositories repositories;
   private final DueTimes dueTimes;
   private final Sweeper sweeper;
   private final QuartzAdapter quartz;
@@ -41,16 +41,24 @@ public final class DefaultDelayScheduler implements DelayScheduler {
   private final DataSource dataSource;
   private State state = State.NEW;
 
-  /** A delay scheduler; starts nothing. */
+  /**
+   * A delay scheduler; starts nothing. With a null {@code dialect} it is detected from the first
+   * connection used.
+   */
   public DefaultDelayScheduler(
-      DelaySchedulerConfig config, DataSource dataSource, Scheduler given, DelayMetrics metrics) {
+      DelaySchedulerConfig config,
+      DataSource dataSource,
+      Scheduler given,
+      DelayMetrics metrics,
+      Dialect dialect) {
     this.config = config;
     this.dataSource = dataSource;
     this.preparer = new MessagePreparer(config.outbox());
-    this.repository =
-        new DelayedRepository(OutpostSchema.named(config.schema()), config.duplicateCancelKey());
+    this.repositories =
+        new DelayedRepositories(config.schema(), config.duplicateCancelKey(), dialect);
     this.dueTimes = new DueTimes(config.maxDelay(), config.outbox().maxKeyLength());
-    this.sweeper = new Sweeper(dataSource, repository, config.clock(), config.batchSize(), metrics);
+    this.sweeper =
+        new Sweeper(dataSource, repositories, config.clock(), config.batchSize(), metrics);
     this.quartz = new QuartzAdapter(config, dataSource, given);
     this.wakeTimer =
         new WakeTimer(
@@ -64,7 +72,7 @@ public final class DefaultDelayScheduler implements DelayScheduler {
   @Override
   public PendingDelayed pending() {
     try (Connection c = dataSource.getConnection()) {
-      return repository.pending(c);
+      return repositories.of(c).pending(c);
     } catch (SQLException e) {
       throw new OutpostException(
           "could not count the pending delayed messages in schema '" + config.schema() + "'", e);
@@ -124,13 +132,13 @@ public final class DefaultDelayScheduler implements DelayScheduler {
   @Override
   public boolean cancel(DSLContext tx, String topic, String cancelKey) {
     dueTimes.checkTopicAndKey(topic, cancelKey);
-    return requireTx(tx).connectionResult(c -> repository.cancel(c, topic, cancelKey));
+    return requireTx(tx).connectionResult(c -> repositories.of(c).cancel(c, topic, cancelKey));
   }
 
   @Override
   public boolean cancel(Connection tx, String topic, String cancelKey) {
     dueTimes.checkTopicAndKey(topic, cancelKey);
-    return repository.cancel(requireTx(tx), topic, cancelKey);
+    return repositories.of(tx).cancel(tx, topic, cancelKey);
   }
 
   @Override
@@ -140,7 +148,7 @@ public final class DefaultDelayScheduler implements DelayScheduler {
     boolean found =
         requireTx(tx)
             .connectionResult(
-                c -> repository.reschedule(c, topic, cancelKey, DueTimes.toColumn(due)));
+                c -> repositories.of(c).reschedule(c, topic, cancelKey, DueTimes.toColumn(due)));
     if (found) {
       wakeTimer.nudge(due);
     }
@@ -151,7 +159,8 @@ public final class DefaultDelayScheduler implements DelayScheduler {
   public boolean reschedule(Connection tx, String topic, String cancelKey, Instant deliverAt) {
     dueTimes.checkTopicAndKey(topic, cancelKey);
     Instant due = dueTimes.at(config.clock().instant(), deliverAt);
-    boolean found = repository.reschedule(requireTx(tx), topic, cancelKey, DueTimes.toColumn(due));
+    boolean found =
+        repositories.of(requireTx(tx)).reschedule(tx, topic, cancelKey, DueTimes.toColumn(due));
     if (found) {
       wakeTimer.nudge(due);
     }
@@ -171,27 +180,21 @@ public final class DefaultDelayScheduler implements DelayScheduler {
     if (state == State.STARTED) {
       return;
     }
-    refuseOtherDatabases();
-    quartz.start(sweeper);
+    quartz.start(sweeper, detectDialect());
     wakeTimer.start();
     state = State.STARTED;
   }
 
   /**
-   * The sweep's statements and the Quartz delegate are PostgreSQL's so far: refuse anything else
-   * (naming the database found) before Quartz writes its tables.
+   * The database's dialect for Quartz's delegate and table names, before Quartz writes its tables.
+   * Null when the database cannot be reached now: Quartz's start reports that (attached to an
+   * application's scheduler, the sweeps retry).
    */
-  private void refuseOtherDatabases() {
-    try (java.sql.Connection c = dataSource.getConnection()) {
-      if (dev.outpost.common.Dialect.detect(c) != dev.outpost.common.Dialect.POSTGRESQL) {
-        throw new dev.outpost.common.UnsupportedDatabaseException(
-            c.getMetaData().getDatabaseProductName(),
-            c.getMetaData().getDatabaseProductVersion(),
-            "the delay scheduler runs on PostgreSQL only so far; the writer and the dedup store"
-                + " support MySQL 8.0+ and MariaDB 10.6+");
-      }
-    } catch (java.sql.SQLException e) {
-      // Unreachable database: Quartz's start reports it, as before.
+  private Dialect detectDialect() {
+    try (Connection c = dataSource.getConnection()) {
+      return repositories.of(c).dialect;
+    } catch (SQLException e) {
+      return null;
     }
   }
 
@@ -267,7 +270,8 @@ public final class DefaultDelayScheduler implements DelayScheduler {
       Connection tx, OutboxMessage message, Instant now, Instant due, String cancelKey) {
     PreparedMessage prepared = preparer.prepare(message, now);
     requireTransaction(requireTx(tx));
-    ScheduledMessage scheduled = repository.insert(tx, prepared, DueTimes.toColumn(due), cancelKey);
+    ScheduledMessage scheduled =
+        repositories.of(tx).insert(tx, prepared, DueTimes.toColumn(due), cancelKey);
     wakeTimer.nudge(scheduled.deliverAt());
     return scheduled;
   }

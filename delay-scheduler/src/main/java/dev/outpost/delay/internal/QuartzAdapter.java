@@ -1,5 +1,7 @@
 package dev.outpost.delay.internal;
 
+import dev.outpost.common.Dialect;
+import dev.outpost.common.OutpostTableNames;
 import dev.outpost.delay.DelaySchedulerConfig;
 import dev.outpost.outbox.OutpostException;
 import java.util.Map;
@@ -78,10 +80,11 @@ final class QuartzAdapter {
   }
 
   /**
-   * Makes this node's sweeper reachable for the job, registers the job, starts an own scheduler.
+   * Makes this node's sweeper reachable for the job, registers the job, starts an own scheduler
+   * (whose JDBC delegate and table names follow {@code dialect}; PostgreSQL's when null).
    */
-  void start(Sweeper sweeper) {
-    Scheduler target = given != null ? given : create();
+  void start(Sweeper sweeper, Dialect dialect) {
+    Scheduler target = given != null ? given : create(dialect);
     try {
       Object present = target.getContext().get(contextKey);
       if (present != null && present != sweeper) {
@@ -193,10 +196,10 @@ final class QuartzAdapter {
     target.scheduleJob(job, Set.of(trigger), true);
   }
 
-  private Scheduler create() {
+  private Scheduler create(Dialect dialect) {
     String providerName =
         "outpost-delay-" + config.quartzSchedulerName() + '-' + PROVIDER_SEQUENCE.incrementAndGet();
-    Properties properties = properties(providerName);
+    Properties properties = properties(providerName, dialect);
     String name = properties.getProperty(StdSchedulerFactory.PROP_SCHED_INSTANCE_NAME);
     synchronized (CREATION) {
       SchedulerRepository repository = SchedulerRepository.getInstance();
@@ -225,7 +228,7 @@ final class QuartzAdapter {
     }
   }
 
-  private Properties properties(String providerName) {
+  private Properties properties(String providerName, Dialect dialect) {
     String name = config.quartzSchedulerName();
     Properties p = new Properties();
     p.setProperty(StdSchedulerFactory.PROP_SCHED_INSTANCE_NAME, name);
@@ -242,12 +245,25 @@ final class QuartzAdapter {
     p.setProperty("org.quartz.threadPool.threadNamePrefix", "outpost-quartz-" + name + "-worker");
     p.setProperty("org.quartz.threadPool.makeThreadsDaemons", "true");
     p.setProperty(JOB_STORE_CLASS, OutpostJobStore.class.getName());
-    p.setProperty(
-        "org.quartz.jobStore.driverDelegateClass",
-        "org.quartz.impl.jdbcjobstore.PostgreSQLDelegate");
     p.setProperty("org.quartz.jobStore.dataSource", providerName);
     // The schema is a validated lower-case identifier (OutpostSchema.named), safe in Quartz's SQL.
-    p.setProperty("org.quartz.jobStore.tablePrefix", config.schema() + ".qrtz_");
+    if (dialect == Dialect.MYSQL) {
+      // Quartz's MySQL InnoDB tables are upper case (QRTZ_*; names are case-sensitive on Linux);
+      // the default schema means the connection's database.
+      p.setProperty(
+          "org.quartz.jobStore.driverDelegateClass",
+          "org.quartz.impl.jdbcjobstore.StdJDBCDelegate");
+      p.setProperty(
+          "org.quartz.jobStore.tablePrefix",
+          OutpostTableNames.DEFAULT_SCHEMA.equals(config.schema())
+              ? "QRTZ_"
+              : config.schema() + ".QRTZ_");
+    } else {
+      p.setProperty(
+          "org.quartz.jobStore.driverDelegateClass",
+          "org.quartz.impl.jdbcjobstore.PostgreSQLDelegate");
+      p.setProperty("org.quartz.jobStore.tablePrefix", config.schema() + ".qrtz_");
+    }
     p.setProperty("org.quartz.jobStore.isClustered", "true");
     p.setProperty("org.quartz.jobStore.clusterCheckinInterval", DEFAULT_CHECKIN_INTERVAL_MS);
     p.setProperty(FAILURE_GRACE, String.valueOf(OutpostJobStore.DEFAULT_FAILURE_GRACE_MS));

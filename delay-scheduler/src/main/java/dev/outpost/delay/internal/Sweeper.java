@@ -29,7 +29,7 @@ final class Sweeper {
   private static final Logger log = LoggerFactory.getLogger(Sweeper.class);
 
   private final DataSource dataSource;
-  private final DelayedRepository repository;
+  private final DelayedRepositories repositories;
   private final Clock clock;
   private final int batchSize;
   private final DelayMetrics metrics;
@@ -37,15 +37,15 @@ final class Sweeper {
   private final AtomicLong consecutiveFailures = new AtomicLong();
   private volatile boolean closed;
 
-  /** A sweeper moving batches of {@code batchSize} rows through {@code repository}. */
+  /** A sweeper moving batches of {@code batchSize} rows through {@code repositories}. */
   Sweeper(
       DataSource dataSource,
-      DelayedRepository repository,
+      DelayedRepositories repositories,
       Clock clock,
       int batchSize,
       DelayMetrics metrics) {
     this.dataSource = dataSource;
-    this.repository = repository;
+    this.repositories = repositories;
     this.clock = clock;
     this.batchSize = batchSize;
     this.metrics = metrics;
@@ -76,7 +76,7 @@ final class Sweeper {
    */
   Instant nextDue() {
     try (Connection connection = dataSource.getConnection()) {
-      OffsetDateTime next = repository.nextDue(connection);
+      OffsetDateTime next = repositories.of(connection).nextDue(connection);
       return next == null ? null : next.toInstant();
     } catch (SQLException e) {
       throw new OutpostException(
@@ -151,11 +151,17 @@ final class Sweeper {
     int batches = 0;
     Duration maxLateness = Duration.ZERO;
     try (Connection connection = dataSource.getConnection()) {
+      DelayedRepository repository = repositories.of(connection);
       boolean autoCommit = connection.getAutoCommit();
+      int isolation = -1;
+      if (repository.sweepsReadCommitted()) {
+        isolation = connection.getTransactionIsolation();
+        connection.setTransactionIsolation(Connection.TRANSACTION_READ_COMMITTED);
+      }
       connection.setAutoCommit(false);
       try {
         while (!closed) {
-          DelayedRepository.MovedBatch batch = moveOneBatch(connection, now);
+          DelayedRepository.MovedBatch batch = moveOneBatch(repository, connection, now);
           if (batch == null) {
             break;
           }
@@ -177,7 +183,7 @@ final class Sweeper {
           }
         }
       } finally {
-        restore(connection, autoCommit);
+        restore(connection, autoCommit, isolation);
       }
     } catch (SQLException e) {
       throw new OutpostException(
@@ -188,25 +194,34 @@ final class Sweeper {
         : new SweepResult(moved, duplicates, batches, maxLateness);
   }
 
-  /** One transaction: probe, move. Null when nothing was due. */
-  private DelayedRepository.MovedBatch moveOneBatch(Connection connection, OffsetDateTime now)
-      throws SQLException {
+  /** One transaction: probe, lock, move. Null when nothing was due. */
+  private DelayedRepository.MovedBatch moveOneBatch(
+      DelayedRepository repository, Connection connection, OffsetDateTime now) throws SQLException {
     try {
       if (!repository.anyDue(connection, now)) {
         connection.commit();
         return null;
       }
-      repository.lockMoves(connection);
       DelayedRepository.MovedBatch batch;
       try {
-        batch = repository.moveDue(connection, now, batchSize);
-      } catch (DelayedRepository.DuplicateMessageId e) {
-        // Rare: someone scheduled a message whose id is already in the outbox. The statement
-        // aborted the transaction; the same batch again drops such rows instead of failing.
-        connection.rollback();
-        batch = repository.moveDueSkippingDuplicates(connection, now, batchSize);
+        repository.lockMoves(connection);
+        try {
+          batch = repository.moveDue(connection, now, batchSize, false);
+        } catch (DelayedRepository.DuplicateMessageId e) {
+          // Rare: someone scheduled a message whose id is already in the outbox. The statement
+          // failed; the same batch again drops such rows instead of failing. The rollback ends
+          // PostgreSQL's transaction-scoped lock, so take it again.
+          connection.rollback();
+          repository.lockMoves(connection);
+          batch = repository.moveDue(connection, now, batchSize, true);
+        }
+        connection.commit();
+      } catch (RuntimeException | SQLException e) {
+        rollbackQuietly(connection, e);
+        throw e;
+      } finally {
+        repository.unlockMoves(connection);
       }
-      connection.commit();
       // Another node moved them between the probe and the lock.
       return batch.removed() == 0 ? null : batch;
     } catch (RuntimeException | SQLException e) {
@@ -231,11 +246,14 @@ final class Sweeper {
     }
   }
 
-  private static void restore(Connection connection, boolean autoCommit) {
+  private static void restore(Connection connection, boolean autoCommit, int isolation) {
     try {
       connection.setAutoCommit(autoCommit);
+      if (isolation != -1) {
+        connection.setTransactionIsolation(isolation);
+      }
     } catch (SQLException e) {
-      log.debug("could not restore auto-commit of a sweep connection", e);
+      log.debug("could not restore auto-commit/isolation of a sweep connection", e);
     }
   }
 

@@ -7,7 +7,6 @@ import dev.outpost.delay.DelayScheduler;
 import dev.outpost.delay.DuplicateCancelKey;
 import dev.outpost.delay.ScheduledMessage;
 import dev.outpost.outbox.OutboxMessage;
-import dev.outpost.outbox.schema.OutpostSchema;
 import dev.outpost.testing.MutableClock;
 import dev.outpost.testing.OutpostDatabaseExtension;
 import dev.outpost.testing.TestDatabase;
@@ -32,7 +31,7 @@ class WakeTimerTest {
     Sweeper sweeper =
         new Sweeper(
             db.dataSource(),
-            new DelayedRepository(OutpostSchema.named(db.schema()), DuplicateCancelKey.REPLACE),
+            new DelayedRepositories(db.schema(), DuplicateCancelKey.REPLACE),
             clock,
             5_000,
             DelayMetrics.NONE);

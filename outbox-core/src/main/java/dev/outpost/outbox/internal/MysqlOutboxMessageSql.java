@@ -25,7 +25,9 @@ import org.jooq.DSLContext;
  * first a share lock on the lease row (the fence: nothing is changed unless the lease still has the
  * caller's owner and token, and a takeover waits until the transaction ends), then {@code IN (?, ?,
  * ...)} lists expanded to the batch's size. Every statement finds its rows by primary key (or the
- * lease's primary key), so under READ COMMITTED it takes record locks only, no gap locks.
+ * lease's primary key), so under READ COMMITTED it takes record locks only, no gap locks. The
+ * delay scheduler's move ({@link #moveDueFromDelayed}) is one {@code INSERT … SELECT} of rows the
+ * scheduler has already locked by primary key.
  */
 final class MysqlOutboxMessageSql implements OutboxMessageSql {
 
@@ -162,7 +164,28 @@ final class MysqlOutboxMessageSql implements OutboxMessageSql {
       WHERE d.id IN %s
       """;
 
+  // MySQL has no DELETE … RETURNING: the delay scheduler locks a batch of due rows (SELECT … FOR
+  // UPDATE SKIP LOCKED), copies them with this statement and deletes them, in one transaction. %s
+  // is the locked ids' placeholder list (a range scan of the primary key); ORDER BY hands out the
+  // outbox ids in due order. %s after it is empty on the fast path; the NOT EXISTS variant drops
+  // rows whose message id is already in the outbox (a consistent read at READ COMMITTED).
+  private static final String MOVE_DUE_FROM_DELAYED =
+      """
+      INSERT INTO {outbox_message} (message_id, topic, message_key, partition_no, payload, headers,
+                        created_at, available_at)
+      SELECT d.message_id, d.topic, d.message_key, d.partition_no, d.payload, d.headers,
+             d.created_at, d.deliver_at
+      FROM {delayed_message} d
+      WHERE d.id IN (%%s)%s
+      ORDER BY d.deliver_at, d.id
+      """;
+
+  private static final String NOT_IN_OUTBOX =
+      "\n  AND NOT EXISTS (SELECT 1 FROM {outbox_message} o WHERE o.message_id = d.message_id)";
+
   private final String insertPrefix;
+  private final String moveDue;
+  private final String moveDueSkippingDuplicates;
   private final String claimWindow;
   private final String claimWindowParked;
   private final String leaseHeld;
@@ -187,6 +210,8 @@ final class MysqlOutboxMessageSql implements OutboxMessageSql {
     this.reschedule = schema.render(RESCHEDULE);
     this.copyToDeadLetter = schema.render(COPY_TO_DEAD_LETTER);
     this.hasNewRows = schema.render(HAS_NEW_ROWS);
+    this.moveDue = schema.render(MOVE_DUE_FROM_DELAYED.formatted(""));
+    this.moveDueSkippingDuplicates = schema.render(MOVE_DUE_FROM_DELAYED.formatted(NOT_IN_OUTBOX));
     this.highestPartitionAtOrAbove = schema.render(ANY_PARTITION_AT_OR_ABOVE);
     this.backlog = schema.render(BACKLOG);
     this.oldestCreatedAt = schema.render(OLDEST);
@@ -327,8 +352,7 @@ final class MysqlOutboxMessageSql implements OutboxMessageSql {
 
   @Override
   public String moveDueFromDelayed(boolean skipDuplicates) {
-    throw new UnsupportedOperationException(
-        "moving due delayed messages has no MySQL/MariaDB form yet");
+    return skipDuplicates ? moveDueSkippingDuplicates : moveDue;
   }
 
   @Override

@@ -112,9 +112,12 @@ public interface OutboxMessageSql {
   String backlogByPartition();
 
   /**
-   * Moves due rows of {@code delayed_message} into the outbox, oldest first: binds now, limit;
-   * returns one row (removed, inserted, oldest due time). With {@code skipDuplicates}, rows whose
-   * message id is already in the outbox are dropped instead of failing the statement.
+   * Moves due rows of {@code delayed_message} into the outbox, oldest first. With {@code
+   * skipDuplicates}, rows whose message id is already in the outbox are dropped instead of failing
+   * the statement. PostgreSQL: the whole move, binds now, limit; returns one row (removed,
+   * inserted, oldest due time). MySQL/MariaDB: the {@code INSERT … SELECT} of the rows whose ids
+   * the caller locked; a format string whose {@code %s} takes one {@code ?} per id (bound as
+   * bigints); the caller deletes the rows afterwards in the same transaction.
    */
   String moveDueFromDelayed(boolean skipDuplicates);
 
