@@ -1,8 +1,7 @@
 package dev.outpost.relay;
 
 import dev.outpost.outbox.OutpostException;
-import dev.outpost.outbox.schema.OutpostSchema;
-import dev.outpost.relay.internal.DeadLetterRepository;
+import dev.outpost.relay.internal.DetectingDeadLetters;
 import java.time.Clock;
 import java.util.Collection;
 import java.util.List;
@@ -33,12 +32,19 @@ public interface DeadLetters {
     return create(dataSource, schema, Clock.systemUTC());
   }
 
-  /** Like {@link #create(DataSource, String)}, with the clock that stamps replayed rows. */
+  /**
+   * Like {@link #create(DataSource, String)}, with the clock that stamps replayed rows. The
+   * database's dialect is detected on first use, on one short-lived connection. On MySQL/MariaDB
+   * only {@link #replay(Collection)} and {@link #purge(Collection)} are available so far; the other
+   * methods throw {@link UnsupportedOperationException}.
+   *
+   * @throws IllegalArgumentException if the schema name is not a plain identifier
+   */
   static DeadLetters create(DataSource dataSource, String schema, Clock clock) {
     if (dataSource == null || clock == null) {
       throw new IllegalArgumentException("dataSource and clock must not be null");
     }
-    return new DeadLetterRepository(dataSource, OutpostSchema.named(schema), clock);
+    return new DetectingDeadLetters(dataSource, schema, clock);
   }
 
   /**

@@ -1,5 +1,6 @@
 package dev.outpost.relay.internal;
 
+import dev.outpost.common.Dialect;
 import dev.outpost.outbox.OutpostException;
 import dev.outpost.outbox.internal.HeadersJson;
 import dev.outpost.outbox.internal.OutboxMessageSql;
@@ -31,15 +32,26 @@ public final class DeadLetterRepository implements DeadLetters {
   private final OutpostSchema schema;
   private final DeadLetterTable table;
   private final Clock clock;
+  private final MysqlDeadLetterSql mysql;
 
-  /** Dead letters of {@code schema}. */
+  /**
+   * Dead letters of {@code schema}. On MySQL/MariaDB only {@link #replay(Collection)} and {@link
+   * #purge(Collection)} (by message id) are available so far; the other methods throw {@link
+   * UnsupportedOperationException}.
+   */
   public DeadLetterRepository(DataSource dataSource, OutpostSchema schema, Clock clock) {
     this.dsl =
         DSL.using(dataSource, schema.jooqDialect(), new Settings().withExecuteLogging(false));
     this.schema = schema;
     this.table = new DeadLetterTable(schema.name());
-    this.replaySql = OutboxMessageSql.of(schema).replayDeadLetters();
     this.clock = clock;
+    if (schema.dialect() == Dialect.MYSQL) {
+      this.replaySql = null;
+      this.mysql = new MysqlDeadLetterSql(dataSource, schema);
+    } else {
+      this.replaySql = OutboxMessageSql.of(schema).replayDeadLetters();
+      this.mysql = null;
+    }
   }
 
   @Override
@@ -91,6 +103,10 @@ public final class DeadLetterRepository implements DeadLetters {
 
   @Override
   public int replay(Collection<UUID> messageIds) {
+    if (mysql != null) {
+      List<UUID> ids = List.copyOf(checkIds(messageIds));
+      return runJdbc("replay dead letters", () -> mysql.replay(ids, clock.instant()));
+    }
     return replay(byIds(messageIds));
   }
 
@@ -102,6 +118,10 @@ public final class DeadLetterRepository implements DeadLetters {
 
   @Override
   public int purge(Collection<UUID> messageIds) {
+    if (mysql != null) {
+      List<UUID> ids = List.copyOf(checkIds(messageIds));
+      return runJdbc("purge dead letters", () -> mysql.purge(ids));
+    }
     Condition where = byIds(messageIds);
     return run("purge dead letters", () -> dsl.deleteFrom(table.table).where(where).execute());
   }
@@ -135,10 +155,14 @@ public final class DeadLetterRepository implements DeadLetters {
   }
 
   private Condition byIds(Collection<UUID> messageIds) {
+    return table.messageId.in(checkIds(messageIds));
+  }
+
+  private static Collection<UUID> checkIds(Collection<UUID> messageIds) {
     if (messageIds == null) {
       throw new IllegalArgumentException("messageIds must not be null");
     }
-    return table.messageId.in(messageIds);
+    return messageIds;
   }
 
   private DeadLetter toDeadLetter(Record r) {
@@ -157,7 +181,39 @@ public final class DeadLetterRepository implements DeadLetters {
         r.get(table.lastError));
   }
 
+  /** A JDBC step of the MySQL/MariaDB statements. */
+  @FunctionalInterface
+  private interface JdbcStep {
+    int run() throws SQLException;
+  }
+
+  private int runJdbc(String what, JdbcStep step) {
+    try {
+      return step.run();
+    } catch (SQLException e) {
+      throw new OutpostException(
+          "could not "
+              + what
+              + " in "
+              + schema.table(dev.outpost.common.OutpostTableNames.OUTBOX_DEAD_LETTER)
+              + ": "
+              + e.getMessage()
+              + (schema.dialect().isMissingTable(e)
+                  ? ". The table does not exist: run OutpostMigrations for schema '"
+                      + schema.name()
+                      + "' first."
+                  : ""),
+          e);
+    }
+  }
+
   private <T> T run(String what, Supplier<T> action) {
+    if (mysql != null) {
+      throw new UnsupportedOperationException(
+          "cannot "
+              + what
+              + " on MySQL/MariaDB yet: only replay and purge by message id are available there");
+    }
     try {
       return action.get();
     } catch (DataAccessException e) {
