@@ -258,6 +258,25 @@ class OutpostCliTest {
   }
 
   @Test
+  void a_dead_letter_whose_message_is_back_in_the_outbox_stays() {
+    scenario.produceDeadLetters();
+    db.execute(
+        "INSERT INTO outbox_message (message_id, topic, message_key, partition_no, payload,"
+            + " headers, created_at, available_at) SELECT message_id, topic, message_key,"
+            + " partition_no, payload, headers, created_at, created_at FROM outbox_dead_letter"
+            + " WHERE message_key = 'o2'");
+
+    Run run = cli("", "--json", "dead-letters", "replay", "--key", "o2", "--yes");
+
+    assertThat(run.exit()).as(run.err()).isEqualTo(OutpostCli.OK);
+    assertThat(run.json().get("planned").asLong()).isEqualTo(1);
+    assertThat(run.json().get("affected").asLong()).isZero();
+    assertThat(deadLetters("message_key = 'o2'")).isEqualTo(1);
+    assertThat(db.queryLong("SELECT count(*) FROM outbox_message WHERE message_key = 'o2'"))
+        .isEqualTo(2);
+  }
+
+  @Test
   void purge_deletes_exactly_the_matched_rows_and_audits() {
     scenario.produceDeadLetters();
 
