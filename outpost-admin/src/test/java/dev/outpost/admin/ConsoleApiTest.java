@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.outpost.testing.MutableClock;
 import dev.outpost.testing.OutpostDatabaseExtension;
 import dev.outpost.testing.TestDatabase;
 import java.io.BufferedReader;
@@ -12,6 +13,8 @@ import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -102,12 +105,40 @@ class ConsoleApiTest {
   }
 
   @Test
+  void the_write_rate_counts_messages_published_between_two_samples() throws Exception {
+    MutableClock clock = MutableClock.atSystemTime();
+    try (OutpostConsole console =
+        OutpostConsole.builder()
+            .dataSource(db.dataSource())
+            .schema(db.schema())
+            .clock(clock)
+            .build()) {
+      JsonNode first = body(status(console));
+      for (int i = 0; i < 10; i++) {
+        scenario.send("audit", "r" + i, "r" + i + "-1", "r" + i + "-2");
+      }
+      scenario.drain();
+      clock.advance(Duration.ofSeconds(4));
+      JsonNode second = body(status(console));
+
+      assertThat(db.queryLong("SELECT count(*) FROM outbox_message")).isZero();
+      assertThat(second.get("status").get("highestOutboxId").asLong())
+          .isEqualTo(first.get("status").get("highestOutboxId").asLong() + 20);
+      JsonNode latest = second.get("history").get(1);
+      assertThat(latest.get("writtenPerSecond").asDouble()).isEqualTo(5.0);
+      assertThat(latest.get("publishedPerSecond").asDouble()).isEqualTo(5.0);
+      assertThat(latest.get("pending").asLong()).isZero();
+    }
+  }
+
+  private static ConsoleResponse status(OutpostConsole console) {
+    return console.handle(new ConsoleRequest("GET", "/api/status", Map.of(), Map.of(), null, null));
+  }
+
+  @Test
   void lists_and_cancels_delayed_messages() throws Exception {
-    db.execute(
-        "INSERT INTO delayed_message (message_id, topic, message_key, partition_no, payload,"
-            + " created_at, deliver_at, cancel_key) VALUES (gen_random_uuid(), 'order-timeout',"
-            + " 'o1', 0, 'p', now(), now() + interval '5 minutes', 'order-1'), (gen_random_uuid(),"
-            + " 'order-timeout', 'o2', 0, 'p', now(), now() + interval '6 minutes', 'order-2')");
+    scenario.delay("o1", "order-1", Instant.now().plus(Duration.ofMinutes(5)));
+    scenario.delay("o2", "order-2", Instant.now().plus(Duration.ofMinutes(6)));
     try (OutpostConsole console = console(true)) {
       JsonNode listed =
           body(

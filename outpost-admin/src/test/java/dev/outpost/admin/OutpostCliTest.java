@@ -10,6 +10,8 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -46,10 +48,20 @@ class OutpostCliTest {
     this.scenario = new Scenario(db);
   }
 
+  /**
+   * Runs the CLI against the test database; on MariaDB through a {@code jdbc:mysql:} URL (the
+   * bundled MariaDB driver takes it), so both schemes are exercised.
+   */
   private Run cli(String stdin, String... args) {
+    String url =
+        db.isPostgres() ? db.jdbcUrl() : db.jdbcUrl().replace("jdbc:mariadb:", "jdbc:mysql:");
+    return cliAt(url, stdin, args);
+  }
+
+  private Run cliAt(String url, String stdin, String... args) {
     List<String> all = new ArrayList<>();
     all.add("--jdbc-url");
-    all.add(db.jdbcUrl());
+    all.add(url);
     all.add("--user");
     all.add(db.user());
     all.add("--schema");
@@ -109,7 +121,7 @@ class OutpostCliTest {
         .endsWith("schema mismatch: field 'amount' missing");
     assertThat(s.get("delayed").get("count").asLong()).isZero();
 
-    Run text = cli("", "status");
+    Run text = cliAt(db.jdbcUrl(), "", "status");
     assertThat(text.exit()).isEqualTo(OutpostCli.OK);
     assertThat(text.out()).contains("backlog: 4 pending").contains("dead letters: 5");
   }
@@ -246,6 +258,25 @@ class OutpostCliTest {
   }
 
   @Test
+  void a_dead_letter_whose_message_is_back_in_the_outbox_stays() {
+    scenario.produceDeadLetters();
+    db.execute(
+        "INSERT INTO outbox_message (message_id, topic, message_key, partition_no, payload,"
+            + " headers, created_at, available_at) SELECT message_id, topic, message_key,"
+            + " partition_no, payload, headers, created_at, created_at FROM outbox_dead_letter"
+            + " WHERE message_key = 'o2'");
+
+    Run run = cli("", "--json", "dead-letters", "replay", "--key", "o2", "--yes");
+
+    assertThat(run.exit()).as(run.err()).isEqualTo(OutpostCli.OK);
+    assertThat(run.json().get("planned").asLong()).isEqualTo(1);
+    assertThat(run.json().get("affected").asLong()).isZero();
+    assertThat(deadLetters("message_key = 'o2'")).isEqualTo(1);
+    assertThat(db.queryLong("SELECT count(*) FROM outbox_message WHERE message_key = 'o2'"))
+        .isEqualTo(2);
+  }
+
+  @Test
   void purge_deletes_exactly_the_matched_rows_and_audits() {
     scenario.produceDeadLetters();
 
@@ -278,16 +309,7 @@ class OutpostCliTest {
   @Test
   void lists_and_cancels_delayed_messages() {
     for (int i = 1; i <= 3; i++) {
-      db.execute(
-          "INSERT INTO delayed_message (message_id, topic, message_key, partition_no, payload,"
-              + " created_at, deliver_at, cancel_key) VALUES (gen_random_uuid(), 'order-timeout',"
-              + " 'o"
-              + i
-              + "', 0, 'p', now(), now() + interval '"
-              + i
-              + " hour', 'order-"
-              + i
-              + "')");
+      scenario.delay("o" + i, "order-" + i, Instant.now().plus(Duration.ofHours(i)));
     }
 
     JsonNode list = cli("", "delayed", "list", "--json").json();

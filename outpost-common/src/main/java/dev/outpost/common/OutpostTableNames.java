@@ -26,6 +26,9 @@ public final class OutpostTableNames {
   /** Live relay instances. */
   public static final String RELAY_INSTANCE = "relay_instance";
 
+  /** Operator actions of the admin CLI and console (migration V4). */
+  public static final String ADMIN_AUDIT = "outpost_admin_audit";
+
   /** Prefix of Quartz's tables (lower-case, as PostgreSQL folds the DDL's names). */
   public static final String QUARTZ_TABLE_PREFIX = "qrtz_";
 

@@ -10,17 +10,21 @@ import dev.outpost.admin.internal.Rows.KeyPending;
 import dev.outpost.admin.internal.Rows.Lease;
 import dev.outpost.admin.internal.Rows.PartitionBacklog;
 import dev.outpost.admin.internal.Rows.RelayInstance;
-import dev.outpost.common.OutpostTableNames;
+import dev.outpost.common.Dialect;
+import dev.outpost.common.internal.JdbcValues;
 import dev.outpost.outbox.OutpostException;
 import dev.outpost.outbox.internal.HeadersJson;
 import dev.outpost.outbox.schema.OutpostSchema;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
+import java.sql.DatabaseMetaData;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Timestamp;
+import java.sql.Statement;
+import java.sql.Types;
 import java.time.Instant;
+import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -28,95 +32,75 @@ import java.util.UUID;
 import javax.sql.DataSource;
 
 /**
- * The admin's read statements on Outpost's tables (outbox, dead letters, delayed messages, leases,
- * relay instances) and its one write on {@code delayed_message} (cancel by id). Writes to the
- * dead-letter table go through the relay's {@code DeadLetters}. Plain JDBC, portable SQL (no vendor
- * functions, names unquoted); table names are qualified with the validated schema name.
- * Thread-safe.
+ * Runs the admin's statements ({@link AdminSql}, one per dialect): reads of Outpost's tables
+ * (outbox, dead letters, delayed messages, leases, relay instances) and its one write on {@code
+ * delayed_message} (cancel by id). Writes to the dead-letter table go through the relay's {@code
+ * DeadLetters}. Plain JDBC; message ids and times are bound and read through {@link JdbcValues}
+ * ({@code uuid}/{@code timestamptz} on PostgreSQL, {@code BINARY(16)}/UTC {@code DATETIME(6)} on
+ * MySQL/MariaDB). Thread-safe.
  */
 public final class AdminQueries {
 
   /** Longest error text shown in the grouped dead-letter view. */
-  static final int ERROR_GROUP_LENGTH = 200;
-
-  private static final String DEAD_LETTER_COLUMNS =
-      "id, outbox_id, message_id, topic, message_key, partition_no, created_at, failed_at,"
-          + " attempts, last_error";
+  static final int ERROR_GROUP_LENGTH = AdminSql.ERROR_GROUP_LENGTH;
 
   private final DataSource dataSource;
-  private final String outbox;
-  private final String deadLetter;
-  private final String delayed;
-  private final String lease;
-  private final String instance;
-  private volatile Boolean postgres;
+  private final AdminSql sql;
+  private final Dialect dialect;
 
-  /** Statements on the tables of {@code schema}. */
-  public AdminQueries(DataSource dataSource, String schema) {
-    String name = OutpostSchema.named(schema).name();
+  /** Statements on the tables of {@code schema} in a {@code dialect} database. */
+  public AdminQueries(DataSource dataSource, Dialect dialect, String schema) {
+    OutpostSchema.named(schema);
     this.dataSource = dataSource;
-    this.outbox = name + "." + OutpostTableNames.OUTBOX_MESSAGE;
-    this.deadLetter = name + "." + OutpostTableNames.OUTBOX_DEAD_LETTER;
-    this.delayed = name + "." + OutpostTableNames.DELAYED_MESSAGE;
-    this.lease = name + "." + OutpostTableNames.RELAY_LEASE;
-    this.instance = name + "." + OutpostTableNames.RELAY_INSTANCE;
+    this.sql = AdminSql.of(dialect, schema);
+    this.dialect = dialect;
+  }
+
+  /** The dialect of the database. */
+  public Dialect dialect() {
+    return dialect;
   }
 
   /** Pending messages per partition (partitions without any are left out). */
   public List<PartitionBacklog> backlog() {
     return query(
-        "SELECT partition_no, COUNT(*), SUM(CASE WHEN attempts > 0 THEN 1 ELSE 0 END),"
-            + " MIN(created_at) FROM "
-            + outbox
-            + " GROUP BY partition_no ORDER BY partition_no",
+        sql.backlog,
         List.of(),
         rs -> new PartitionBacklog(rs.getInt(1), rs.getLong(2), rs.getLong(3), instant(rs, 4)));
   }
 
   /**
-   * The highest outbox id handed out so far: on PostgreSQL the identity sequence's last value (so
-   * rows published between two samples count), elsewhere the highest id still visible in the outbox
-   * or the dead letters.
+   * The highest outbox id handed out so far: the outbox id counter (PostgreSQL's identity sequence,
+   * MySQL's AUTO_INCREMENT), so rows published between two samples count, and at least the highest
+   * id still visible in the outbox or the dead letters.
    */
   public long highestOutboxId() {
-    long visible =
-        Math.max(
-            single("SELECT MAX(id) FROM " + outbox, List.of(), rs -> rs.getLong(1)).orElse(0L),
-            single("SELECT MAX(outbox_id) FROM " + deadLetter, List.of(), rs -> rs.getLong(1))
-                .orElse(0L));
-    if (!isPostgres()) {
-      return visible;
-    }
-    long issued =
-        single(
-                "SELECT pg_sequence_last_value(CAST(pg_get_serial_sequence(?, 'id') AS regclass))",
-                List.of(outbox),
-                rs -> rs.getLong(1))
-            .orElse(0L);
-    return Math.max(visible, issued);
-  }
-
-  private boolean isPostgres() {
-    Boolean known = postgres;
-    if (known == null) {
-      try (Connection c = dataSource.getConnection()) {
-        known =
-            c.getMetaData()
-                .getDatabaseProductName()
-                .toLowerCase(java.util.Locale.ROOT)
-                .contains("postgres");
-      } catch (SQLException e) {
-        throw failure(e);
+    long visible = single(sql.highestVisibleOutboxId, List.of(), rs -> rs.getLong(1)).orElse(0L);
+    try (Connection c = dataSource.getConnection()) {
+      DatabaseMetaData meta = c.getMetaData();
+      String before =
+          sql.beforeIssuedOutboxId(
+              meta.getDatabaseProductName() + " " + meta.getDatabaseProductVersion());
+      if (before != null) {
+        try (Statement s = c.createStatement()) {
+          s.execute(before);
+        }
       }
-      postgres = known;
+      try (PreparedStatement s = c.prepareStatement(sql.issuedOutboxId())) {
+        bind(s, sql.issuedOutboxIdArgs());
+        try (ResultSet rs = s.executeQuery()) {
+          return rs.next() ? Math.max(visible, rs.getLong(1)) : visible;
+        }
+      }
+    } catch (SQLException e) {
+      throw failure(e);
     }
-    return known;
   }
 
   /** Registered relay instances. */
   public List<RelayInstance> relays() {
     return query(
-        "SELECT instance_id, heartbeat_at, expires_at FROM " + instance + " ORDER BY instance_id",
+        sql.relays,
         List.of(),
         rs -> new RelayInstance(rs.getString(1), instant(rs, 2), instant(rs, 3)));
   }
@@ -124,9 +108,7 @@ public final class AdminQueries {
   /** Partition leases. */
   public List<Lease> leases() {
     return query(
-        "SELECT partition_no, owner, expires_at, fencing_token FROM "
-            + lease
-            + " ORDER BY partition_no",
+        sql.leases,
         List.of(),
         rs -> new Lease(rs.getInt(1), rs.getString(2), instant(rs, 3), rs.getLong(4)));
   }
@@ -134,23 +116,14 @@ public final class AdminQueries {
   /** Number of delayed messages and the earliest due time (null when there are none). */
   public DelayedSummary delayedSummary() {
     return single(
-            "SELECT COUNT(*), MIN(deliver_at) FROM " + delayed,
-            List.of(),
-            rs -> new DelayedSummary(rs.getLong(1), instant(rs, 2)))
+            sql.delayedSummary, List.of(), rs -> new DelayedSummary(rs.getLong(1), instant(rs, 2)))
         .orElse(new DelayedSummary(0, null));
   }
 
   /** Dead-letter counts by topic and (shortened) last error, largest first. */
   public List<DeadLetterGroup> deadLetterGroups() {
-    String error = "SUBSTRING(last_error, 1, " + ERROR_GROUP_LENGTH + ")";
     return query(
-        "SELECT topic, "
-            + error
-            + ", COUNT(*), MAX(failed_at) FROM "
-            + deadLetter
-            + " GROUP BY topic, "
-            + error
-            + " ORDER BY 3 DESC, 1",
+        sql.deadLetterGroups,
         List.of(),
         rs -> new DeadLetterGroup(rs.getString(1), rs.getString(2), rs.getLong(3), instant(rs, 4)));
   }
@@ -158,39 +131,28 @@ public final class AdminQueries {
   /** Number of dead letters matching {@code q}. */
   public long countDeadLetters(DeadLetterQuery q) {
     List<Object> args = new ArrayList<>();
-    String where = where(q, args);
-    return single("SELECT COUNT(*) FROM " + deadLetter + where, args, rs -> rs.getLong(1))
-        .orElse(0L);
+    String where = sql.where(q, args);
+    return single(sql.countDeadLetters + where, args, rs -> rs.getLong(1)).orElse(0L);
   }
 
   /** Dead letters matching {@code q} with an id above {@code afterId}, by id, at most limit. */
   public List<DeadLetterRow> deadLetters(DeadLetterQuery q, long afterId, int limit) {
     List<Object> args = new ArrayList<>();
-    String where = where(q, args) + " AND id > ?";
+    String where = sql.where(q, args) + " AND id > ?";
     args.add(afterId);
     args.add(limit);
-    return query(
-        "SELECT " + DEAD_LETTER_COLUMNS + " FROM " + deadLetter + where + " ORDER BY id LIMIT ?",
-        args,
-        AdminQueries::deadLetterRow);
+    return query(sql.deadLetters + where + " ORDER BY id LIMIT ?", args, this::deadLetterRow);
   }
 
   /** Every dead letter of one key, in their original outbox order. */
   public List<DeadLetterRow> deadLettersOfKey(int partition, String key) {
-    return query(
-        "SELECT "
-            + DEAD_LETTER_COLUMNS
-            + " FROM "
-            + deadLetter
-            + " WHERE partition_no = ? AND message_key = ? ORDER BY outbox_id",
-        List.of(partition, key),
-        AdminQueries::deadLetterRow);
+    return query(sql.deadLettersOfKey, List.of(partition, key), this::deadLetterRow);
   }
 
   /** One dead letter with payload and headers. */
   public Optional<DeadLetterDetail> deadLetter(long id) {
     return single(
-        "SELECT " + DEAD_LETTER_COLUMNS + ", payload, headers FROM " + deadLetter + " WHERE id = ?",
+        sql.deadLetter,
         List.of(id),
         rs ->
             new DeadLetterDetail(
@@ -202,10 +164,7 @@ public final class AdminQueries {
   /** Pending outbox messages of a key before and after an outbox position. */
   public KeyPending pendingOfKey(int partition, String key, long outboxId) {
     return single(
-            "SELECT SUM(CASE WHEN id < ? THEN 1 ELSE 0 END), SUM(CASE WHEN id > ? THEN 1 ELSE 0"
-                + " END) FROM "
-                + outbox
-                + " WHERE partition_no = ? AND message_key = ?",
+            sql.pendingOfKey,
             List.of(outboxId, outboxId, partition, key),
             rs -> new KeyPending(rs.getLong(1), rs.getLong(2)))
         .orElse(new KeyPending(0, 0));
@@ -214,13 +173,10 @@ public final class AdminQueries {
   /** Delayed messages matching {@code q}, earliest due first, at most {@code limit}. */
   public List<DelayedRow> delayed(DelayedQuery q, int limit) {
     List<Object> args = new ArrayList<>();
-    String where = where(q, args);
+    String where = sql.where(q, args);
     args.add(limit);
     return query(
-        "SELECT id, message_id, topic, message_key, cancel_key, created_at, deliver_at FROM "
-            + delayed
-            + where
-            + " ORDER BY deliver_at, id LIMIT ?",
+        sql.delayed + where + " ORDER BY deliver_at, id LIMIT ?",
         args,
         rs ->
             new DelayedRow(
@@ -238,75 +194,10 @@ public final class AdminQueries {
     if (ids.isEmpty()) {
       return 0;
     }
-    String marks = String.join(", ", java.util.Collections.nCopies(ids.size(), "?"));
-    return update("DELETE FROM " + delayed + " WHERE id IN (" + marks + ")", new ArrayList<>(ids));
+    return update(sql.cancelDelayed + AdminSql.marks(ids.size()), new ArrayList<>(ids));
   }
 
-  private String where(DeadLetterQuery q, List<Object> args) {
-    StringBuilder w = new StringBuilder(" WHERE 1 = 1");
-    if (!q.ids().isEmpty()) {
-      w.append(" AND id IN (")
-          .append(String.join(", ", java.util.Collections.nCopies(q.ids().size(), "?")))
-          .append(')');
-      args.addAll(q.ids());
-    }
-    if (!q.messageIds().isEmpty()) {
-      w.append(" AND message_id IN (")
-          .append(String.join(", ", java.util.Collections.nCopies(q.messageIds().size(), "?")))
-          .append(')');
-      args.addAll(q.messageIds());
-    }
-    if (q.topic() != null) {
-      w.append(" AND topic = ?");
-      args.add(q.topic());
-    }
-    if (q.key() != null) {
-      w.append(" AND message_key = ?");
-      args.add(q.key());
-    }
-    if (q.failedFrom() != null) {
-      w.append(" AND failed_at >= ?");
-      args.add(Timestamp.from(q.failedFrom()));
-    }
-    if (q.failedBefore() != null) {
-      w.append(" AND failed_at < ?");
-      args.add(Timestamp.from(q.failedBefore()));
-    }
-    if (q.errorContains() != null) {
-      w.append(" AND LOWER(last_error) LIKE ? ESCAPE '!'");
-      args.add("%" + likeEscape(q.errorContains().toLowerCase(java.util.Locale.ROOT)) + "%");
-    }
-    return w.toString();
-  }
-
-  private String where(DelayedQuery q, List<Object> args) {
-    StringBuilder w = new StringBuilder(" WHERE 1 = 1");
-    if (!q.ids().isEmpty()) {
-      w.append(" AND id IN (")
-          .append(String.join(", ", java.util.Collections.nCopies(q.ids().size(), "?")))
-          .append(')');
-      args.addAll(q.ids());
-    }
-    if (q.topic() != null) {
-      w.append(" AND topic = ?");
-      args.add(q.topic());
-    }
-    if (q.cancelKey() != null) {
-      w.append(" AND cancel_key = ?");
-      args.add(q.cancelKey());
-    }
-    if (q.dueBefore() != null) {
-      w.append(" AND deliver_at < ?");
-      args.add(Timestamp.from(q.dueBefore()));
-    }
-    return w.toString();
-  }
-
-  private static String likeEscape(String s) {
-    return s.replace("!", "!!").replace("%", "!%").replace("_", "!_");
-  }
-
-  private static DeadLetterRow deadLetterRow(ResultSet rs) throws SQLException {
+  private DeadLetterRow deadLetterRow(ResultSet rs) throws SQLException {
     return new DeadLetterRow(
         rs.getLong(1),
         rs.getLong(2),
@@ -320,13 +211,12 @@ public final class AdminQueries {
         rs.getString(10));
   }
 
-  private static UUID uuid(ResultSet rs, int column) throws SQLException {
-    String text = rs.getString(column);
-    return text == null ? null : UUID.fromString(text);
+  private UUID uuid(ResultSet rs, int column) throws SQLException {
+    return JdbcValues.getUuid(rs, column, dialect);
   }
 
-  private static Instant instant(ResultSet rs, int column) throws SQLException {
-    Timestamp t = rs.getTimestamp(column);
+  private Instant instant(ResultSet rs, int column) throws SQLException {
+    OffsetDateTime t = JdbcValues.getTime(rs, column, dialect);
     return t == null ? null : t.toInstant();
   }
 
@@ -367,13 +257,22 @@ public final class AdminQueries {
     }
   }
 
-  private static void bind(PreparedStatement s, List<Object> args) throws SQLException {
+  private void bind(PreparedStatement s, List<Object> args) throws SQLException {
     for (int i = 0; i < args.size(); i++) {
-      s.setObject(i + 1, args.get(i));
+      Object value = args.get(i);
+      if (value instanceof UUID id) {
+        JdbcValues.setUuid(s, i + 1, dialect, id);
+      } else if (value instanceof Instant time) {
+        JdbcValues.setTime(s, i + 1, dialect, time);
+      } else if (value == null) {
+        s.setNull(i + 1, Types.VARCHAR);
+      } else {
+        s.setObject(i + 1, value);
+      }
     }
   }
 
-  private static OutpostException failure(SQLException e) {
+  private OutpostException failure(SQLException e) {
     Throwable root = e;
     while (root.getCause() != null && root.getCause() != root) {
       root = root.getCause();
@@ -382,7 +281,7 @@ public final class AdminQueries {
         "database query failed: "
             + e.getMessage()
             + (root != e ? " (" + root.getMessage() + ")" : "")
-            + ("42P01".equals(e.getSQLState())
+            + (dialect.isMissingTable(e)
                 ? ". Outpost's tables are missing in this schema: check --schema or run"
                     + " OutpostMigrations first."
                 : ""),

@@ -1,31 +1,39 @@
 package dev.outpost.admin.internal;
 
 import dev.outpost.admin.internal.Rows.AuditRow;
+import dev.outpost.common.Dialect;
+import dev.outpost.common.OutpostTableNames;
+import dev.outpost.common.internal.JdbcValues;
 import dev.outpost.outbox.OutpostException;
-import dev.outpost.outbox.schema.OutpostSchema;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import javax.sql.DataSource;
 
-/** Statements on {@code outpost_admin_audit}, the admin's own table. Thread-safe. */
+/**
+ * Statements on {@code outpost_admin_audit}, the admin's own table (SQL in {@link AdminSql}).
+ * Thread-safe.
+ */
 public final class AuditLog {
 
   /** The audit table's name (created by migration V4). */
-  public static final String TABLE = "outpost_admin_audit";
+  public static final String TABLE = OutpostTableNames.ADMIN_AUDIT;
 
   private final DataSource dataSource;
+  private final AdminSql sql;
+  private final Dialect dialect;
   private final String table;
 
-  /** The audit table of {@code schema}. */
-  public AuditLog(DataSource dataSource, String schema) {
+  /** The audit table of {@code schema} in a {@code dialect} database. */
+  public AuditLog(DataSource dataSource, Dialect dialect, String schema) {
     this.dataSource = dataSource;
-    this.table = OutpostSchema.named(schema).name() + "." + TABLE;
+    this.sql = AdminSql.of(dialect, schema);
+    this.dialect = dialect;
+    this.table = sql.table(TABLE);
   }
 
   /** Writes one audit row. */
@@ -37,14 +45,9 @@ public final class AuditLog {
       String filter,
       long matched,
       long affected) {
-    String sql =
-        "INSERT INTO "
-            + table
-            + " (performed_at, operator, origin, action, filter, matched, affected)"
-            + " VALUES (?, ?, ?, ?, ?, ?, ?)";
     try (Connection c = dataSource.getConnection();
-        PreparedStatement s = c.prepareStatement(sql)) {
-      s.setTimestamp(1, Timestamp.from(at));
+        PreparedStatement s = c.prepareStatement(sql.insertAudit)) {
+      JdbcValues.setTime(s, 1, dialect, at);
       s.setString(2, operator);
       s.setString(3, origin);
       s.setString(4, action);
@@ -58,7 +61,7 @@ public final class AuditLog {
               + table
               + ": "
               + e.getMessage()
-              + ("42P01".equals(e.getSQLState())
+              + (dialect.isMissingTable(e)
                   ? ". The table is missing: run OutpostMigrations (version 4 or later) first."
                   : ""),
           e);
@@ -67,12 +70,8 @@ public final class AuditLog {
 
   /** The latest {@code limit} audit rows, newest first. */
   public List<AuditRow> latest(int limit) {
-    String sql =
-        "SELECT id, performed_at, operator, origin, action, filter, matched, affected FROM "
-            + table
-            + " ORDER BY id DESC LIMIT ?";
     try (Connection c = dataSource.getConnection();
-        PreparedStatement s = c.prepareStatement(sql)) {
+        PreparedStatement s = c.prepareStatement(sql.latestAudit)) {
       s.setInt(1, limit);
       List<AuditRow> rows = new ArrayList<>();
       try (ResultSet rs = s.executeQuery()) {
@@ -80,7 +79,7 @@ public final class AuditLog {
           rows.add(
               new AuditRow(
                   rs.getLong(1),
-                  rs.getTimestamp(2).toInstant(),
+                  JdbcValues.getTime(rs, 2, dialect).toInstant(),
                   rs.getString(3),
                   rs.getString(4),
                   rs.getString(5),

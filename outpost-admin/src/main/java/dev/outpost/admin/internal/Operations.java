@@ -9,7 +9,9 @@ import dev.outpost.admin.internal.Rows.DeadLetterRow;
 import dev.outpost.admin.internal.Rows.DelayedRow;
 import dev.outpost.admin.internal.Rows.KeyPending;
 import dev.outpost.admin.internal.Rows.PartitionBacklog;
+import dev.outpost.common.Dialect;
 import dev.outpost.outbox.OutpostException;
+import dev.outpost.outbox.schema.OutpostSchema;
 import dev.outpost.relay.DeadLetters;
 import java.time.Clock;
 import java.time.Duration;
@@ -33,31 +35,57 @@ public final class Operations {
   /** Most rows one replay, purge or cancel may take; narrow the filter beyond that. */
   public static final int MAX_PLAN_ROWS = 100_000;
 
-  private final AdminQueries queries;
-  private final DeadLetters deadLetters;
-  private final AuditLog audit;
+  private final DataSource dataSource;
+  private final String schema;
   private final Clock clock;
+  private volatile Parts parts;
 
-  /** Operations on the tables of {@code schema}. */
+  /**
+   * Operations on the tables of {@code schema}. The database's dialect is detected on first use, so
+   * a console can be built while the database is still down.
+   */
   public Operations(DataSource dataSource, String schema, Clock clock) {
-    this.queries = new AdminQueries(dataSource, schema);
-    this.deadLetters = DeadLetters.create(dataSource, schema, clock);
-    this.audit = new AuditLog(dataSource, schema);
+    OutpostSchema.named(schema); // checks the name now
+    this.dataSource = dataSource;
+    this.schema = schema;
     this.clock = clock;
+  }
+
+  /** What runs the statements, for the detected dialect. */
+  private record Parts(AdminQueries queries, DeadLetters deadLetters, AuditLog audit) {}
+
+  private Parts parts() {
+    Parts p = parts;
+    if (p == null) {
+      synchronized (this) {
+        p = parts;
+        if (p == null) {
+          Dialect dialect = Dialect.detect(dataSource);
+          p =
+              new Parts(
+                  new AdminQueries(dataSource, dialect, schema),
+                  DeadLetters.create(dataSource, schema, clock),
+                  new AuditLog(dataSource, dialect, schema));
+          parts = p;
+        }
+      }
+    }
+    return p;
   }
 
   /** The read statements. */
   public AdminQueries queries() {
-    return queries;
+    return parts().queries();
   }
 
   /** The audit log. */
   public AuditLog audit() {
-    return audit;
+    return parts().audit();
   }
 
   /** The whole status view. */
   public Status status() {
+    AdminQueries queries = queries();
     Instant now = clock.instant();
     List<PartitionBacklog> backlog = queries.backlog();
     long pending = backlog.stream().mapToLong(PartitionBacklog::pending).sum();
@@ -90,6 +118,7 @@ public final class Operations {
    * order and the key is released once, after all of them.
    */
   public DeadLetterPlan planReplay(DeadLetterQuery query, boolean wholeKeys, int batchSize) {
+    AdminQueries queries = queries();
     List<DeadLetterRow> matched = matching(query);
     Map<String, List<DeadLetterRow>> byKey = new LinkedHashMap<>();
     List<DeadLetterRow> keyless = new ArrayList<>();
@@ -147,6 +176,7 @@ public final class Operations {
 
   /** Plans a purge of exactly the matched dead letters. */
   public DeadLetterPlan planPurge(DeadLetterQuery query, int batchSize) {
+    AdminQueries queries = queries();
     List<DeadLetterRow> matched = matching(query);
     Map<String, List<DeadLetterRow>> byKey = new LinkedHashMap<>();
     for (DeadLetterRow row : matched) {
@@ -193,6 +223,7 @@ public final class Operations {
   public BulkResult execute(
       DeadLetterPlan plan, int ratePerSecond, Progress progress, String operator, String origin) {
     boolean replay = "replay".equals(plan.action());
+    DeadLetters deadLetters = parts().deadLetters();
     long affected =
         runAudited(
             plan.action(),
@@ -211,7 +242,7 @@ public final class Operations {
 
   /** Plans a cancel of delayed messages. */
   public DelayedPlan planCancel(DelayedQuery query) {
-    List<DelayedRow> rows = queries.delayed(query, MAX_PLAN_ROWS + 1);
+    List<DelayedRow> rows = queries().delayed(query, MAX_PLAN_ROWS + 1);
     if (rows.size() > MAX_PLAN_ROWS) {
       throw new OutpostException(
           "the filter matches more than " + MAX_PLAN_ROWS + " delayed messages; narrow it");
@@ -239,7 +270,7 @@ public final class Operations {
             ids.size(),
             ids.size(),
             batches,
-            queries::cancelDelayed,
+            queries()::cancelDelayed,
             ratePerSecond,
             progress,
             operator,
@@ -277,14 +308,15 @@ public final class Operations {
       }
     } catch (RuntimeException e) {
       try {
-        audit.record(
-            clock.instant(), operator, origin, action + "-failed", filter, matched, affected);
+        audit()
+            .record(
+                clock.instant(), operator, origin, action + "-failed", filter, matched, affected);
       } catch (RuntimeException auditFailure) {
         e.addSuppressed(auditFailure);
       }
       throw e;
     }
-    audit.record(clock.instant(), operator, origin, action, filter, matched, affected);
+    audit().record(clock.instant(), operator, origin, action, filter, matched, affected);
     return affected;
   }
 
@@ -292,7 +324,7 @@ public final class Operations {
     List<DeadLetterRow> rows = new ArrayList<>();
     long after = 0;
     while (true) {
-      List<DeadLetterRow> page = queries.deadLetters(query, after, DeadLetters.MAX_PAGE_SIZE);
+      List<DeadLetterRow> page = queries().deadLetters(query, after, DeadLetters.MAX_PAGE_SIZE);
       rows.addAll(page);
       if (rows.size() > MAX_PLAN_ROWS) {
         throw new OutpostException(

@@ -22,7 +22,8 @@ public final class SqlTemplate {
           OutpostTableNames.DELAYED_MESSAGE,
           OutpostTableNames.DEDUP_KEY,
           OutpostTableNames.RELAY_LEASE,
-          OutpostTableNames.RELAY_INSTANCE);
+          OutpostTableNames.RELAY_INSTANCE,
+          OutpostTableNames.ADMIN_AUDIT);
 
   private static final Pattern LEFTOVER = Pattern.compile("\\{[a-z_]+}");
 

@@ -7,6 +7,8 @@ import dev.outpost.admin.internal.Json;
 import dev.outpost.admin.internal.Operations;
 import dev.outpost.common.OutpostTableNames;
 import java.io.PrintWriter;
+import java.sql.DriverManager;
+import java.sql.SQLException;
 import java.time.Clock;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -38,7 +40,9 @@ public final class RootCommand implements Callable<Integer> {
 
   @Option(
       names = "--jdbc-url",
-      description = "JDBC URL of the database, e.g. jdbc:postgresql://db:5432/app")
+      description =
+          "JDBC URL of the database: jdbc:postgresql://db:5432/app, jdbc:mariadb://db:3306/app"
+              + " or jdbc:mysql://db:3306/app (MySQL 8.0+, MariaDB 10.6+)")
   String jdbcUrl;
 
   @Option(
@@ -56,6 +60,9 @@ public final class RootCommand implements Callable<Integer> {
 
   @Option(names = "--json", description = "Machine-readable JSON on stdout")
   boolean json;
+
+  private static final String MYSQL_SCHEME = "jdbc:mysql:";
+  private static final String PERMIT_MYSQL_SCHEME = "permitMysqlScheme";
 
   final CliIo io;
   private HikariDataSource dataSource;
@@ -98,7 +105,7 @@ public final class RootCommand implements Callable<Integer> {
             "--jdbc-url is required, e.g. --jdbc-url jdbc:postgresql://localhost:5432/app");
       }
       HikariConfig config = new HikariConfig();
-      config.setJdbcUrl(jdbcUrl);
+      config.setJdbcUrl(forBundledDrivers(jdbcUrl));
       config.setUsername(user);
       config.setPassword(io.env(OutpostCli.PASSWORD_ENV));
       config.setMaximumPoolSize(poolSize);
@@ -109,6 +116,25 @@ public final class RootCommand implements Callable<Integer> {
       dataSource = new HikariDataSource(config);
     }
     return dataSource;
+  }
+
+  /**
+   * {@code url} as the bundled drivers take it. The jar bundles the PostgreSQL driver and MariaDB
+   * Connector/J, which also speaks to MySQL 8 but takes a {@code jdbc:mysql:} URL only with its
+   * {@code permitMysqlScheme} option; that option is added unless a driver on the class path (MySQL
+   * Connector/J, say) takes the URL as it is.
+   */
+  static String forBundledDrivers(String url) {
+    if (!url.startsWith(MYSQL_SCHEME) || url.contains(PERMIT_MYSQL_SCHEME)) {
+      return url;
+    }
+    try {
+      DriverManager.getDriver(url);
+      return url;
+    } catch (SQLException noDriverTakesIt) {
+      // expected without MySQL Connector/J: hand the URL to MariaDB Connector/J
+      return url + (url.contains("?") ? "&" : "?") + PERMIT_MYSQL_SCHEME;
+    }
   }
 
   Operations operations() {
