@@ -7,7 +7,6 @@ import static org.awaitility.Awaitility.await;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.outpost.relay.Relay;
 import dev.outpost.testing.OutpostDatabaseExtension;
-import dev.outpost.testing.PostgresOnly;
 import dev.outpost.testing.TestDatabase;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -141,7 +140,6 @@ class ConsoleBrowserTest {
   }
 
   @Test
-  @PostgresOnly // a running relay: the relay does not run on MySQL/MariaDB in this branch yet
   void shows_a_running_relay_and_its_leases() {
     scenario.produceDeadLetters();
     try (OutpostConsole console = console(true, null)) {

@@ -25,9 +25,8 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Real dead letters: messages written through the outbox writer, published by a real relay whose
- * in-process handler rejects every payload starting with "bad" while {@link #rejecting} is on (on
- * MySQL/MariaDB, where the relay does not run in this branch, by {@link RelayStandIn} with the same
- * handler). Records what it delivered per key, in order.
+ * in-process handler rejects every payload starting with "bad" while {@link #rejecting} is on, on
+ * PostgreSQL and MySQL/MariaDB alike. Records what it delivered per key, in order.
  */
 final class Scenario {
 
@@ -85,13 +84,6 @@ final class Scenario {
   }
 
   void drain(boolean parkKeys) {
-    if (!db.isPostgres()) {
-      RelayStandIn standIn = new RelayStandIn(db);
-      for (int pass = 0; pass < 10 && standIn.runOnce(parkKeys, this::deliver) > 0; pass++) {
-        // each pass hands on what it can; parked rows stay
-      }
-      return;
-    }
     try (Relay relay =
         Relay.builder()
             .dataSource(db.dataSource())
@@ -134,11 +126,10 @@ final class Scenario {
     return InProcessPublisher.builder().fallback(this::handle).build();
   }
 
-  private void handle(RelayMessage m) throws Exception {
-    deliver(m.topic(), m.key(), new String(m.payload(), StandardCharsets.UTF_8));
-  }
-
-  private void deliver(String topic, String key, String payload) throws MessageRejectedException {
+  private void handle(RelayMessage m) throws MessageRejectedException {
+    String topic = m.topic();
+    String key = m.key();
+    String payload = new String(m.payload(), StandardCharsets.UTF_8);
     if (rejecting && payload.startsWith("bad")) {
       throw new MessageRejectedException(
           payload.startsWith("bad-large")
