@@ -99,14 +99,7 @@ class ConsoleBrowserTest {
       scenario.drain();
       awaitText("pending-total", "4");
 
-      driver.findElement(By.id("tab-dead")).click();
-      awaitText("dl-count", "5");
-      driver.findElement(By.id("f-topic")).sendKeys("orders");
-      driver.findElement(By.id("dl-search")).click();
-      awaitText("dl-count", "3");
-      assertThat(driver.findElements(By.cssSelector("#dl-rows tr"))).hasSize(3);
-      driver.findElement(By.id("dl-preview-replay")).click();
-      awaitText("preview-total", "3");
+      previewReplayOfTopic("orders", 3);
       assertThat(driver.findElement(By.id("preview-notes")).getText())
           .contains("key o3 (partition")
           .contains("2 newer message(s) of this key are pending");
@@ -160,6 +153,34 @@ class ConsoleBrowserTest {
         assertThat(driver.findElement(By.id("lease-held")).getText()).isEqualTo("16 of 16");
         Browser.screenshot(driver, "console-status");
       }
+    }
+  }
+
+  @Test
+  void a_running_relay_publishes_what_the_page_replays() {
+    scenario.produceDeadLetters();
+    scenario.rejecting = false;
+    try (OutpostConsole console = console(true, null);
+        HikariDataSource pool = db.newDataSource(6, "admin-ui-relay");
+        Relay relay = scenario.startRelay(pool)) {
+      driver.get(url(console));
+      awaitText("relay-count", "1");
+      awaitText("pending-total", "4");
+
+      previewReplayOfTopic("orders", 3);
+      driver.findElement(By.id("confirm")).click();
+      awaitText("result", "replay: 3 of 3 done");
+
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .until(() -> count("outbox_message") == 0 && scenario.delivered.size() == 4);
+      assertThat(scenario.delivered.get("o1")).containsExactly("bad o1-1", "o1-2");
+      assertThat(scenario.delivered.get("o2")).containsExactly("bad o2-1", "o2-2");
+      assertThat(scenario.delivered.get("o3")).containsExactly("bad o3-1", "o3-2", "o3-3");
+      assertThat(count("outbox_dead_letter")).isEqualTo(2);
+      driver.findElement(By.id("tab-status")).click();
+      awaitText("pending-total", "0");
+      awaitText("dead-total", "2");
     }
   }
 
@@ -257,6 +278,18 @@ class ConsoleBrowserTest {
         app.stop(0);
       }
     }
+  }
+
+  /** Filters the dead letters by {@code topic} on the page and opens the replay preview. */
+  private static void previewReplayOfTopic(String topic, int expected) {
+    driver.findElement(By.id("tab-dead")).click();
+    awaitText("dl-count", "5");
+    driver.findElement(By.id("f-topic")).sendKeys(topic);
+    driver.findElement(By.id("dl-search")).click();
+    awaitText("dl-count", Integer.toString(expected));
+    assertThat(driver.findElements(By.cssSelector("#dl-rows tr"))).hasSize(expected);
+    driver.findElement(By.id("dl-preview-replay")).click();
+    awaitText("preview-total", Integer.toString(expected));
   }
 
   private static void awaitNextPoll() {
