@@ -141,59 +141,63 @@ abstract sealed class AdminSql permits PostgresAdminSql, MysqlAdminSql {
 
   /** {@code WHERE} clause for {@code q}; appends its binds to {@code args}. */
   final String where(DeadLetterQuery q, List<Object> args) {
-    StringBuilder w = new StringBuilder(" WHERE 1 = 1");
-    if (!q.ids().isEmpty()) {
-      w.append(" AND id IN ").append(marks(q.ids().size()));
-      args.addAll(q.ids());
-    }
-    if (!q.messageIds().isEmpty()) {
-      w.append(" AND message_id IN ").append(marks(q.messageIds().size()));
-      args.addAll(q.messageIds());
-    }
-    if (q.topic() != null) {
-      w.append(" AND topic = ?");
-      args.add(q.topic());
-    }
-    if (q.key() != null) {
-      w.append(" AND message_key = ?");
-      args.add(q.key());
-    }
-    if (q.failedFrom() != null) {
-      w.append(" AND failed_at >= ?");
-      args.add(q.failedFrom());
-    }
-    if (q.failedBefore() != null) {
-      w.append(" AND failed_at < ?");
-      args.add(q.failedBefore());
-    }
-    if (q.errorContains() != null) {
-      // '!' as the escape character: the same on both databases (MySQL's default is '\')
-      w.append(" AND LOWER(last_error) LIKE ? ESCAPE '!'");
-      args.add("%" + likeEscape(q.errorContains().toLowerCase(Locale.ROOT)) + "%");
-    }
-    return w.toString();
+    String errorPattern =
+        q.errorContains() == null
+            ? null
+            : "%" + likeEscape(q.errorContains().toLowerCase(Locale.ROOT)) + "%";
+    return new Where(args)
+        .in("id", q.ids())
+        .in("message_id", q.messageIds())
+        .and("topic = ?", q.topic())
+        .and("message_key = ?", q.key())
+        .and("failed_at >= ?", q.failedFrom())
+        .and("failed_at < ?", q.failedBefore())
+        // '!' as the escape character: the same on both databases (MySQL's default is '\')
+        .and("LOWER(last_error) LIKE ? ESCAPE '!'", errorPattern)
+        .toString();
   }
 
   /** {@code WHERE} clause for {@code q}; appends its binds to {@code args}. */
   final String where(DelayedQuery q, List<Object> args) {
-    StringBuilder w = new StringBuilder(" WHERE 1 = 1");
-    if (!q.ids().isEmpty()) {
-      w.append(" AND id IN ").append(marks(q.ids().size()));
-      args.addAll(q.ids());
+    return new Where(args)
+        .in("id", q.ids())
+        .and("topic = ?", q.topic())
+        .and("cancel_key = ?", q.cancelKey())
+        .and("deliver_at < ?", q.dueBefore())
+        .toString();
+  }
+
+  /** A {@code WHERE} clause of AND-ed conditions, each only where its value is given. */
+  private static final class Where {
+    private final StringBuilder sql = new StringBuilder(" WHERE 1 = 1");
+    private final List<Object> args;
+
+    Where(List<Object> args) {
+      this.args = args;
     }
-    if (q.topic() != null) {
-      w.append(" AND topic = ?");
-      args.add(q.topic());
+
+    /** {@code condition}, with one {@code ?} bound to {@code value}; nothing if it is null. */
+    Where and(String condition, Object value) {
+      if (value != null) {
+        sql.append(" AND ").append(condition);
+        args.add(value);
+      }
+      return this;
     }
-    if (q.cancelKey() != null) {
-      w.append(" AND cancel_key = ?");
-      args.add(q.cancelKey());
+
+    /** {@code column IN (?, ...)} bound to {@code values}; nothing if there are none. */
+    Where in(String column, List<?> values) {
+      if (!values.isEmpty()) {
+        sql.append(" AND ").append(column).append(" IN ").append(marks(values.size()));
+        args.addAll(values);
+      }
+      return this;
     }
-    if (q.dueBefore() != null) {
-      w.append(" AND deliver_at < ?");
-      args.add(q.dueBefore());
+
+    @Override
+    public String toString() {
+      return sql.toString();
     }
-    return w.toString();
   }
 
   /** {@code (?, ?, ...)} with {@code count} marks. */
