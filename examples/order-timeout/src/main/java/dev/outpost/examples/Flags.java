@@ -23,7 +23,11 @@ import picocli.CommandLine.ParameterException;
       "Default infrastructure: embedded PostgreSQL, in-process publisher.",
       ""
     },
-    footer = {"", "Exit codes: 0 ok, 1 an invariant failed, 2 bad flags or unreachable broker."})
+    footer = {
+      "",
+      "Exit codes: 0 ok, 1 an invariant failed, 2 bad flags, unreachable broker or unsupported"
+          + " database."
+    })
 final class Flags {
 
   private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h)");
