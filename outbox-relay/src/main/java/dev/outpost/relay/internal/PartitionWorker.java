@@ -208,6 +208,9 @@ final class PartitionWorker {
 
   /** Records the plan in one transaction; false (and nothing changed) if the lease is gone. */
   private boolean apply(LeaseToken lease, BatchPlan plan, Instant now) throws SQLException {
+    if (plan.retries().isEmpty() && plan.deadLetters().isEmpty()) {
+      return deleteOnly(lease, plan.confirmedIds());
+    }
     try (Connection c = dataSource.getConnection()) {
       boolean autoCommit = c.getAutoCommit();
       c.setAutoCommit(false);
@@ -234,6 +237,32 @@ final class PartitionWorker {
       } finally {
         c.setAutoCommit(autoCommit);
       }
+    }
+  }
+
+  /**
+   * The common outcome, every message confirmed: one lease-guarded statement, atomic on its own, so
+   * it runs in auto-commit. An explicit transaction would add a BEGIN and a COMMIT round trip to
+   * every batch (a third of the relay's round trips while draining a backlog).
+   */
+  private boolean deleteOnly(LeaseToken lease, long[] ids) throws SQLException {
+    try (Connection c = dataSource.getConnection()) {
+      if (!c.getAutoCommit()) {
+        // A pool handing out connections in manual-commit mode: keep the one-transaction rule.
+        try {
+          boolean held = outbox.deleteConfirmed(c, lease, ids) > 0;
+          if (held) {
+            c.commit();
+          } else {
+            c.rollback();
+          }
+          return held;
+        } catch (SQLException | RuntimeException e) {
+          c.rollback();
+          throw e;
+        }
+      }
+      return outbox.deleteConfirmed(c, lease, ids) > 0;
     }
   }
 
