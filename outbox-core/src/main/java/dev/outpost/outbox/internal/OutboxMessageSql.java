@@ -39,6 +39,22 @@ public interface OutboxMessageSql {
   String claimWindow(boolean parkKeys);
 
   /**
+   * The partition's head window without the byte cut, for the common case of small messages (one
+   * cheap statement instead of a running sum over the window): binds inlineMax, then as {@link
+   * #claimWindow} without its last bind (partition, now, partition, now, [partition when {@code
+   * parkKeys}], limit); columns as {@link #claimWindow}, except that payload is NULL when it is
+   * longer than inlineMax bytes. The relay binds {@code inlineMax = maxBytes / limit}, so the rows
+   * never hold more than maxBytes of payload; when a payload comes back NULL it claims again with
+   * {@link #claimWindow}.
+   *
+   * @return the statement, or null when the dialect offers none (the relay then always uses {@link
+   *     #claimWindow})
+   */
+  default String claimWindowInline(boolean parkKeys) {
+    return null;
+  }
+
+  /**
    * Deletes confirmed rows: binds ids (bigint[]), partition, then the lease (partition, owner,
    * token).
    */

@@ -81,6 +81,14 @@ final class PostgresOutboxMessageSql implements OutboxMessageSql {
       ORDER BY x.id
       """;
 
+  /**
+   * The payload column of the inline claim: only payloads of at most the first bind's bytes come
+   * back (the others NULL, and the relay claims again with the byte cut). {@code octet_length}
+   * reads the stored length without decompressing or fetching a TOASTed value.
+   */
+  private static final String INLINE_PAYLOAD =
+      "CASE WHEN octet_length(o.payload) <= ? THEN o.payload END AS payload";
+
   /** Extra condition of the head window when keys with a dead letter are parked. */
   private static final String NOT_PARKED =
       """
@@ -217,6 +225,8 @@ final class PostgresOutboxMessageSql implements OutboxMessageSql {
   private final String insertRow;
   private final String claimWindow;
   private final String claimWindowParked;
+  private final String claimWindowInline;
+  private final String claimWindowInlineParked;
   private final String deleteConfirmed;
   private final String reschedule;
   private final String moveToDeadLetter;
@@ -235,6 +245,8 @@ final class PostgresOutboxMessageSql implements OutboxMessageSql {
     this.claimWindow = schema.render(BYTE_LIMITED.formatted(CLAIM_WINDOW.formatted("")));
     this.claimWindowParked =
         schema.render(BYTE_LIMITED.formatted(CLAIM_WINDOW.formatted(NOT_PARKED)));
+    this.claimWindowInline = schema.render(inline(CLAIM_WINDOW.formatted("")));
+    this.claimWindowInlineParked = schema.render(inline(CLAIM_WINDOW.formatted(NOT_PARKED)));
     this.deleteConfirmed = schema.render(DELETE_CONFIRMED.formatted(LEASE_HELD));
     this.reschedule = schema.render(RESCHEDULE.formatted(LEASE_HELD));
     this.moveToDeadLetter = schema.render(MOVE_TO_DEAD_LETTER.formatted(LEASE_HELD));
@@ -262,6 +274,19 @@ final class PostgresOutboxMessageSql implements OutboxMessageSql {
   @Override
   public String claimWindow(boolean parkKeys) {
     return parkKeys ? claimWindowParked : claimWindow;
+  }
+
+  @Override
+  public String claimWindowInline(boolean parkKeys) {
+    return parkKeys ? claimWindowInlineParked : claimWindowInline;
+  }
+
+  private static String inline(String claim) {
+    String payload = "o.payload,";
+    if (claim.indexOf(payload) != claim.lastIndexOf(payload) || !claim.contains(payload)) {
+      throw new IllegalStateException("the claim must select o.payload once: " + claim);
+    }
+    return claim.replace(payload, INLINE_PAYLOAD + ",");
   }
 
   @Override
