@@ -1,6 +1,8 @@
 package dev.outpost.benchmarks;
 
+import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import dev.outpost.common.Dialect;
 import dev.outpost.dedup.Dedup;
 import dev.outpost.dedup.ProcessOutcome;
 import dev.outpost.dedup.RedisDedup;
@@ -13,6 +15,7 @@ import io.lettuce.core.SetArgs;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
 import java.lang.management.ManagementFactory;
+import java.nio.ByteBuffer;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -44,33 +47,48 @@ import java.util.concurrent.ThreadLocalRandom;
  *   <li>(d) the business insert alone.
  * </ol>
  *
- * <p>Args: {@code [seconds per scenario, default 10] [threads, default 8]}. Uses the PostgreSQL at
- * {@value BenchDatabase#ENV_URL} (user {@value BenchDatabase#ENV_USER}, password {@value
- * BenchDatabase#ENV_PASSWORD}) when set, else starts an embedded PostgreSQL. Tables go into schema
- * {@value #SCHEMA}, migrated by {@code OutpostMigrations} and emptied first. After a warm-up the
- * scenarios run interleaved in one-second slices (the first of each round rotating), so drift and
- * bursts of other load hit all of them alike. Not a test.
+ * <p>Args: {@code [seconds per scenario, default 10] [threads, default 8] [--database mariadb]}.
+ * Uses the PostgreSQL at {@value BenchDatabase#ENV_URL} (user {@value BenchDatabase#ENV_USER},
+ * password {@value BenchDatabase#ENV_PASSWORD}) when set, else starts an embedded PostgreSQL.
+ * Tables go into schema {@value #SCHEMA}, migrated by {@code OutpostMigrations} and emptied first.
+ * With {@code --database mariadb} (or {@code OUTPOST_BENCH_DATABASE=mariadb}) the same scenarios
+ * run on MariaDB/MySQL ({@link BenchDatabase#openMariaDb}, in the benchmark's database, READ
+ * COMMITTED as Outpost recommends there), raw JDBC sending the statement Outpost's MySQL dialect
+ * sends: {@code INSERT IGNORE}, a {@code BINARY(16)} id, a UTC {@code DATETIME(6)}. After a warm-up
+ * the scenarios run interleaved in one-second slices (the first of each round rotating), so drift
+ * and bursts of other load hit all of them alike. Not a test.
  */
 public final class DedupBenchmark {
 
   static final String SCHEMA = "outpost_bench";
 
-  private static final String RAW_DEDUP_INSERT =
-      "INSERT INTO "
-          + SCHEMA
-          + ".dedup_key (consumer, message_id, processed_at)"
-          + " VALUES (?, ?, ?) ON CONFLICT DO NOTHING";
+  // What Outpost's dedup store sends on each database.
+  private static final String RAW_DEDUP_INSERT_POSTGRESQL =
+      "INSERT INTO %s (consumer, message_id, processed_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING";
+  private static final String RAW_DEDUP_INSERT_MYSQL =
+      "INSERT IGNORE INTO %s (consumer, message_id, processed_at) VALUES (?, ?, ?)";
   private static final String BUSINESS_INSERT =
-      "INSERT INTO " + SCHEMA + ".bench_effect (message_id, payload) VALUES (?, ?)";
+      "INSERT INTO %s (message_id, payload) VALUES (?, ?)";
   private static final int DUPLICATE_KEYS = 10_000;
 
   private final HikariDataSource dataSource;
-  private final Dedup dedup = Dedup.builder().schema(SCHEMA).build();
+  private final Dialect dialect;
+  private final String schema;
+  private final String rawDedupInsert;
+  private final String businessInsert;
+  private final Dedup dedup;
   private final int threads;
   private final UUID[] duplicates = new UUID[DUPLICATE_KEYS];
 
-  private DedupBenchmark(HikariDataSource dataSource, int threads) {
+  private DedupBenchmark(HikariDataSource dataSource, Dialect dialect, String schema, int threads) {
     this.dataSource = dataSource;
+    this.dialect = dialect;
+    this.schema = schema;
+    this.rawDedupInsert =
+        (dialect == Dialect.MYSQL ? RAW_DEDUP_INSERT_MYSQL : RAW_DEDUP_INSERT_POSTGRESQL)
+            .formatted(dialect.qualify(schema, "dedup_key"));
+    this.businessInsert = BUSINESS_INSERT.formatted(dialect.qualify(schema, "bench_effect"));
+    this.dedup = Dedup.builder().schema(schema).dialect(dialect).build();
     this.threads = threads;
   }
 
@@ -79,19 +97,25 @@ public final class DedupBenchmark {
       redisMain(args);
       return;
     }
-    int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 10;
-    int threads = args.length > 1 ? Integer.parseInt(args[1]) : 8;
+    String[] positional = BenchDatabase.withoutDatabaseArgs(args);
+    int seconds = positional.length > 0 ? Integer.parseInt(positional[0]) : 10;
+    int threads = positional.length > 1 ? Integer.parseInt(positional[1]) : 8;
     BenchDatabase.quietLogs();
-    try (BenchDatabase database = BenchDatabase.open(Map.of());
-        HikariDataSource dataSource = database.pool("outpost-bench", threads + 1)) {
-      DedupBenchmark benchmark = new DedupBenchmark(dataSource, threads);
+    try (BenchDatabase database = BenchDatabase.fromArgs(args, Map.of());
+        HikariDataSource dataSource = pool(database, threads + 1)) {
+      DedupBenchmark benchmark =
+          new DedupBenchmark(
+              dataSource,
+              database.dialect(),
+              database.mariaDb() ? database.schema() : SCHEMA,
+              threads);
       benchmark.prepare();
       System.out.printf(
           Locale.ROOT,
           "Dedup benchmark: %d s per scenario, %d threads, %s, %s%n",
           seconds,
           threads,
-          database.embedded() ? "embedded PostgreSQL" : "PostgreSQL at " + database.url(),
+          database.embedded() ? "embedded PostgreSQL" : database.description(),
           benchmark.serverSettings());
       benchmark.run(seconds);
     }
@@ -176,12 +200,19 @@ public final class DedupBenchmark {
     }
   }
 
+  private static HikariDataSource pool(BenchDatabase database, int size) {
+    HikariConfig config = database.poolConfig("outpost-bench", size);
+    if (database.mariaDb()) {
+      // Outpost's recommendation on MySQL/MariaDB; raw JDBC and Outpost share the pool.
+      config.setTransactionIsolation("TRANSACTION_READ_COMMITTED");
+    }
+    return new HikariDataSource(config);
+  }
+
   private void rawDedupAndBusiness(Connection tx) throws SQLException {
     UUID messageId = UUID.randomUUID();
-    try (PreparedStatement insert = tx.prepareStatement(RAW_DEDUP_INSERT)) {
-      insert.setString(1, "bench");
-      insert.setObject(2, messageId);
-      insert.setObject(3, OffsetDateTime.now(ZoneOffset.UTC));
+    try (PreparedStatement insert = tx.prepareStatement(rawDedupInsert)) {
+      bindKey(insert, "bench", messageId);
       if (insert.executeUpdate() == 1) {
         business(tx, messageId);
       }
@@ -204,40 +235,71 @@ public final class DedupBenchmark {
     business(tx, UUID.randomUUID());
   }
 
-  private static void business(Connection tx, UUID messageId) throws SQLException {
-    try (PreparedStatement insert = tx.prepareStatement(BUSINESS_INSERT)) {
-      insert.setObject(1, messageId);
+  /** Binds a dedup key as Outpost does: {@code uuid}/{@code timestamptz}, or bytes/UTC. */
+  private void bindKey(PreparedStatement insert, String consumer, UUID messageId)
+      throws SQLException {
+    insert.setString(1, consumer);
+    setId(insert, 2, messageId);
+    OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
+    insert.setObject(3, dialect == Dialect.MYSQL ? now.toLocalDateTime() : now);
+  }
+
+  private void setId(PreparedStatement statement, int index, UUID id) throws SQLException {
+    if (dialect == Dialect.MYSQL) {
+      statement.setBytes(
+          index,
+          ByteBuffer.allocate(16)
+              .putLong(id.getMostSignificantBits())
+              .putLong(id.getLeastSignificantBits())
+              .array());
+    } else {
+      statement.setObject(index, id);
+    }
+  }
+
+  private void business(Connection tx, UUID messageId) throws SQLException {
+    try (PreparedStatement insert = tx.prepareStatement(businessInsert)) {
+      setId(insert, 1, messageId);
       insert.setString(2, "reserved 1 item");
       insert.executeUpdate();
     }
   }
 
   private void prepare() throws SQLException {
-    OutpostMigrations.builder().dataSource(dataSource).schema(SCHEMA).build().migrate();
+    OutpostMigrations.builder().dataSource(dataSource).schema(schema).build().migrate();
+    String effects = dialect.qualify(schema, "bench_effect");
+    String keys = dialect.qualify(schema, "dedup_key");
     try (Connection connection = dataSource.getConnection();
         Statement statement = connection.createStatement()) {
-      statement.execute(
-          "CREATE TABLE IF NOT EXISTS "
-              + SCHEMA
-              + ".bench_effect (id bigserial PRIMARY KEY, message_id uuid NOT NULL,"
-              + " payload text NOT NULL)");
-      statement.execute("TRUNCATE " + SCHEMA + ".bench_effect, " + SCHEMA + ".dedup_key");
+      if (dialect == Dialect.MYSQL) {
+        statement.execute(
+            "CREATE TABLE IF NOT EXISTS "
+                + effects
+                + " (id BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY, message_id BINARY(16) NOT NULL,"
+                + " payload TEXT NOT NULL) ENGINE=InnoDB");
+        statement.execute("TRUNCATE TABLE " + effects);
+        statement.execute("TRUNCATE TABLE " + keys);
+      } else {
+        statement.execute(
+            "CREATE TABLE IF NOT EXISTS "
+                + effects
+                + " (id bigserial PRIMARY KEY, message_id uuid NOT NULL, payload text NOT NULL)");
+        statement.execute("TRUNCATE " + effects + ", " + keys);
+      }
       connection.setAutoCommit(false);
       for (int i = 0; i < DUPLICATE_KEYS; i++) {
         duplicates[i] = UUID.randomUUID();
       }
-      try (PreparedStatement insert = connection.prepareStatement(RAW_DEDUP_INSERT)) {
+      try (PreparedStatement insert = connection.prepareStatement(rawDedupInsert)) {
         for (UUID id : duplicates) {
-          insert.setString(1, "bench-dup");
-          insert.setObject(2, id);
-          insert.setObject(3, OffsetDateTime.now(ZoneOffset.UTC));
+          bindKey(insert, "bench-dup", id);
           insert.addBatch();
         }
         insert.executeBatch();
       }
       connection.commit();
       connection.setAutoCommit(true);
-      statement.execute("ANALYZE " + SCHEMA + ".dedup_key");
+      statement.execute(dialect == Dialect.MYSQL ? "ANALYZE TABLE " + keys : "ANALYZE " + keys);
     }
   }
 
@@ -246,9 +308,22 @@ public final class DedupBenchmark {
         Statement statement = connection.createStatement();
         ResultSet rs =
             statement.executeQuery(
-                "SELECT current_setting('server_version'), current_setting('fsync'),"
-                    + " current_setting('synchronous_commit')")) {
+                dialect == Dialect.MYSQL
+                    ? "SELECT @@version, @@innodb_flush_log_at_trx_commit, @@sync_binlog, @@log_bin"
+                    : "SELECT current_setting('server_version'), current_setting('fsync'),"
+                        + " current_setting('synchronous_commit')")) {
       rs.next();
+      if (dialect == Dialect.MYSQL) {
+        return "MySQL/MariaDB "
+            + rs.getString(1)
+            + " (innodb_flush_log_at_trx_commit="
+            + rs.getString(2)
+            + ", sync_binlog="
+            + rs.getString(3)
+            + ", log_bin="
+            + rs.getString(4)
+            + ", READ COMMITTED)";
+      }
       return "PostgreSQL "
           + rs.getString(1)
           + " (fsync="

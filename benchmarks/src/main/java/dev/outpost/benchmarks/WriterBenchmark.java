@@ -2,12 +2,14 @@ package dev.outpost.benchmarks;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import dev.outpost.common.Dialect;
 import dev.outpost.migrations.OutpostMigrations;
 import dev.outpost.outbox.MessageIds;
 import dev.outpost.outbox.Outbox;
 import dev.outpost.outbox.OutboxMessage;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -22,6 +24,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -47,13 +50,19 @@ import org.jooq.impl.DSL;
  * <p>Database: {@code OUTPOST_BENCH_JDBC_URL} (with {@code OUTPOST_BENCH_JDBC_USER}, {@code
  * OUTPOST_BENCH_JDBC_PASSWORD}) when set, otherwise an embedded PostgreSQL with {@code fsync} and
  * {@code synchronous_commit} at their defaults (on): commits are durable. Tables go into schema
- * {@code outpost_bench}. System properties: {@code bench.threads}, {@code bench.seconds} (per
- * round), {@code bench.rounds}, {@code bench.batch}, {@code bench.synchronousCommit} (set to {@code
- * off} to measure the CPU-bound case).
+ * {@code outpost_bench}. With {@code --database mariadb} (or {@code
+ * OUTPOST_BENCH_DATABASE=mariadb}) the same comparison runs on MariaDB/MySQL ({@link
+ * BenchDatabase#openMariaDb}), in the benchmark's database, with the statements Outpost's MySQL
+ * dialect sends (no {@code jsonb} cast, {@code BINARY(16)} ids, UTC {@code DATETIME(6)} times) and
+ * READ COMMITTED, as Outpost recommends there; the server's durability settings are printed. System
+ * properties: {@code bench.threads}, {@code bench.seconds} (per round), {@code bench.rounds},
+ * {@code bench.batch}, {@code bench.synchronousCommit} (set to {@code off} to measure the CPU-bound
+ * case).
  *
  * <pre>
  * mvn -B -q -DskipTests -pl benchmarks -am package
  * java -cp benchmarks/target/outpost-benchmarks.jar dev.outpost.benchmarks.WriterBenchmark
+ * java -cp benchmarks/target/outpost-benchmarks.jar dev.outpost.benchmarks.WriterBenchmark --database mariadb
  * </pre>
  */
 public final class WriterBenchmark {
@@ -64,11 +73,12 @@ public final class WriterBenchmark {
   static final int WARMUP_SECONDS = 5;
 
   private static final String BUSINESS_INSERT =
-      "INSERT INTO outpost_bench.bench_order (customer, amount, created_at) VALUES (?, ?, ?)";
+      "INSERT INTO %s (customer, amount, created_at) VALUES (?, ?, ?)";
+  // What Outpost's writer sends on each database (PostgreSQL casts the headers to jsonb).
   private static final String RAW_OUTBOX_INSERT =
-      "INSERT INTO outpost_bench.outbox_message (message_id, topic, message_key, partition_no,"
+      "INSERT INTO %s (message_id, topic, message_key, partition_no,"
           + " payload, headers, created_at, available_at)"
-          + " VALUES (?, ?, ?, ?, ?, CAST(? AS jsonb), ?, ?)";
+          + " VALUES (?, ?, ?, ?, ?, %s, ?, ?)";
   private static final String HEADERS_JSON = "{\"type\":\"OrderCreated\"}";
 
   private final int threads = Integer.getInteger("bench.threads", DEFAULT_THREADS);
@@ -77,14 +87,26 @@ public final class WriterBenchmark {
   private final int batch = Integer.getInteger("bench.batch", DEFAULT_BATCH);
   private final AtomicLong orderIds = new AtomicLong();
   private final HikariDataSource dataSource;
+  private final Dialect dialect;
+  private final String schema;
+  private final String businessInsert;
+  private final String rawOutboxInsert;
   private final DSLContext dsl;
   private final Outbox outbox;
   private final ExecutorService pool;
 
-  private WriterBenchmark(HikariDataSource dataSource) {
+  private WriterBenchmark(HikariDataSource dataSource, Dialect dialect, String schema) {
     this.dataSource = dataSource;
-    this.dsl = DSL.using(dataSource, SQLDialect.POSTGRES);
-    this.outbox = Outbox.builder().schema(SCHEMA).build();
+    this.dialect = dialect;
+    this.schema = schema;
+    this.businessInsert = BUSINESS_INSERT.formatted(dialect.qualify(schema, "bench_order"));
+    this.rawOutboxInsert =
+        RAW_OUTBOX_INSERT.formatted(
+            dialect.qualify(schema, "outbox_message"),
+            dialect == Dialect.MYSQL ? "?" : "CAST(? AS jsonb)");
+    this.dsl =
+        DSL.using(dataSource, dialect == Dialect.MYSQL ? SQLDialect.MYSQL : SQLDialect.POSTGRES);
+    this.outbox = Outbox.builder().schema(schema).dialect(dialect).build();
     this.pool = Executors.newFixedThreadPool(threads, r -> new Thread(r, "bench-client"));
   }
 
@@ -104,7 +126,8 @@ public final class WriterBenchmark {
     BenchDatabase.quietLogs();
     int threads = Integer.getInteger("bench.threads", DEFAULT_THREADS);
     try (BenchDatabase database =
-            BenchDatabase.open(
+            BenchDatabase.fromArgs(
+                args,
                 Map.of(
                     "max_connections", "100",
                     // The embedded default turns fsync off; PostgreSQL's default (on) keeps commits
@@ -113,8 +136,9 @@ public final class WriterBenchmark {
                     "full_page_writes", "on",
                     "synchronous_commit", System.getProperty("bench.synchronousCommit", "on")));
         HikariDataSource dataSource = pool(database, threads)) {
-      prepare(dataSource);
-      WriterBenchmark benchmark = new WriterBenchmark(dataSource);
+      String schema = database.mariaDb() ? database.schema() : SCHEMA;
+      prepare(dataSource, database.dialect(), schema);
+      WriterBenchmark benchmark = new WriterBenchmark(dataSource, database.dialect(), schema);
       try {
         benchmark.run(database.url());
       } finally {
@@ -124,19 +148,36 @@ public final class WriterBenchmark {
   }
 
   private void run(String url) throws Exception {
-    System.out.printf(
-        Locale.ROOT,
-        "Outpost writer benchmark: %d threads, %d rounds of %d s, PostgreSQL %s at %s%n"
-            + "  fsync=%s synchronous_commit=%s full_page_writes=%s, %d CPUs%n",
-        threads,
-        rounds,
-        seconds,
-        show("server_version"),
-        url.replaceAll("password=[^&]*", "password=***"),
-        show("fsync"),
-        show("synchronous_commit"),
-        show("full_page_writes"),
-        Runtime.getRuntime().availableProcessors());
+    if (dialect == Dialect.MYSQL) {
+      System.out.printf(
+          Locale.ROOT,
+          "Outpost writer benchmark: %d threads, %d rounds of %d s, MySQL/MariaDB %s at %s%n"
+              + "  innodb_flush_log_at_trx_commit=%s sync_binlog=%s log_bin=%s, READ COMMITTED,"
+              + " %d CPUs%n",
+          threads,
+          rounds,
+          seconds,
+          show("version"),
+          url.replaceAll("password=[^&]*", "password=***"),
+          show("innodb_flush_log_at_trx_commit"),
+          show("sync_binlog"),
+          show("log_bin"),
+          Runtime.getRuntime().availableProcessors());
+    } else {
+      System.out.printf(
+          Locale.ROOT,
+          "Outpost writer benchmark: %d threads, %d rounds of %d s, PostgreSQL %s at %s%n"
+              + "  fsync=%s synchronous_commit=%s full_page_writes=%s, %d CPUs%n",
+          threads,
+          rounds,
+          seconds,
+          show("server_version"),
+          url.replaceAll("password=[^&]*", "password=***"),
+          show("fsync"),
+          show("synchronous_commit"),
+          show("full_page_writes"),
+          Runtime.getRuntime().availableProcessors());
+    }
 
     Map<String, Workload> single = new LinkedHashMap<>();
     single.put("raw JDBC", () -> inTransaction(this::rawSingle));
@@ -288,7 +329,7 @@ public final class WriterBenchmark {
     OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
     insertBusinessRow(connection, n, now);
     String key = "order-" + n;
-    try (PreparedStatement insert = connection.prepareStatement(RAW_OUTBOX_INSERT)) {
+    try (PreparedStatement insert = connection.prepareStatement(rawOutboxInsert)) {
       bindRawMessage(insert, key, payload(n), now);
       insert.executeUpdate();
     }
@@ -318,7 +359,7 @@ public final class WriterBenchmark {
   private int rawBatch(Connection connection, long n) throws SQLException {
     OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
     insertBusinessRow(connection, n, now);
-    try (PreparedStatement insert = connection.prepareStatement(RAW_OUTBOX_INSERT)) {
+    try (PreparedStatement insert = connection.prepareStatement(rawOutboxInsert)) {
       for (int i = 0; i < batch; i++) {
         bindRawMessage(insert, "order-" + n + "-" + i, payload(n), now);
         insert.addBatch();
@@ -343,30 +384,51 @@ public final class WriterBenchmark {
     return batch;
   }
 
-  private static void insertBusinessRow(Connection connection, long n, OffsetDateTime now)
+  private void insertBusinessRow(Connection connection, long n, OffsetDateTime now)
       throws SQLException {
-    try (PreparedStatement insert = connection.prepareStatement(BUSINESS_INSERT)) {
+    try (PreparedStatement insert = connection.prepareStatement(businessInsert)) {
       insert.setString(1, "customer-" + (n % 1000));
       insert.setBigDecimal(2, java.math.BigDecimal.valueOf(n % 10_000, 2));
-      insert.setObject(3, now);
+      setTime(insert, 3, now);
       insert.executeUpdate();
     }
   }
 
   /** What a hand-written outbox does: random id, hash partition, fixed headers. */
-  private static void bindRawMessage(
+  private void bindRawMessage(
       PreparedStatement insert, String key, byte[] payload, OffsetDateTime now)
       throws SQLException {
     // The same time-ordered UUIDv7 ids Outpost uses: random v4 ids would make the baseline
     // slower (scattered inserts into the message_id index), flattering the writer.
-    insert.setObject(1, MessageIds.next());
+    UUID id = MessageIds.next();
+    if (dialect == Dialect.MYSQL) {
+      // BINARY(16), big-endian, as Outpost stores it
+      insert.setBytes(
+          1,
+          ByteBuffer.allocate(16)
+              .putLong(id.getMostSignificantBits())
+              .putLong(id.getLeastSignificantBits())
+              .array());
+    } else {
+      insert.setObject(1, id);
+    }
     insert.setString(2, "orders");
     insert.setString(3, key);
     insert.setInt(4, Math.floorMod(key.hashCode(), 16));
     insert.setBytes(5, payload);
     insert.setString(6, HEADERS_JSON);
-    insert.setObject(7, now);
-    insert.setObject(8, now);
+    setTime(insert, 7, now);
+    setTime(insert, 8, now);
+  }
+
+  /** {@code timestamptz} on PostgreSQL; UTC {@code DATETIME(6)} on MySQL, as Outpost binds it. */
+  private void setTime(PreparedStatement statement, int index, OffsetDateTime time)
+      throws SQLException {
+    statement.setObject(
+        index,
+        dialect == Dialect.MYSQL
+            ? time.withOffsetSameInstant(ZoneOffset.UTC).toLocalDateTime()
+            : time);
   }
 
   private static OutboxMessage message(long n) {
@@ -391,6 +453,12 @@ public final class WriterBenchmark {
   private void truncate() throws SQLException {
     try (Connection connection = dataSource.getConnection();
         Statement statement = connection.createStatement()) {
+      if (dialect == Dialect.MYSQL) {
+        statement.execute("TRUNCATE TABLE " + dialect.qualify(schema, "bench_order"));
+        statement.execute("TRUNCATE TABLE " + dialect.qualify(schema, "outbox_message"));
+        connection.commit();
+        return;
+      }
       statement.execute(
           "TRUNCATE outpost_bench.bench_order, outpost_bench.outbox_message RESTART IDENTITY");
       connection.commit();
@@ -406,7 +474,9 @@ public final class WriterBenchmark {
   private String show(String setting) throws SQLException {
     try (Connection connection = dataSource.getConnection();
         Statement statement = connection.createStatement();
-        ResultSet rs = statement.executeQuery("SHOW " + setting)) {
+        ResultSet rs =
+            statement.executeQuery(
+                dialect == Dialect.MYSQL ? "SELECT @@" + setting : "SHOW " + setting)) {
       rs.next();
       String value = rs.getString(1);
       connection.commit();
@@ -414,14 +484,23 @@ public final class WriterBenchmark {
     }
   }
 
-  private static void prepare(DataSource dataSource) throws SQLException {
-    OutpostMigrations.builder().dataSource(dataSource).schema(SCHEMA).build().migrate();
+  private static void prepare(DataSource dataSource, Dialect dialect, String schema)
+      throws SQLException {
+    OutpostMigrations.builder().dataSource(dataSource).schema(schema).build().migrate();
     try (Connection connection = dataSource.getConnection();
         Statement statement = connection.createStatement()) {
+      String table = dialect.qualify(schema, "bench_order");
       statement.execute(
-          "CREATE TABLE IF NOT EXISTS outpost_bench.bench_order (id bigint GENERATED ALWAYS AS"
-              + " IDENTITY PRIMARY KEY, customer text NOT NULL, amount numeric(12, 2) NOT NULL,"
-              + " created_at timestamptz NOT NULL)");
+          dialect == Dialect.MYSQL
+              ? "CREATE TABLE IF NOT EXISTS "
+                  + table
+                  + " (id BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY, customer VARCHAR(64) NOT"
+                  + " NULL, amount DECIMAL(12, 2) NOT NULL, created_at DATETIME(6) NOT NULL)"
+                  + " ENGINE=InnoDB"
+              : "CREATE TABLE IF NOT EXISTS "
+                  + table
+                  + " (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, customer text NOT"
+                  + " NULL, amount numeric(12, 2) NOT NULL, created_at timestamptz NOT NULL)");
       connection.commit();
     }
   }
@@ -430,6 +509,10 @@ public final class WriterBenchmark {
     HikariConfig config = database.poolConfig("outpost-bench", size);
     config.setMinimumIdle(size);
     config.setAutoCommit(false);
+    if (database.mariaDb()) {
+      // Outpost's recommendation on MySQL/MariaDB; raw JDBC and Outpost share the pool.
+      config.setTransactionIsolation("TRANSACTION_READ_COMMITTED");
+    }
     return new HikariDataSource(config);
   }
 

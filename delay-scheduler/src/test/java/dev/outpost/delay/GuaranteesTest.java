@@ -9,6 +9,7 @@ import static org.awaitility.Awaitility.await;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.outpost.outbox.OutboxMessage;
 import dev.outpost.outbox.OutpostException;
+import dev.outpost.outbox.internal.WakeUps;
 import dev.outpost.testing.MutableClock;
 import dev.outpost.testing.OutpostDatabaseExtension;
 import dev.outpost.testing.TestDatabase;
@@ -97,6 +98,22 @@ class GuaranteesTest {
       assertThat(Db.outbox(db.dataSource())).extracting(Db.OutboxRow::key).containsExactly("o2");
       assertThat(pending()).isZero();
       assertThat(db.queryLong("SELECT count(*) FROM delay_orders")).isZero();
+    }
+  }
+
+  @Test
+  void a_sweep_that_moved_messages_nudges_polling_relays_in_this_jvm() {
+    List<String> nudges = new java.util.concurrent.CopyOnWriteArrayList<>();
+    try (DelayScheduler delay = delay(db.dataSource(), 5_000);
+        WakeUps.Subscription subscription =
+            WakeUps.subscribe((schema, partition) -> nudges.add(schema + "/" + partition))) {
+      assertThat(delay.runOnce().moved()).isZero();
+      assertThat(nudges).as("nothing moved, nobody nudged").isEmpty();
+
+      inTx(db.dataSource(), c -> delay.schedule(c, timeout("o1"), Duration.ofSeconds(1), "o1"));
+      clock.advance(Duration.ofSeconds(2));
+      assertThat(delay.runOnce().moved()).isEqualTo(1);
+      assertThat(nudges).containsExactly("public/" + WakeUps.ANY_PARTITION);
     }
   }
 

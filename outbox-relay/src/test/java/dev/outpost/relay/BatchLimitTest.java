@@ -58,4 +58,54 @@ class BatchLimitTest {
     assertThat(sizes).containsExactly(1, 2, 2, 1);
     assertThat(recording.count()).isEqualTo(6);
   }
+
+  @Test
+  void small_messages_come_in_full_windows_and_a_large_one_switches_to_the_byte_cut(
+      TestDatabase db) {
+    Messages messages = new Messages(db.dataSource(), Outbox.builder().partitions(1).build());
+    List<OutboxMessage> batch = new ArrayList<>();
+    // batchSize 4, maxBatchBytes 1024: payloads up to 256 bytes need no cut.
+    for (int i = 0; i < 4; i++) {
+      batch.add(OutboxMessage.to("t").key("a" + i).payload(new byte[100]).build());
+    }
+    batch.add(OutboxMessage.to("t").key("b").payload(new byte[600]).build());
+    for (int i = 0; i < 4; i++) {
+      batch.add(OutboxMessage.to("t").key("c" + i).payload(new byte[100]).build());
+    }
+    batch.add(OutboxMessage.to("t").key("d").payload(new byte[2000]).build());
+    messages.sendAll(batch);
+    RecordingPublisher recording = new RecordingPublisher();
+    List<Integer> sizes = new CopyOnWriteArrayList<>();
+    Publisher publisher =
+        new Publisher() {
+          @Override
+          public CompletionStage<List<PublishResult>> publish(List<RelayMessage> messages) {
+            sizes.add(messages.size());
+            return recording.publish(messages);
+          }
+        };
+
+    try (Relay relay =
+        Relay.builder()
+            .dataSource(db.dataSource())
+            .publisher(publisher)
+            .partitions(1)
+            .listen(false)
+            .clock(MutableClock.atSystemTime())
+            .batchSize(4)
+            .maxBatchBytes(1024)
+            .build()) {
+      int published = 0;
+      for (int i = 0; i < 10 && published < 10; i++) {
+        published += relay.runOnce();
+      }
+      assertThat(published).isEqualTo(10);
+    }
+    // a0..a3 (one statement); b + c0..c2 (600 + 300 bytes, byte cut); c3 + d (100 + 2000: d is
+    // taken because the bytes before it are under the limit).
+    assertThat(sizes).containsExactly(4, 4, 2);
+    assertThat(recording.count()).isEqualTo(10);
+    assertThat(recording.messages().stream().map(RelayMessage::key))
+        .containsExactly("a0", "a1", "a2", "a3", "b", "c0", "c1", "c2", "c3", "d");
+  }
 }

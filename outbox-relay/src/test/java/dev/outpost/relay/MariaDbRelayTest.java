@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.outpost.outbox.Outbox;
+import dev.outpost.outbox.internal.WakeUps;
 import dev.outpost.relay.testing.RecordingPublisher;
 import dev.outpost.testing.MutableClock;
 import dev.outpost.testing.OutpostDatabaseExtension;
@@ -133,13 +134,46 @@ class MariaDbRelayTest {
     assertThat(payloads(publisher)).containsExactly("first", "second");
   }
 
+  @Test
+  void a_nudge_for_any_partition_wakes_every_owned_partition() {
+    RecordingPublisher publisher = new RecordingPublisher();
+    try (Relay relay =
+        Relay.builder()
+            .dataSource(db.dataSource())
+            .publisher(publisher)
+            .partitions(4)
+            .fastPollInterval(Duration.ofMinutes(1))
+            .pollInterval(Duration.ofMinutes(1))
+            .build()) {
+      relay.start();
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .until(() -> relay.health().ownedPartitions().size() == 4);
+      for (int partition = 0; partition < 4; partition++) {
+        insertWithoutTheWriter("p" + partition, partition);
+      }
+      // What the delay scheduler's sweep signals after moving messages (it knows no partitions).
+      WakeUps.written(relay.config().schema(), WakeUps.ANY_PARTITION);
+      await().atMost(Duration.ofSeconds(5)).until(() -> publisher.messages().size() == 4);
+    }
+    assertThat(payloads(publisher)).containsExactlyInAnyOrder("p0", "p1", "p2", "p3");
+  }
+
   /** A row inserted with plain SQL on a connection of its own (the writer is not involved). */
   private void insertWithoutTheWriter(String payload) {
+    insertWithoutTheWriter(payload, 0);
+  }
+
+  private void insertWithoutTheWriter(String payload, int partition) {
     db.execute(
         "INSERT INTO outbox_message (message_id, topic, message_key, partition_no, payload,"
             + " headers, created_at, available_at) VALUES ("
             + Sql.uuid(db, UUID.randomUUID())
-            + ", 't', 'k', 0, '"
+            + ", 't', 'k"
+            + partition
+            + "', "
+            + partition
+            + ", '"
             + payload
             + "', '{}', "
             + Sql.time(db, clock.instant())

@@ -10,6 +10,7 @@ import dev.outpost.outbox.OutboxMessage;
 import dev.outpost.outbox.OutpostException;
 import dev.outpost.outbox.internal.MessagePreparer;
 import dev.outpost.outbox.internal.PreparedMessage;
+import dev.outpost.outbox.internal.WakeUps;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -58,7 +59,15 @@ public final class DefaultDelayScheduler implements DelayScheduler {
         new DelayedRepositories(config.schema(), config.duplicateCancelKey(), dialect);
     this.dueTimes = new DueTimes(config.maxDelay(), config.outbox().maxKeyLength());
     this.sweeper =
-        new Sweeper(dataSource, repositories, config.clock(), config.batchSize(), metrics);
+        new Sweeper(
+            dataSource,
+            repositories,
+            config.clock(),
+            config.batchSize(),
+            metrics,
+            // A relay that polls (MySQL/MariaDB) in this JVM looks at once; PostgreSQL's NOTIFY
+            // trigger already told relays everywhere.
+            () -> WakeUps.written(config.schema(), WakeUps.ANY_PARTITION));
     this.quartz = new QuartzAdapter(config, dataSource, given);
     this.wakeTimer =
         new WakeTimer(

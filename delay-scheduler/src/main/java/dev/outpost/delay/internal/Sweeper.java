@@ -33,22 +33,29 @@ final class Sweeper {
   private final Clock clock;
   private final int batchSize;
   private final DelayMetrics metrics;
+  private final Runnable afterMove;
   private final ReentrantLock sweeping = new ReentrantLock();
   private final AtomicLong consecutiveFailures = new AtomicLong();
   private volatile boolean closed;
 
-  /** A sweeper moving batches of {@code batchSize} rows through {@code repositories}. */
+  /**
+   * A sweeper moving batches of {@code batchSize} rows through {@code repositories}; {@code
+   * afterMove} runs after each committed batch that put messages into the outbox (the in-JVM nudge
+   * of a polling relay) and must not throw.
+   */
   Sweeper(
       DataSource dataSource,
       DelayedRepositories repositories,
       Clock clock,
       int batchSize,
-      DelayMetrics metrics) {
+      DelayMetrics metrics,
+      Runnable afterMove) {
     this.dataSource = dataSource;
     this.repositories = repositories;
     this.clock = clock;
     this.batchSize = batchSize;
     this.metrics = metrics;
+    this.afterMove = afterMove;
   }
 
   /**
@@ -166,6 +173,9 @@ final class Sweeper {
             break;
           }
           batches++;
+          if (batch.inserted() > 0) {
+            afterMove.run();
+          }
           moved += batch.inserted();
           duplicates += batch.removed() - batch.inserted();
           Duration lateness = lateness(batch);

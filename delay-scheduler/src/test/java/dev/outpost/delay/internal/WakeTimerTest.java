@@ -34,7 +34,8 @@ class WakeTimerTest {
             new DelayedRepositories(db.schema(), DuplicateCancelKey.REPLACE),
             clock,
             5_000,
-            DelayMetrics.NONE);
+            DelayMetrics.NONE,
+            () -> {});
     return new WakeTimer(sweeper, clock, Duration.ofSeconds(10), "wake-timer-test");
   }
 

@@ -40,7 +40,7 @@ final class App implements AutoCloseable {
       OrderService orders =
           new OrderService(
               db, messaging.outbox(), messaging.scheduler(), config.orderTimeout(), stats, clock);
-      Queries queries = new Queries(db, messaging.relay());
+      Queries queries = new Queries(db, messaging.relay(), messaging.scheduler());
       HttpApi http = null;
       if (config.port() >= 0) {
         http = new HttpApi(orders, queries, config.port());

@@ -1,13 +1,15 @@
 package dev.outpost.examples;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 
 /**
  * Settings of the order-timeout app, read from command-line flags by {@link Flags}, each of which
  * can also come from an environment variable (the flag wins).
  *
- * @param jdbcUrl PostgreSQL to use, or {@code null} for an embedded PostgreSQL
+ * @param jdbcUrl PostgreSQL, MySQL or MariaDB to use ({@code jdbc:postgresql:}, {@code jdbc:mysql:}
+ *     or {@code jdbc:mariadb:}), or {@code null} for an embedded PostgreSQL
  * @param jdbcUser user for {@code jdbcUrl}
  * @param jdbcPassword password for {@code jdbcUrl}
  * @param schema schema of Outpost's and the app's tables
@@ -49,6 +51,27 @@ public record AppConfig(
 
   /** Order timeout of a simulation: 2 seconds, so payments race the timeout. */
   public static final Duration DEFAULT_SIMULATION_TIMEOUT = Duration.ofSeconds(2);
+
+  /** The JDBC URL prefixes the app accepts: PostgreSQL, MariaDB, MySQL. */
+  static final List<String> JDBC_URL_PREFIXES =
+      List.of("jdbc:postgresql:", "jdbc:mariadb:", "jdbc:mysql:");
+
+  /** Whether {@code jdbcUrl} names MySQL or MariaDB (rather than PostgreSQL). */
+  static boolean isMysqlUrl(String jdbcUrl) {
+    return jdbcUrl.startsWith("jdbc:mysql:") || jdbcUrl.startsWith("jdbc:mariadb:");
+  }
+
+  /**
+   * The URL handed to the driver. The app ships one driver for MySQL and MariaDB, MariaDB
+   * Connector/J (it speaks to both servers); it takes a {@code jdbc:mysql:} URL only with its
+   * {@code permitMysqlScheme} option, which is added here.
+   */
+  static String driverUrl(String jdbcUrl) {
+    if (!jdbcUrl.startsWith("jdbc:mysql:") || jdbcUrl.contains("permitMysqlScheme")) {
+      return jdbcUrl;
+    }
+    return jdbcUrl + (jdbcUrl.contains("?") ? "&" : "?") + "permitMysqlScheme";
+  }
 
   /** Whether this run is a simulation (new orders or a resumed run). */
   public boolean simulation() {

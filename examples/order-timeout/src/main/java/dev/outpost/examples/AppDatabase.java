@@ -2,22 +2,31 @@ package dev.outpost.examples;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import dev.outpost.common.Dialect;
 import dev.outpost.migrations.OutpostMigrations;
 import dev.outpost.outbox.internal.Causes;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
+import java.sql.DriverManager;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.List;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
 
 /**
- * The app's connection pool, its migrations, and the one helper every business transaction uses.
+ * The app's connection pool, its migrations, its tables' repositories (for the database's dialect)
+ * and the one helper every business transaction uses.
  */
 final class AppDatabase implements AutoCloseable {
 
-  /** Where the app's own migrations live; they get their own Flyway history table. */
-  static final String APP_MIGRATIONS = "classpath:db/migration/example";
+  /**
+   * Where the app's own PostgreSQL migrations live; they get their own Flyway history table. The
+   * MySQL/MariaDB form is the sibling {@link #APP_MIGRATIONS_MYSQL}.
+   */
+  static final String APP_MIGRATIONS = "classpath:db/migration/example/postgresql";
+
+  /** Where the app's own MySQL/MariaDB migrations live. */
+  static final String APP_MIGRATIONS_MYSQL = "classpath:db/migration/example/mysql";
 
   /** The items the shop sells; seeded into an empty stock table. */
   static final List<String> ITEMS = List.of("apple", "banana", "cherry", "kiwi", "plum");
@@ -25,22 +34,49 @@ final class AppDatabase implements AutoCloseable {
   private final EmbeddedDatabase embedded;
   private final HikariDataSource dataSource;
   private final String schema;
+  private final Dialect dialect;
+  private final OrderRepository orders;
+  private final StockRepository stock;
+  private final NoticeRepository notices;
 
-  private AppDatabase(EmbeddedDatabase embedded, HikariDataSource dataSource, String schema) {
+  private AppDatabase(
+      EmbeddedDatabase embedded, HikariDataSource dataSource, String schema, Dialect dialect) {
     this.embedded = embedded;
     this.dataSource = dataSource;
     this.schema = schema;
+    this.dialect = dialect;
+    this.orders = new OrderRepository(dialect);
+    this.stock = new StockRepository(dialect);
+    this.notices = new NoticeRepository(dialect);
   }
 
-  /** Connects to {@code --jdbc-url} (or starts an embedded PostgreSQL) and migrates it. */
+  /**
+   * Connects to {@code --jdbc-url} (or starts an embedded PostgreSQL) and migrates it.
+   *
+   * @throws dev.outpost.common.UnsupportedDatabaseException for a database or version Outpost does
+   *     not run on, naming the version found and needed
+   */
   static AppDatabase open(AppConfig config) {
     EmbeddedDatabase embedded = config.jdbcUrl() == null ? EmbeddedDatabase.start() : null;
-    String url = embedded == null ? config.jdbcUrl() : embedded.jdbcUrl();
+    String url = embedded == null ? AppConfig.driverUrl(config.jdbcUrl()) : embedded.jdbcUrl();
+    boolean mysql = AppConfig.isMysqlUrl(url);
+    String product = mysql ? "MySQL/MariaDB" : "PostgreSQL";
     HikariConfig pool = new HikariConfig();
     pool.setJdbcUrl(url);
     pool.setUsername(config.jdbcUser());
     pool.setPassword(config.jdbcPassword());
-    pool.setSchema(config.schema());
+    if (mysql) {
+      // A MySQL "schema" is a database: unqualified names resolve in the connection's catalog.
+      if (!OutpostMigrations.DEFAULT_SCHEMA.equals(config.schema())) {
+        createDatabase(url, config);
+        pool.setCatalog(config.schema());
+      }
+      // MySQL's default REPEATABLE READ takes gap and next-key locks on the rows an INSERT ...
+      // SELECT reads; READ COMMITTED is what Outpost is tested with (PostgreSQL's default too).
+      pool.setTransactionIsolation("TRANSACTION_READ_COMMITTED");
+    } else {
+      pool.setSchema(config.schema());
+    }
     pool.setMaximumPoolSize(24);
     pool.setPoolName("example");
     pool.setConnectionTimeout(10_000);
@@ -52,20 +88,56 @@ final class AppDatabase implements AutoCloseable {
         embedded.close();
       }
       throw new IllegalStateException(
-          "cannot connect to PostgreSQL at " + url + ": " + Causes.describe(e), e);
+          "cannot connect to " + product + " at " + url + ": " + Causes.describe(e), e);
     }
-    AppDatabase database = new AppDatabase(embedded, dataSource, config.schema());
-    database.migrate();
-    return database;
+    try {
+      AppDatabase database =
+          new AppDatabase(embedded, dataSource, config.schema(), Dialect.detect(dataSource));
+      database.migrate();
+      return database;
+    } catch (RuntimeException e) {
+      dataSource.close();
+      if (embedded != null) {
+        embedded.close();
+      }
+      throw e;
+    }
+  }
+
+  /** Creates the MySQL database {@code --schema} names when it does not exist yet. */
+  private static void createDatabase(String url, AppConfig config) {
+    try (Connection connection =
+            DriverManager.getConnection(url, config.jdbcUser(), config.jdbcPassword());
+        Statement statement = connection.createStatement()) {
+      // --schema is a checked lower-case identifier, so it can be written into the statement.
+      statement.execute(
+          "CREATE DATABASE IF NOT EXISTS `"
+              + config.schema()
+              + "` CHARACTER SET utf8mb4 COLLATE utf8mb4_bin");
+    } catch (SQLException e) {
+      throw new IllegalStateException(
+          "cannot create database '"
+              + config.schema()
+              + "' (--schema) at "
+              + url
+              + ": "
+              + Causes.describe(e)
+              + "; create it, or let the user create databases",
+          e);
+    }
   }
 
   private void migrate() {
     OutpostMigrations.builder().dataSource(dataSource).schema(schema).build().migrate();
-    Flyway.configure(AppDatabase.class.getClassLoader())
-        .dataSource(dataSource)
-        .locations(APP_MIGRATIONS)
-        .schemas(schema)
-        .defaultSchema(schema)
+    var flyway =
+        Flyway.configure(AppDatabase.class.getClassLoader())
+            .dataSource(dataSource)
+            .locations(dialect == Dialect.MYSQL ? APP_MIGRATIONS_MYSQL : APP_MIGRATIONS);
+    // On MySQL the default schema means the connection's own database (as for Outpost's tables).
+    if (dialect == Dialect.POSTGRESQL || !OutpostMigrations.DEFAULT_SCHEMA.equals(schema)) {
+      flyway = flyway.schemas(schema).defaultSchema(schema);
+    }
+    flyway
         .table("example_schema_history")
         // Outpost's tables are already in the schema: start the app's own history at 0.
         .baselineOnMigrate(true)
@@ -78,24 +150,30 @@ final class AppDatabase implements AutoCloseable {
   void seedStock(int units) {
     inTransaction(
         tx -> {
-          try (PreparedStatement insert =
-              tx.prepareStatement(
-                  "INSERT INTO stock (item, initial, available) VALUES (?, ?, ?)"
-                      + " ON CONFLICT (item) DO NOTHING")) {
-            for (String item : ITEMS) {
-              insert.setString(1, item);
-              insert.setInt(2, units);
-              insert.setInt(3, units);
-              insert.addBatch();
-            }
-            insert.executeBatch();
-          }
+          stock.seed(tx, ITEMS, units);
           return null;
         });
   }
 
   DataSource dataSource() {
     return dataSource;
+  }
+
+  /** The database's dialect, detected from the driver's metadata. */
+  Dialect dialect() {
+    return dialect;
+  }
+
+  OrderRepository orders() {
+    return orders;
+  }
+
+  StockRepository stock() {
+    return stock;
+  }
+
+  NoticeRepository notices() {
+    return notices;
   }
 
   String schema() {
@@ -110,8 +188,8 @@ final class AppDatabase implements AutoCloseable {
 
   /**
    * Runs {@code work} in one transaction: commit when it returns, roll back when it throws. A
-   * deadlock or serialization failure (PostgreSQL aborted the transaction, nothing was kept) is
-   * retried a few times.
+   * deadlock or serialization failure (SQLSTATE 40001 on both databases, 40P01 on PostgreSQL: the
+   * database rolled the transaction back, nothing was kept) is retried a few times.
    */
   <T> T inTransaction(TxWork<T> work) {
     for (int attempt = 1; ; attempt++) {

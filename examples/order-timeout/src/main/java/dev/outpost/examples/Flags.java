@@ -23,7 +23,11 @@ import picocli.CommandLine.ParameterException;
       "Default infrastructure: embedded PostgreSQL, in-process publisher.",
       ""
     },
-    footer = {"", "Exit codes: 0 ok, 1 an invariant failed, 2 bad flags or unreachable broker."})
+    footer = {
+      "",
+      "Exit codes: 0 ok, 1 an invariant failed, 2 bad flags, unreachable broker or unsupported"
+          + " database."
+    })
 final class Flags {
 
   private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h)");
@@ -45,14 +49,18 @@ final class Flags {
   @Option(
       names = "--jdbc-url",
       paramLabel = "URL",
-      description = "PostgreSQL to use instead of the embedded one [env: OUTPOST_JDBC_URL]")
+      description =
+          "PostgreSQL, MySQL or MariaDB instead of the embedded PostgreSQL, e.g."
+              + " jdbc:mariadb://127.0.0.1:3306/shop [env: OUTPOST_JDBC_URL]")
   String jdbcUrl;
 
   @Option(
       names = "--jdbc-user",
       paramLabel = "USER",
-      description = "user for --jdbc-url, default postgres [env: OUTPOST_JDBC_USER]")
-  String jdbcUser = "postgres";
+      description =
+          "user for --jdbc-url, default postgres (root for MySQL/MariaDB)"
+              + " [env: OUTPOST_JDBC_USER]")
+  String jdbcUser;
 
   @Option(
       names = "--jdbc-password",
@@ -63,7 +71,9 @@ final class Flags {
   @Option(
       names = "--schema",
       paramLabel = "NAME",
-      description = "schema of all tables, default public [env: OUTPOST_SCHEMA]")
+      description =
+          "schema of all tables (on MySQL/MariaDB a database, created when missing), default"
+              + " public (on MySQL/MariaDB: the database of --jdbc-url) [env: OUTPOST_SCHEMA]")
   String schema = "public";
 
   @Option(
@@ -215,11 +225,14 @@ final class Flags {
       throw new IllegalArgumentException(
           "--rabbitmq-uri '" + rabbitmqUri + "' must start with amqp:// or amqps://");
     }
-    if (jdbcUrl != null && !jdbcUrl.startsWith("jdbc:postgresql:")) {
+    if (jdbcUrl != null && AppConfig.JDBC_URL_PREFIXES.stream().noneMatch(jdbcUrl::startsWith)) {
       throw new IllegalArgumentException(
           "--jdbc-url '"
               + jdbcUrl
-              + "' must be a PostgreSQL JDBC URL like jdbc:postgresql://127.0.0.1:5432/orders");
+              + "' is not a supported JDBC URL; use PostgreSQL 13+"
+              + " (jdbc:postgresql://127.0.0.1:5432/shop), MariaDB 10.6+"
+              + " (jdbc:mariadb://127.0.0.1:3306/shop) or MySQL 8.0+"
+              + " (jdbc:mysql://127.0.0.1:3306/shop)");
     }
     if (!schema.matches("[a-z_][a-z0-9_]{0,62}")) {
       throw new IllegalArgumentException(
@@ -242,9 +255,13 @@ final class Flags {
     share("--pay-share", payShare);
     share("--duplicate-share", duplicates);
     range("--rate", rate, 1, 100_000);
+    String user =
+        jdbcUser != null
+            ? jdbcUser
+            : jdbcUrl != null && AppConfig.isMysqlUrl(jdbcUrl) ? "root" : "postgres";
     return new AppConfig(
         jdbcUrl,
-        jdbcUser,
+        user,
         jdbcPassword,
         schema,
         rabbitmqUri,

@@ -43,7 +43,10 @@ final class Messaging implements AutoCloseable {
     Dedup dedup = Dedup.builder().schema(schema).clock(clock).build();
     Consumers consumers =
         new Consumers(
-            db, dedup, new TimeoutConsumer(stats, clock), new InventoryConsumer(stats, clock));
+            db,
+            dedup,
+            new TimeoutConsumer(db, stats, clock),
+            new InventoryConsumer(db, stats, clock));
     Transport transport = Transport.create(config, consumers);
     DelayScheduler scheduler =
         DelayScheduler.builder()

@@ -3,13 +3,11 @@ package dev.outpost.examples;
 import dev.outpost.delay.DelayScheduler;
 import dev.outpost.examples.Events.OrderCreated;
 import dev.outpost.examples.Events.OrderTimeout;
+import dev.outpost.outbox.MessageIds;
 import dev.outpost.outbox.Outbox;
 import dev.outpost.outbox.OutboxMessage;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -58,7 +56,9 @@ final class OrderService {
       throw OrderException.badRequest("quantity " + quantity + " is out of range; allowed 1..1000");
     }
     Instant now = clock.instant();
-    Order order = Order.unpaid(UUID.randomUUID(), item, quantity, now, now.plus(orderTimeout));
+    // Time-ordered ids: new orders land at the right edge of the primary key (InnoDB clusters the
+    // table by it), not at random pages.
+    Order order = Order.unpaid(MessageIds.next(), item, quantity, now, now.plus(orderTimeout));
     db.inTransaction(
         tx -> {
           insertOrder(tx, order);
@@ -97,13 +97,14 @@ final class OrderService {
             tx -> {
               // Whoever flips UNPAID first wins: this update, or the timeout consumer's
               // UPDATE ... SET status = 'CANCELLED' WHERE status = 'UNPAID'. Both lock the row.
-              if (markPaid(tx, orderId, clock.instant())) {
+              if (db.orders().markPaid(tx, orderId, clock.instant())) {
                 boolean cancelled = scheduler.cancel(tx, Events.ORDER_TIMEOUT, orderId.toString());
                 // false: the timeout was already moved to the outbox. It will still be delivered
                 // and its consumer will find the order PAID and leave it alone.
                 (cancelled ? stats.timeoutsCancelled : stats.timeoutsAlreadyDue).increment();
               }
-              return find(tx, orderId)
+              return db.orders()
+                  .find(tx, orderId)
                   .orElseThrow(() -> OrderException.notFound("no order " + orderId));
             });
     if (order.status() == Order.Status.CANCELLED) {
@@ -116,84 +117,26 @@ final class OrderService {
 
   /** The order, or empty. */
   Optional<Order> find(UUID orderId) {
-    return db.inTransaction(tx -> find(tx, orderId));
+    return db.inTransaction(tx -> db.orders().find(tx, orderId));
   }
 
-  private static void lockStock(Connection tx, String item, int quantity) throws SQLException {
-    try (PreparedStatement update =
-        tx.prepareStatement(
-            "UPDATE stock SET available = available - ? WHERE item = ? AND available >= ?")) {
-      update.setInt(1, quantity);
-      update.setString(2, item);
-      update.setInt(3, quantity);
-      if (update.executeUpdate() == 1) {
-        return;
-      }
-    }
-    try (PreparedStatement select =
-        tx.prepareStatement("SELECT available FROM stock WHERE item = ?")) {
-      select.setString(1, item);
-      try (ResultSet rs = select.executeQuery()) {
-        rs.next(); // insertOrder made sure the item exists
-        throw OrderException.conflict(
-            "only " + rs.getInt(1) + " of '" + item + "' left, " + quantity + " asked for");
-      }
+  private void lockStock(Connection tx, String item, int quantity) throws SQLException {
+    if (!db.stock().take(tx, item, quantity)) {
+      // insertOrder made sure the item exists
+      throw OrderException.conflict(
+          "only "
+              + db.stock().available(tx, item)
+              + " of '"
+              + item
+              + "' left, "
+              + quantity
+              + " asked for");
     }
   }
 
-  private static void insertOrder(Connection tx, Order order) throws SQLException {
-    try (PreparedStatement insert =
-        tx.prepareStatement(
-            """
-            INSERT INTO orders (id, item, quantity, status, created_at, pay_by)
-            SELECT ?, item, ?, 'UNPAID', ?, ? FROM stock WHERE item = ?""")) {
-      insert.setObject(1, order.id());
-      insert.setInt(2, order.quantity());
-      insert.setTimestamp(3, Timestamp.from(order.createdAt()));
-      insert.setTimestamp(4, Timestamp.from(order.payBy()));
-      insert.setString(5, order.item());
-      if (insert.executeUpdate() == 0) {
-        throw OrderException.notFound("no item '" + order.item() + "'; GET /stock lists the items");
-      }
+  private void insertOrder(Connection tx, Order order) throws SQLException {
+    if (!db.orders().insert(tx, order)) {
+      throw OrderException.notFound("no item '" + order.item() + "'; GET /stock lists the items");
     }
-  }
-
-  private static boolean markPaid(Connection tx, UUID orderId, Instant now) throws SQLException {
-    try (PreparedStatement update =
-        tx.prepareStatement(
-            "UPDATE orders SET status = 'PAID', paid_at = ? WHERE id = ? AND status = 'UNPAID'")) {
-      update.setTimestamp(1, Timestamp.from(now));
-      update.setObject(2, orderId);
-      return update.executeUpdate() == 1;
-    }
-  }
-
-  static Optional<Order> find(Connection tx, UUID orderId) throws SQLException {
-    try (PreparedStatement select =
-        tx.prepareStatement(
-            """
-            SELECT id, item, quantity, status, created_at, pay_by, paid_at, cancelled_at
-            FROM orders WHERE id = ?""")) {
-      select.setObject(1, orderId);
-      try (ResultSet rs = select.executeQuery()) {
-        if (!rs.next()) {
-          return Optional.empty();
-        }
-        return Optional.of(
-            new Order(
-                rs.getObject(1, UUID.class),
-                rs.getString(2),
-                rs.getInt(3),
-                Order.Status.valueOf(rs.getString(4)),
-                instant(rs.getTimestamp(5)),
-                instant(rs.getTimestamp(6)),
-                instant(rs.getTimestamp(7)),
-                instant(rs.getTimestamp(8))));
-      }
-    }
-  }
-
-  private static Instant instant(Timestamp timestamp) {
-    return timestamp == null ? null : timestamp.toInstant();
   }
 }

@@ -1,5 +1,6 @@
 package dev.outpost.examples;
 
+import dev.outpost.common.UnsupportedDatabaseException;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.time.Clock;
@@ -12,7 +13,8 @@ import java.util.concurrent.TimeUnit;
  * Outpost's outbox, relay, delay scheduler and dedup store doing the messaging.
  *
  * <p>{@code java -jar outpost-example.jar} starts it on an embedded PostgreSQL with in-process
- * delivery; {@code --help} lists the flags (real PostgreSQL, RabbitMQ, Kafka, simulation).
+ * delivery; {@code --help} lists the flags (real PostgreSQL, MySQL or MariaDB, RabbitMQ, Kafka,
+ * simulation).
  */
 public final class OrderTimeoutApp {
 
@@ -25,8 +27,9 @@ public final class OrderTimeoutApp {
   private static volatile boolean shuttingDown;
 
   /**
-   * Parses the flags, runs the app, exits with 0, 1 (an invariant failed), 2 (bad flags, or a
-   * broker that refuses the connection) or 130 (a simulation stopped by Ctrl-C).
+   * Parses the flags, runs the app, exits with 0, 1 (an invariant failed), 2 (bad flags, a broker
+   * that refuses the connection, or a database Outpost does not run on) or 130 (a simulation
+   * stopped by Ctrl-C).
    */
   public static void main(String[] args) throws Exception {
     AppConfig config;
@@ -44,7 +47,9 @@ public final class OrderTimeoutApp {
     int code;
     try {
       code = run(config, System.out);
-    } catch (BrokerUnavailableException e) {
+    } catch (BrokerUnavailableException | UnsupportedDatabaseException e) {
+      // An unreachable broker, or a database Outpost does not run on (MySQL 5.7, MariaDB 10.5):
+      // one line naming what was found and what is needed.
       System.err.println("error: " + e.getMessage());
       code = EXIT_USAGE;
     }

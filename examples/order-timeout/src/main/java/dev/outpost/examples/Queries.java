@@ -1,24 +1,16 @@
 package dev.outpost.examples;
 
+import dev.outpost.delay.DelayScheduler;
 import dev.outpost.relay.DeadLetterFilter;
 import dev.outpost.relay.Relay;
 import dev.outpost.relay.RelayHealth;
-import java.sql.Connection;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.sql.Statement;
-import java.util.ArrayList;
 import java.util.List;
 
-/** Read-only views for {@code GET /stock}, {@code GET /outbox/status} and the simulation. */
+/**
+ * Read-only views for {@code GET /stock}, {@code GET /outbox/status}, the simulation's progress and
+ * the invariants: the app's tables through their repositories, Outpost's through its APIs.
+ */
 final class Queries {
-
-  /** One item's stock: {@code initial = available + locked + sold} must hold. */
-  record StockLevel(String item, long initial, long available, long locked, long sold) {
-    boolean balanced() {
-      return initial == available + locked + sold;
-    }
-  }
 
   /**
    * What Outpost still has to do: messages waiting in the outbox, dead letters, delayed messages
@@ -28,55 +20,50 @@ final class Queries {
 
   private final AppDatabase db;
   private final Relay relay;
+  private final DelayScheduler scheduler;
 
-  Queries(AppDatabase db, Relay relay) {
+  Queries(AppDatabase db, Relay relay, DelayScheduler scheduler) {
     this.db = db;
     this.relay = relay;
+    this.scheduler = scheduler;
   }
 
-  List<StockLevel> stock() {
-    return db.inTransaction(
-        tx -> {
-          List<StockLevel> levels = new ArrayList<>();
-          try (Statement st = tx.createStatement();
-              ResultSet rs =
-                  st.executeQuery(
-                      """
-                      SELECT s.item, s.initial, s.available,
-                             coalesce(sum(o.quantity) FILTER (WHERE o.status = 'UNPAID'), 0),
-                             coalesce(sum(o.quantity) FILTER (WHERE o.status = 'PAID'), 0)
-                      FROM stock s LEFT JOIN orders o ON o.item = s.item
-                      GROUP BY s.item ORDER BY s.item""")) {
-            while (rs.next()) {
-              levels.add(
-                  new StockLevel(
-                      rs.getString(1), rs.getLong(2), rs.getLong(3), rs.getLong(4), rs.getLong(5)));
-            }
-          }
-          return levels;
-        });
+  List<StockRepository.StockLevel> stock() {
+    return db.inTransaction(tx -> db.stock().levels(tx));
   }
 
-  /** From the relay's health view and dead-letter API; delayed messages counted directly. */
+  /** From the relay's health view and dead-letter API, and the scheduler's pending count. */
   OutboxStatus outboxStatus() {
     RelayHealth health = relay.health();
     return new OutboxStatus(
         health.backlog(),
         health.oldestPendingAge() == null ? 0 : health.oldestPendingAge().toMillis(),
         relay.deadLetters().count(DeadLetterFilter.all()),
-        count("SELECT count(*) FROM delayed_message"));
+        scheduler.pending().count());
   }
 
-  /** Runs a query returning one number. */
-  static long count(Connection tx, String sql) throws SQLException {
-    try (Statement st = tx.createStatement();
-        ResultSet rs = st.executeQuery(sql)) {
-      rs.next();
-      return rs.getLong(1);
-    }
+  /** Orders in the database. */
+  long orders() {
+    return db.inTransaction(tx -> db.orders().count(tx));
   }
 
-  long count(String sql) {
-    return db.inTransaction(tx -> count(tx, sql));
+  /** Orders in {@code status}. */
+  long orders(Order.Status status) {
+    return db.inTransaction(tx -> db.orders().count(tx, status));
+  }
+
+  /** Orders the inventory consumer has not noted yet. */
+  long notNoticed() {
+    return db.inTransaction(tx -> db.notices().notNoticed(tx));
+  }
+
+  /** Orders noted zero or several times. */
+  long wrongNotices() {
+    return db.inTransaction(tx -> db.notices().wrongNotices(tx));
+  }
+
+  /** Orders whose stock was released other than once-if-cancelled, and stray releases. */
+  long wrongReleases() {
+    return db.inTransaction(tx -> db.stock().wrongReleases(tx));
   }
 }

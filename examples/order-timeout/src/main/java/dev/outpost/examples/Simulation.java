@@ -217,11 +217,8 @@ final class Simulation {
     return duplicatesArrived
         && status.backlog() == 0
         && status.delayedPending() == 0
-        && queries.count("SELECT count(*) FROM orders WHERE status = 'UNPAID'") == 0
-        && queries.count(
-                "SELECT count(*) FROM orders o"
-                    + " WHERE NOT EXISTS (SELECT 1 FROM order_notice n WHERE n.order_id = o.id)")
-            == 0;
+        && queries.orders(Order.Status.UNPAID) == 0
+        && queries.notNoticed() == 0;
   }
 
   private void printProgress() {
@@ -231,10 +228,10 @@ final class Simulation {
           "[%5.1fs] placed %d  paid %d  released %d  unpaid %d | outbox %d  delayed %d"
               + "  published %d  duplicates skipped %d%n",
           elapsedSeconds(),
-          queries.count("SELECT count(*) FROM orders"),
-          queries.count("SELECT count(*) FROM orders WHERE status = 'PAID'"),
-          queries.count("SELECT count(*) FROM orders WHERE status = 'CANCELLED'"),
-          queries.count("SELECT count(*) FROM orders WHERE status = 'UNPAID'"),
+          queries.orders(),
+          queries.orders(Order.Status.PAID),
+          queries.orders(Order.Status.CANCELLED),
+          queries.orders(Order.Status.UNPAID),
           status.backlog(),
           status.delayedPending(),
           stats.published.sum(),
@@ -253,11 +250,9 @@ final class Simulation {
     row(
         "orders placed (this run)",
         stats.placed.sum() + "  (refused, out of stock: " + stats.outOfStock.sum() + ")");
-    row("orders in the database", queries.count("SELECT count(*) FROM orders"));
-    row("paid", queries.count("SELECT count(*) FROM orders WHERE status = 'PAID'"));
-    row(
-        "released (timed out)",
-        queries.count("SELECT count(*) FROM orders WHERE status = 'CANCELLED'"));
+    row("orders in the database", queries.orders());
+    row("paid", queries.orders(Order.Status.PAID));
+    row("released (timed out)", queries.orders(Order.Status.CANCELLED));
     row(
         "payments",
         stats.payAttempts.sum()

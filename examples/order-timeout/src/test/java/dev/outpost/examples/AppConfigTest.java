@@ -51,6 +51,28 @@ class AppConfigTest {
   }
 
   @Test
+  void accepts_mariadb_and_mysql_urls_with_root_as_the_default_user() {
+    AppConfig mariadb = parse("--jdbc-url", "jdbc:mariadb://127.0.0.1:3306/shop");
+    assertThat(mariadb.jdbcUrl()).isEqualTo("jdbc:mariadb://127.0.0.1:3306/shop");
+    assertThat(mariadb.jdbcUser()).isEqualTo("root");
+    AppConfig mysql = parse("--jdbc-url", "jdbc:mysql://db:3306/shop", "--jdbc-user", "shop");
+    assertThat(mysql.jdbcUser()).isEqualTo("shop");
+    assertThat(parse("--jdbc-url", "jdbc:postgresql://h/db").jdbcUser()).isEqualTo("postgres");
+    assertThat(parse().jdbcUser()).isEqualTo("postgres");
+  }
+
+  @Test
+  void hands_mysql_urls_to_the_mariadb_driver_with_its_mysql_scheme_option() {
+    assertThat(AppConfig.driverUrl("jdbc:mysql://db:3306/shop"))
+        .isEqualTo("jdbc:mysql://db:3306/shop?permitMysqlScheme");
+    assertThat(AppConfig.driverUrl("jdbc:mysql://db/shop?useSsl=true"))
+        .isEqualTo("jdbc:mysql://db/shop?useSsl=true&permitMysqlScheme");
+    assertThat(AppConfig.driverUrl("jdbc:mariadb://db/shop")).isEqualTo("jdbc:mariadb://db/shop");
+    assertThat(AppConfig.driverUrl("jdbc:postgresql://db/shop"))
+        .isEqualTo("jdbc:postgresql://db/shop");
+  }
+
+  @Test
   void reads_numbers_and_durations_from_the_environment() {
     AppConfig config =
         AppConfig.parse(
@@ -89,7 +111,12 @@ class AppConfigTest {
         .hasMessageContaining("--pay-share 1.5 is out of range; allowed 0..1");
     assertThatThrownBy(() -> parse("--port", "70000")).hasMessageContaining("allowed 0..65535");
     assertThatThrownBy(() -> parse("--jdbc-url", "postgres://h/db"))
-        .hasMessageContaining("must be a PostgreSQL JDBC URL");
+        .hasMessageContaining("--jdbc-url 'postgres://h/db' is not a supported JDBC URL")
+        .hasMessageContaining("jdbc:postgresql://")
+        .hasMessageContaining("MariaDB 10.6+ (jdbc:mariadb://")
+        .hasMessageContaining("MySQL 8.0+ (jdbc:mysql://");
+    assertThatThrownBy(() -> parse("--jdbc-url", "jdbc:oracle:thin:@h:1521/db"))
+        .hasMessageContaining("is not a supported JDBC URL");
     assertThatThrownBy(() -> parse("--rabbitmq-uri", "http://h"))
         .hasMessageContaining("must start with amqp://");
     assertThatThrownBy(() -> parse("--rabbitmq-uri", "amqp://h", "--kafka-bootstrap", "h:9092"))

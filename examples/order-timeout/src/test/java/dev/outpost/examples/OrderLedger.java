@@ -15,9 +15,15 @@ final class OrderLedger {
     this.schema = schema;
   }
 
-  /** Starts from an empty schema (the database may outlive test runs). */
+  /**
+   * Starts from an empty schema (the database may outlive test runs); on MySQL/MariaDB the schema
+   * is a database of its own.
+   */
   void reset() {
-    db.execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
+    db.execute(
+        db.isPostgres()
+            ? "DROP SCHEMA IF EXISTS " + schema + " CASCADE"
+            : "DROP DATABASE IF EXISTS " + schema);
   }
 
   long count(String sqlWithSchemaPlaceholder) {

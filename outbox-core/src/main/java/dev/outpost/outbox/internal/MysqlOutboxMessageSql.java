@@ -25,8 +25,8 @@ import org.jooq.DSLContext;
  * first a share lock on the lease row (the fence: nothing is changed unless the lease still has the
  * caller's owner and token, and a takeover waits until the transaction ends), then {@code IN (?, ?,
  * ...)} lists expanded to the batch's size. Every statement finds its rows by primary key (or the
- * lease's primary key), so under READ COMMITTED it takes record locks only, no gap locks. The
- * delay scheduler's move ({@link #moveDueFromDelayed}) is one {@code INSERT … SELECT} of rows the
+ * lease's primary key), so under READ COMMITTED it takes record locks only, no gap locks. The delay
+ * scheduler's move ({@link #moveDueFromDelayed}) is one {@code INSERT … SELECT} of rows the
  * scheduler has already locked by primary key.
  */
 final class MysqlOutboxMessageSql implements OutboxMessageSql {

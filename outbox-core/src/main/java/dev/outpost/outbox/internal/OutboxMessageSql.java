@@ -80,6 +80,15 @@ public interface OutboxMessageSql {
   /** The claim statement's text, for plan checks. */
   String claimWindowSql(boolean parkKeys);
 
+  /**
+   * The text of the claim without the byte cut that {@link #claimWindow} tries first for small
+   * messages (payloads longer than its first bind come back NULL), for plan checks; null when the
+   * dialect has none.
+   */
+  default String claimWindowInlineSql(boolean parkKeys) {
+    return null;
+  }
+
   /** Deletes confirmed rows of the fence's partition; returns how many (0: lease lost). */
   int deleteConfirmed(Connection c, Fence fence, long[] ids) throws SQLException;
 

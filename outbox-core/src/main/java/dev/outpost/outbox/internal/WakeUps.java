@@ -11,11 +11,15 @@ import java.util.concurrent.CopyOnWriteArrayList;
  */
 public final class WakeUps {
 
+  /** The partition number of a signal that concerns every partition of a schema. */
+  public static final int ANY_PARTITION = -1;
+
   /** Receives the writer's signals; must return quickly and never throw. */
   @FunctionalInterface
   public interface Subscriber {
     /**
-     * A message was written (not necessarily committed yet) to {@code partition} of {@code schema}.
+     * A message was written (not necessarily committed yet) to {@code partition} of {@code schema},
+     * or to any of its partitions when {@code partition} is {@link #ANY_PARTITION}.
      */
     void written(String schema, int partition);
   }
@@ -39,7 +43,10 @@ public final class WakeUps {
     return () -> subscribers.remove(subscriber);
   }
 
-  /** Signals every subscriber that {@code partition} of {@code schema} got a message. */
+  /**
+   * Signals every subscriber that {@code partition} of {@code schema} got a message ({@link
+   * #ANY_PARTITION} when the writer does not know which, e.g. the delay scheduler's move).
+   */
   public static void written(String schema, int partition) {
     if (subscribers.isEmpty()) {
       return;

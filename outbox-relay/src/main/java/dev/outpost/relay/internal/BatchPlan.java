@@ -69,10 +69,14 @@ record BatchPlan(
     Throwable unavailable = null;
     Instant nextRetryAt = null;
     int held = 0;
+    // Confirmed messages are counted per run of one topic (a window is usually one topic), so
+    // the common all-confirmed window does no map work per message.
+    String runTopic = null;
+    int run = 0;
     for (int i = 0; i < window.size(); i++) {
       RelayMessage message = window.get(i);
       String key = message.key();
-      if (key != null && blockedKeys.contains(key)) {
+      if (key != null && !blockedKeys.isEmpty() && blockedKeys.contains(key)) {
         held++;
         continue;
       }
@@ -80,7 +84,14 @@ record BatchPlan(
       int attempts = message.attempts() + 1;
       if (result instanceof PublishResult.Confirmed) {
         confirmed[confirmedCount++] = message.id();
-        published.merge(message.topic(), 1, Integer::sum);
+        if (!message.topic().equals(runTopic)) {
+          if (run > 0) {
+            published.merge(runTopic, run, Integer::sum);
+          }
+          runTopic = message.topic();
+          run = 0;
+        }
+        run++;
         if (message.attempts() > 0) {
           recovered.merge(message.topic(), 1, Integer::sum);
         }
@@ -114,6 +125,9 @@ record BatchPlan(
           blockedKeys.add(key);
         }
       }
+    }
+    if (run > 0) {
+      published.merge(runTopic, run, Integer::sum);
     }
     long[] ids = new long[confirmedCount];
     System.arraycopy(confirmed, 0, ids, 0, confirmedCount);

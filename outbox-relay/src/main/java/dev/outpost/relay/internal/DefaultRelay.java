@@ -471,7 +471,7 @@ public final class DefaultRelay implements Relay {
     int[] partitions = owned.stream().mapToInt(OwnedPartition::partition).toArray();
     for (int partition : outbox.partitionsWithNewRows(c, partitions)) {
       for (OwnedPartition p : owned) {
-        if (p.partition() == partition) {
+        if (partition == WakeUps.ANY_PARTITION || p.partition() == partition) {
           trigger(p);
         }
       }
@@ -484,7 +484,7 @@ public final class DefaultRelay implements Relay {
       return;
     }
     for (OwnedPartition p : keeper.owned()) {
-      if (p.partition() == partition) {
+      if (partition == WakeUps.ANY_PARTITION || p.partition() == partition) {
         p.idleDelayNanos = Math.min(config.polling().fastPollInterval().toNanos(), NUDGE_REPOLL);
         trigger(p);
       }

@@ -209,6 +209,13 @@ final class PartitionWorker {
 
   /** Records the plan in one transaction; false (and nothing changed) if the lease is gone. */
   private boolean apply(LeaseToken lease, BatchPlan plan, Instant now) throws SQLException {
+    if (outbox.dialect() == Dialect.POSTGRESQL
+        && plan.retries().isEmpty()
+        && plan.deadLetters().isEmpty()) {
+      // Only PostgreSQL's delete is one lease-guarded statement; MySQL's takes a share lock on the
+      // lease row first and needs the transaction to hold it (the fence) until the delete is done.
+      return deleteOnly(lease, plan.confirmedIds());
+    }
     try (Connection c = dataSource.getConnection()) {
       boolean autoCommit = c.getAutoCommit();
       if (outbox.dialect() == Dialect.MYSQL) {
@@ -240,6 +247,32 @@ final class PartitionWorker {
       } finally {
         c.setAutoCommit(autoCommit);
       }
+    }
+  }
+
+  /**
+   * The common outcome on PostgreSQL, every message confirmed: one lease-guarded statement, atomic
+   * on its own, so it runs in auto-commit. An explicit transaction would add a BEGIN and a COMMIT
+   * round trip to every batch (a third of the relay's round trips while draining a backlog).
+   */
+  private boolean deleteOnly(LeaseToken lease, long[] ids) throws SQLException {
+    try (Connection c = dataSource.getConnection()) {
+      if (!c.getAutoCommit()) {
+        // A pool handing out connections in manual-commit mode: keep the one-transaction rule.
+        try {
+          boolean held = outbox.deleteConfirmed(c, lease, ids) > 0;
+          if (held) {
+            c.commit();
+          } else {
+            c.rollback();
+          }
+          return held;
+        } catch (SQLException | RuntimeException e) {
+          c.rollback();
+          throw e;
+        }
+      }
+      return outbox.deleteConfirmed(c, lease, ids) > 0;
     }
   }
 

@@ -41,9 +41,14 @@ class ClaimPlanTest {
     db.execute("ANALYZE outbox_dead_letter");
 
     for (boolean park : new boolean[] {true, false}) {
-      String sql = new RelayOutboxRepository(OutpostSchema.named("public"), park).claimWindowSql();
-      check(explain(db, sql, park), park);
-      check(explainGeneric(db, sql, park), park);
+      RelayOutboxRepository repository =
+          new RelayOutboxRepository(OutpostSchema.named("public"), park);
+      String sql = repository.claimWindowSql();
+      check(explain(db, sql, park, false), park);
+      check(explainGeneric(db, sql, park, false), park);
+      String inline = repository.claimWindowInlineSql();
+      check(explain(db, inline, park, true), park);
+      check(explainGeneric(db, inline, park, true), park);
     }
   }
 
@@ -61,7 +66,8 @@ class ClaimPlanTest {
   }
 
   /** The plan a prepared statement gets once PostgreSQL switches it to a generic plan. */
-  private static String explainGeneric(TestDatabase db, String sql, boolean park) throws Exception {
+  private static String explainGeneric(TestDatabase db, String sql, boolean park, boolean inline)
+      throws Exception {
     StringBuilder numbered = new StringBuilder();
     int n = 0;
     for (char ch : sql.toCharArray()) {
@@ -73,10 +79,11 @@ class ClaimPlanTest {
     }
     String types =
         park
-            ? "int, timestamptz, int, timestamptz, int, int, bigint"
-            : "int, timestamptz, int, timestamptz, int, bigint";
-    String args =
-        park ? "3, now(), 3, now(), 3, 500, 16777216" : "3, now(), 3, now(), 500, 16777216";
+            ? "int, timestamptz, int, timestamptz, int, int"
+            : "int, timestamptz, int, timestamptz, int";
+    String args = park ? "3, now(), 3, now(), 3, 500" : "3, now(), 3, now(), 500";
+    types = inline ? "bigint, " + types : types + ", bigint";
+    args = inline ? "33554, " + args : args + ", 16777216";
     StringBuilder plan = new StringBuilder();
     try (Connection c = db.dataSource().getConnection();
         var s = c.createStatement()) {
@@ -94,12 +101,16 @@ class ClaimPlanTest {
     return plan.toString();
   }
 
-  private static String explain(TestDatabase db, String sql, boolean park) throws Exception {
+  private static String explain(TestDatabase db, String sql, boolean park, boolean inline)
+      throws Exception {
     StringBuilder plan = new StringBuilder();
     try (Connection c = db.dataSource().getConnection();
         PreparedStatement s = c.prepareStatement("EXPLAIN " + sql)) {
       var now = Instant.now().atOffset(ZoneOffset.UTC);
       int i = 1;
+      if (inline) {
+        s.setLong(i++, (16L << 20) / 500);
+      }
       s.setInt(i++, 3);
       s.setObject(i++, now);
       s.setInt(i++, 3);
@@ -108,7 +119,9 @@ class ClaimPlanTest {
         s.setInt(i++, 3);
       }
       s.setInt(i++, 500);
-      s.setLong(i, 16L << 20);
+      if (!inline) {
+        s.setLong(i, 16L << 20);
+      }
       try (ResultSet rs = s.executeQuery()) {
         while (rs.next()) {
           plan.append(rs.getString(1)).append('\n');
