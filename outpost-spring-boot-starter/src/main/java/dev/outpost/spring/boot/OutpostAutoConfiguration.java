@@ -1,5 +1,6 @@
 package dev.outpost.spring.boot;
 
+import dev.outpost.common.Dialect;
 import dev.outpost.dedup.Dedup;
 import dev.outpost.dedup.DedupPurger;
 import dev.outpost.dedup.KafkaDedupConsumer;
@@ -38,6 +39,9 @@ import org.springframework.context.annotation.Configuration;
  * them with the context. Every bean backs off when the application defines its own of the same
  * type.
  *
+ * <p>Runs on PostgreSQL and on MySQL/MariaDB: each component detects the dialect from the data
+ * source (or takes {@code outpost.dialect}), and the migrations are those of that dialect.
+ *
  * <p>Each library component is built in exactly one bean method here.
  */
 @AutoConfiguration(
@@ -66,6 +70,7 @@ public class OutpostAutoConfiguration {
             .dataSource(dataSource)
             .schema(properties.getSchema())
             .historyTable(properties.getMigration().getHistoryTable())
+            .dialect(properties.getDialect())
             .build());
   }
 
@@ -75,7 +80,10 @@ public class OutpostAutoConfiguration {
   public Outbox outpostOutbox(
       OutpostProperties properties, ObjectProvider<OutpostMetrics> metrics) {
     Outbox.Builder builder =
-        Outbox.builder().schema(properties.getSchema()).partitions(properties.getPartitions());
+        Outbox.builder()
+            .schema(properties.getSchema())
+            .partitions(properties.getPartitions())
+            .dialect(properties.getDialect());
     metrics.ifAvailable(m -> m.bind(builder));
     return builder.build();
   }
@@ -95,7 +103,8 @@ public class OutpostAutoConfiguration {
             .outboxConfig(outbox.config())
             .sweepInterval(delay.getSweepInterval())
             .batchSize(delay.getBatchSize())
-            .maxDelay(delay.getMaxDelay());
+            .maxDelay(delay.getMaxDelay())
+            .dialect(properties.getDialect());
     metrics.ifAvailable(m -> m.bind(builder));
     return builder.build();
   }
@@ -104,7 +113,8 @@ public class OutpostAutoConfiguration {
   @Bean
   @ConditionalOnMissingBean
   public Dedup outpostDedup(OutpostProperties properties, ObjectProvider<OutpostMetrics> metrics) {
-    Dedup.Builder builder = Dedup.builder().schema(properties.getSchema());
+    Dedup.Builder builder =
+        Dedup.builder().schema(properties.getSchema()).dialect(properties.getDialect());
     metrics.ifAvailable(m -> m.bind(builder));
     return builder.build();
   }
@@ -120,7 +130,8 @@ public class OutpostAutoConfiguration {
             .dataSource(dataSource)
             .schema(properties.getSchema())
             .retention(properties.getDedup().getRetention())
-            .interval(properties.getDedup().getPurgeInterval());
+            .interval(properties.getDedup().getPurgeInterval())
+            .dialect(properties.getDialect());
     metrics.ifAvailable(m -> m.bind(builder));
     return builder.build();
   }
@@ -156,9 +167,11 @@ public class OutpostAutoConfiguration {
             .backoffMax(relay.getBackoffMax())
             .rateLimitPerSecond(relay.getRateLimitPerSecond())
             .pollInterval(relay.getPollInterval())
+            .fastPollInterval(relay.getFastPollInterval())
             .publishTimeout(relay.getPublishTimeout())
             .shutdownTimeout(relay.getShutdownTimeout())
-            .parkKeyOnDeadLetter(relay.isParkKeyOnDeadLetter());
+            .parkKeyOnDeadLetter(relay.isParkKeyOnDeadLetter())
+            .dialect(properties.getDialect());
     metrics.ifAvailable(m -> m.bind(builder));
     return builder.build();
   }
@@ -257,8 +270,9 @@ public class OutpostAutoConfiguration {
 
   /**
    * Boot's Flyway and Outpost's migrations: {@code outpost.migration.mode=flyway} adds Outpost's
-   * location to Boot's Flyway, so they run with the application's, in its history table; with
-   * {@code outpost.migration.mode=outpost} Boot's Flyway must not find them too.
+   * location for the database's dialect ({@code outpost.dialect}, else detected from Flyway's data
+   * source) to Boot's Flyway, so they run with the application's, in its history table; with {@code
+   * outpost.migration.mode=outpost} Boot's Flyway must find neither dialect's migrations.
    */
   @Configuration(proxyBeanMethods = false)
   @ConditionalOnClass(
@@ -269,22 +283,29 @@ public class OutpostAutoConfiguration {
     FlywayConfigurationCustomizer outpostFlywayLocations(OutpostProperties properties) {
       return configuration -> {
         List<Location> locations = new ArrayList<>(Arrays.asList(configuration.getLocations()));
-        Location outpost = new Location(OutpostMigrations.LOCATION);
-        boolean covered = locations.stream().anyMatch(l -> covers(l, outpost));
         switch (properties.getMigration().getMode()) {
           case FLYWAY -> {
-            if (!covered) {
+            Dialect dialect =
+                properties.getDialect() != null
+                    ? properties.getDialect()
+                    : Dialect.detect(configuration.getDataSource());
+            Location outpost = new Location(OutpostMigrations.location(dialect));
+            if (locations.stream().noneMatch(l -> covers(l, outpost))) {
               locations.add(outpost);
               configuration.locations(locations.toArray(Location[]::new));
             }
           }
           case OUTPOST -> {
-            if (covered) {
+            Location postgresql = new Location(OutpostMigrations.LOCATION);
+            Location mysql = new Location(OutpostMigrations.MYSQL_LOCATION);
+            if (locations.stream().anyMatch(l -> covers(l, postgresql) || covers(l, mysql))) {
               throw new IllegalStateException(
                   "spring.flyway.locations "
                       + locations
                       + " also finds Outpost's migrations ("
                       + OutpostMigrations.LOCATION
+                      + " or "
+                      + OutpostMigrations.MYSQL_LOCATION
                       + ": Flyway scans locations recursively), which"
                       + " outpost.migration.mode=outpost runs on their own. Move your migrations"
                       + " to a folder of their own (spring.flyway.locations=classpath:db/migration/app),"

@@ -1,5 +1,6 @@
 package dev.outpost.spring.boot;
 
+import dev.outpost.common.Dialect;
 import dev.outpost.dedup.DedupPurger;
 import dev.outpost.delay.DelaySchedulerConfig;
 import dev.outpost.migrations.OutpostMigrations;
@@ -26,6 +27,13 @@ public class OutpostProperties {
    */
   private int partitions = OutboxConfig.DEFAULT_PARTITIONS;
 
+  /**
+   * The database's dialect, for every Outpost component and the choice of migrations: postgresql or
+   * mysql (MySQL 8.0+ and MariaDB 10.6+). Unset (the default), it is detected from the data
+   * source's metadata.
+   */
+  private Dialect dialect;
+
   private final Migration migration = new Migration();
   private final Relay relay = new Relay();
   private final Delay delay = new Delay();
@@ -49,6 +57,14 @@ public class OutpostProperties {
 
   public void setPartitions(int partitions) {
     this.partitions = partitions;
+  }
+
+  public Dialect getDialect() {
+    return dialect;
+  }
+
+  public void setDialect(Dialect dialect) {
+    this.dialect = dialect;
   }
 
   public Migration getMigration() {
@@ -157,8 +173,18 @@ public class OutpostProperties {
     /** Most messages per second this relay publishes; 0 for no limit. */
     private int rateLimitPerSecond = 0;
 
-    /** How often an idle partition polls without a notification (1 ms..1 h). */
+    /**
+     * How often an idle partition polls without a notification (1 ms..1 h): the safety net of
+     * LISTEN/NOTIFY on PostgreSQL, the longest interval of the adaptive polling on MySQL/MariaDB.
+     */
     private Duration pollInterval = RelayConfig.DEFAULT_POLL_INTERVAL;
+
+    /**
+     * On MySQL/MariaDB (no notifications): how soon a partition polls again after a poll that found
+     * work or a send in this JVM; each empty poll doubles it up to poll-interval (1 ms..
+     * poll-interval). Unset, 10 ms, or poll-interval when that is shorter.
+     */
+    private Duration fastPollInterval;
 
     /** How long the outcome of a batch is awaited (1 ms..1 h). */
     private Duration publishTimeout = RelayConfig.DEFAULT_PUBLISH_TIMEOUT;
@@ -231,6 +257,14 @@ public class OutpostProperties {
 
     public void setPollInterval(Duration pollInterval) {
       this.pollInterval = pollInterval;
+    }
+
+    public Duration getFastPollInterval() {
+      return fastPollInterval;
+    }
+
+    public void setFastPollInterval(Duration fastPollInterval) {
+      this.fastPollInterval = fastPollInterval;
     }
 
     public Duration getPublishTimeout() {

@@ -2,14 +2,15 @@ package dev.outpost.spring.boot;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.outpost.outbox.OutboxMessage;
 import dev.outpost.testing.TestDatabase;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.util.UUID;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.boot.test.context.SpringBootTest;
@@ -17,6 +18,7 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
+import org.springframework.transaction.support.TransactionTemplate;
 
 /** The admin console mounted in a Spring MVC application when outpost-admin is present. */
 @SpringBootTest(
@@ -43,17 +45,14 @@ class ConsoleMountTest {
   @LocalServerPort int port;
 
   final TestDatabase db = StarterTestDatabase.db();
+  @Autowired SpringOutbox outbox;
+  @Autowired TransactionTemplate transactions;
   final HttpClient http = HttpClient.newHttpClient();
 
   @Test
   void serves_the_page_and_the_backlog_the_database_holds_read_only() throws Exception {
-    db.execute(
-        "INSERT INTO "
-            + db.schema()
-            + ".outbox_message (message_id, topic, partition_no, payload, created_at,"
-            + " available_at) VALUES ('"
-            + UUID.randomUUID()
-            + "', 'console.mounted', 0, '\\x01', now(), now())");
+    transactions.executeWithoutResult(
+        s -> outbox.send(OutboxMessage.to("console.mounted").payload(new byte[] {1}).build()));
     try {
       HttpResponse<String> page = get("/outpost/console/");
       assertThat(page.statusCode()).isEqualTo(200);
@@ -62,7 +61,7 @@ class ConsoleMountTest {
 
       HttpResponse<String> status = get("/outpost/console/api/status");
       assertThat(status.statusCode()).isEqualTo(200);
-      long backlog = db.queryLong("SELECT count(*) FROM " + db.schema() + ".outbox_message");
+      long backlog = db.queryLong("SELECT count(*) FROM " + db.qualified("outbox_message"));
       assertThat(status.body())
           .contains("\"allowActions\":false")
           .contains("\"pending\":" + backlog);
@@ -77,7 +76,8 @@ class ConsoleMountTest {
       assertThat(replay.statusCode()).isEqualTo(403);
       assertThat(replay.body()).contains("read-only");
     } finally {
-      db.execute("DELETE FROM " + db.schema() + ".outbox_message WHERE topic = 'console.mounted'");
+      db.execute(
+          "DELETE FROM " + db.qualified("outbox_message") + " WHERE topic = 'console.mounted'");
     }
   }
 

@@ -77,7 +77,7 @@ class OutpostActuatorTest {
   @BeforeEach
   void clean() {
     deadLetters.purge(DeadLetterFilter.all());
-    db.execute("DELETE FROM " + db.schema() + ".delayed_message");
+    db.execute("DELETE FROM " + db.qualified("delayed_message"));
   }
 
   @Test

@@ -2,6 +2,7 @@ package dev.outpost.spring.boot;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.outpost.common.Dialect;
 import dev.outpost.delay.DelayScheduler;
 import dev.outpost.outbox.Outbox;
 import dev.outpost.relay.Publisher;
@@ -10,6 +11,7 @@ import dev.outpost.relay.RelayHealth;
 import dev.outpost.relay.kafka.KafkaPublisher;
 import dev.outpost.relay.rabbitmq.RabbitMqPublisher;
 import dev.outpost.testing.TestDatabase;
+import java.util.Locale;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -45,6 +47,9 @@ class OutpostAutoConfigurationTest {
             "outpost.relay.max-attempts=7",
             "outpost.relay.rate-limit-per-second=50",
             "outpost.relay.backoff-base=2s",
+            "outpost.relay.poll-interval=2s",
+            "outpost.relay.fast-poll-interval=20ms",
+            "outpost.dialect=" + db.dialect().name().toLowerCase(Locale.ROOT),
             "outpost.delay.sweep-interval=500ms",
             "outpost.dedup.retention=3d")
         .run(
@@ -56,10 +61,66 @@ class OutpostAutoConfigurationTest {
               assertThat(relay.config().maxAttempts()).isEqualTo(7);
               assertThat(relay.config().batch().rateLimitPerSecond()).isEqualTo(50);
               assertThat(relay.config().retry().backoffBase()).hasSeconds(2);
+              assertThat(relay.config().polling().pollInterval()).hasSeconds(2);
+              assertThat(relay.config().polling().fastPollInterval()).hasMillis(20);
+              assertThat(context.getBean(OutpostProperties.class).getDialect())
+                  .isEqualTo(db.dialect());
               DelayScheduler delays = context.getBean(DelayScheduler.class);
               assertThat(delays.config().sweepInterval()).hasMillis(500);
               assertThat(context.getBean(Outbox.class).config().schema()).isEqualTo(db.schema());
             });
+  }
+
+  @Test
+  void fastPollIntervalDefaultsToTheBuildersAndALongerOneThanPollIntervalIsRefused() {
+    runner
+        .withPropertyValues("outpost.relay.poll-interval=5ms")
+        .run(
+            context ->
+                assertThat(context.getBean(Relay.class).config().polling().fastPollInterval())
+                    .hasMillis(5));
+    runner
+        .withPropertyValues(
+            "outpost.relay.poll-interval=100ms", "outpost.relay.fast-poll-interval=1s")
+        .run(
+            context ->
+                assertThat(context)
+                    .getFailure()
+                    .rootCause()
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("fastPollInterval is PT1S"));
+  }
+
+  @Test
+  void anUnknownDialectIsRefused() {
+    runner
+        .withPropertyValues("outpost.dialect=oracle")
+        .run(
+            context ->
+                assertThat(context)
+                    .getFailure()
+                    .hasStackTraceContaining("outpost.dialect")
+                    .hasStackTraceContaining("oracle"));
+  }
+
+  @Test
+  void outpostModeMigratesAFreshSchemaWithTheDetectedDialectsMigrations() {
+    String schema = "sb_fresh_" + Long.toHexString(System.nanoTime());
+    try {
+      runner
+          .withPropertyValues(
+              "outpost.schema=" + schema,
+              "outpost.relay.enabled=false",
+              "outpost.delay.enabled=false")
+          .run(
+              context -> {
+                assertThat(context).hasNotFailed();
+                assertThat(context.getBean(OutpostSchemaMigration.class).version()).isNotNull();
+                assertThat(outpostTables(schema)).isEqualTo(2);
+              });
+    } finally {
+      dropSchema(schema);
+    }
   }
 
   @Test
@@ -123,6 +184,14 @@ class OutpostAutoConfigurationTest {
   @Test
   void flywayModeRunsOutpostsMigrationsThroughBootsFlyway() {
     String schema = "sb_flyway_" + Long.toHexString(System.nanoTime());
+    try {
+      runFlywayMode(schema);
+    } finally {
+      dropSchema(schema);
+    }
+  }
+
+  private void runFlywayMode(String schema) {
     runner
         .withPropertyValues(
             "spring.flyway.enabled=true",
@@ -169,5 +238,21 @@ class OutpostAutoConfigurationTest {
                 new org.flywaydb.core.api.Location(
                     dev.outpost.migrations.OutpostMigrations.LOCATION)))
         .isFalse();
+  }
+
+  /** Outpost's outbox and delayed-message tables in {@code schema} (2 when migrated). */
+  private long outpostTables(String schema) {
+    return db.queryLong(
+        "SELECT count(*) FROM information_schema.tables WHERE table_schema = '"
+            + schema
+            + "' AND table_name IN ('outbox_message', 'delayed_message')");
+  }
+
+  /** Drops a schema a test created (on MySQL/MariaDB a database of the shared server). */
+  private void dropSchema(String schema) {
+    db.execute(
+        db.dialect() == Dialect.POSTGRESQL
+            ? "DROP SCHEMA IF EXISTS " + db.quote(schema) + " CASCADE"
+            : "DROP DATABASE IF EXISTS " + db.quote(schema));
   }
 }

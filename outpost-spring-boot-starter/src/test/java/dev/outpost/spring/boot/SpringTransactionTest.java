@@ -149,10 +149,10 @@ class SpringTransactionTest {
 
   @BeforeEach
   void clean() {
-    db.execute("CREATE TABLE IF NOT EXISTS sb_orders (id text PRIMARY KEY)");
-    db.execute("TRUNCATE sb_orders");
-    db.execute("DELETE FROM " + db.schema() + ".delayed_message");
-    db.execute("DELETE FROM " + db.schema() + ".dedup_key");
+    db.execute("CREATE TABLE IF NOT EXISTS sb_orders (id varchar(100) PRIMARY KEY)");
+    db.execute("TRUNCATE TABLE sb_orders");
+    db.execute("DELETE FROM " + db.qualified("delayed_message"));
+    db.execute("DELETE FROM " + db.qualified("dedup_key"));
   }
 
   @Test
@@ -227,6 +227,22 @@ class SpringTransactionTest {
     assertThat(delayScheduler.pending().count()).isEqualTo(1); // the cancel rolled back
 
     assertThat(shop.pay(order, false)).isTrue();
+    assertThat(delayScheduler.pending().count()).isZero();
+  }
+
+  @Test
+  void aMessageScheduledInATransactionIsDeliveredWhenDue() {
+    String order = "due-" + UUID.randomUUID();
+    transactions.executeWithoutResult(
+        status ->
+            springDelays.schedule(
+                OutboxMessage.to(TOPIC)
+                    .key(order)
+                    .payload(order.getBytes(StandardCharsets.UTF_8))
+                    .build(),
+                Duration.ofMillis(300)));
+
+    await().atMost(Duration.ofSeconds(30)).until(() -> received.payloads().contains(order));
     assertThat(delayScheduler.pending().count()).isZero();
   }
 

@@ -5,7 +5,10 @@ import dev.outpost.testing.TestDatabase;
 import java.util.ArrayList;
 import java.util.List;
 
-/** The test JVM's PostgreSQL as Spring Boot properties. */
+/**
+ * The test JVM's database as Spring Boot properties: PostgreSQL, or MariaDB in the {@code mariadb}
+ * run ({@code -Doutpost.test.database=mariadb}).
+ */
 final class StarterTestDatabase {
 
   private StarterTestDatabase() {}

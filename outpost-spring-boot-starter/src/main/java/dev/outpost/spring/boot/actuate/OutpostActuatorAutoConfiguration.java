@@ -1,5 +1,6 @@
 package dev.outpost.spring.boot.actuate;
 
+import dev.outpost.common.Dialect;
 import dev.outpost.delay.DelayScheduler;
 import dev.outpost.relay.DeadLetters;
 import dev.outpost.relay.OutboxBacklog;
@@ -8,6 +9,7 @@ import dev.outpost.spring.boot.OutpostAutoConfiguration;
 import dev.outpost.spring.boot.OutpostLifecycle;
 import dev.outpost.spring.boot.OutpostProperties;
 import java.time.Clock;
+import javax.sql.DataSource;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.actuate.autoconfigure.endpoint.condition.ConditionalOnAvailableEndpoint;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -38,9 +40,20 @@ public class OutpostActuatorAutoConfiguration {
         ObjectProvider<Relay> relay,
         ObjectProvider<DelayScheduler> delayScheduler,
         OutpostLifecycle lifecycle,
-        OutpostProperties properties) {
+        OutpostProperties properties,
+        DataSource dataSource) {
+      Relay r = relay.getIfAvailable();
+      // Only PostgreSQL has notifications: on MySQL/MariaDB the relay polls and never listens.
+      boolean expectListener =
+          r != null
+              && r.config().listen()
+              && (properties.getDialect() != null
+                      ? properties.getDialect()
+                      : Dialect.detect(dataSource))
+                  == Dialect.POSTGRESQL;
       return new OutpostHealthIndicator(
-          relay.getIfAvailable(),
+          r,
+          expectListener,
           delayScheduler.getIfAvailable(),
           lifecycle,
           properties.getHealth().getMaxBacklogAge(),

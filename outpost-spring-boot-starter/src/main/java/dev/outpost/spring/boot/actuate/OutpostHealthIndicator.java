@@ -41,6 +41,7 @@ public final class OutpostHealthIndicator implements HealthIndicator {
   public record Check(Status status, String reason, Map<String, Object> details) {}
 
   private final Relay relay;
+  private final boolean expectListener;
   private final DelayScheduler delayScheduler;
   private final OutpostLifecycle lifecycle;
   private final Duration maxBacklogAge;
@@ -50,15 +51,20 @@ public final class OutpostHealthIndicator implements HealthIndicator {
   /**
    * Reports on {@code relay} and {@code delayScheduler} (either may be null when this node runs
    * none) and the consumers of {@code lifecycle}.
+   *
+   * @param expectListener whether the relay holds a notification listener (it listens and the
+   *     database is PostgreSQL; MySQL/MariaDB have none), so a disconnected one is DEGRADED
    */
   public OutpostHealthIndicator(
       Relay relay,
+      boolean expectListener,
       DelayScheduler delayScheduler,
       OutpostLifecycle lifecycle,
       Duration maxBacklogAge,
       Duration maxSweepLateness,
       Clock clock) {
     this.relay = relay;
+    this.expectListener = expectListener;
     this.delayScheduler = delayScheduler;
     this.lifecycle = lifecycle;
     this.maxBacklogAge = maxBacklogAge;
@@ -70,7 +76,7 @@ public final class OutpostHealthIndicator implements HealthIndicator {
   public Health health() {
     Map<String, Check> checks = new LinkedHashMap<>();
     if (relay != null) {
-      checks.put("relay", relay(relay.health(), relay.config().listen(), maxBacklogAge));
+      checks.put("relay", relay(relay.health(), expectListener, maxBacklogAge));
     }
     if (delayScheduler != null
         && lifecycle.components().containsKey(OutpostLifecycle.DELAY_SCHEDULER)) {
@@ -105,7 +111,8 @@ public final class OutpostHealthIndicator implements HealthIndicator {
    * Maps a relay's own health view to a status: the one place that knows what {@link RelayHealth}
    * says.
    *
-   * @param listen whether the relay was configured to listen for notifications
+   * @param listen whether the relay holds a notification listener (configured to listen, on
+   *     PostgreSQL)
    * @param maxBacklogAge an oldest waiting message older than this is DEGRADED
    */
   public static Check relay(RelayHealth health, boolean listen, Duration maxBacklogAge) {
