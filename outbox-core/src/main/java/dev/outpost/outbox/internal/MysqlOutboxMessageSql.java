@@ -69,6 +69,35 @@ final class MysqlOutboxMessageSql implements OutboxMessageSql {
       """;
 
   /**
+   * The claim's fast path: the partition's first rows by the claim index, as the raw loop reads
+   * them, without the per-row probes of {@link #CLAIM_WINDOW}. Each row says whether it is backing
+   * off (column 9) and, when keys are parked, whether its key has a dead letter (column 10); a
+   * payload longer than the first bind comes back NULL. The window is exact when no row is backing
+   * off or parked and no payload is NULL: every earlier row of a row's key is then in the window
+   * too (the rows are the partition's head in id order), so nothing holds any row back, and the
+   * payloads add up to at most {@code limit} times the first bind. Otherwise the relay runs {@link
+   * #CLAIM_WINDOW}. %s: the parked column or nothing.
+   */
+  private static final String CLAIM_HEAD =
+      """
+      SELECT h.id, h.message_id, h.topic, h.message_key,
+             CASE WHEN length(h.payload) <= ? THEN h.payload END AS payload, h.headers,
+             h.created_at, h.attempts, h.attempts > 0 AND h.available_at > ? AS backing_off%s
+      FROM {outbox_message} h
+      WHERE h.partition_no = ?
+      ORDER BY h.partition_no, h.id
+      LIMIT ?
+      """;
+
+  /** The fast path's parked column: one probe of the dead-letter key index per row. */
+  private static final String HEAD_PARKED =
+      """
+      ,
+             EXISTS (SELECT 1 FROM {outbox_dead_letter} d
+                     WHERE d.partition_no = h.partition_no AND d.message_key = h.message_key)
+               AS parked""";
+
+  /**
    * Extra condition of the head window when keys with a dead letter are parked: one probe of the
    * dead-letter key index per row. The always-true {@code h.id > 0} keeps MariaDB from turning the
    * {@code NOT EXISTS} into a {@code NOT IN} that materializes every dead letter's key on each
@@ -188,6 +217,8 @@ final class MysqlOutboxMessageSql implements OutboxMessageSql {
   private final String moveDueSkippingDuplicates;
   private final String claimWindow;
   private final String claimWindowParked;
+  private final String claimHead;
+  private final String claimHeadParked;
   private final String leaseHeld;
   private final String deletePrefix;
   private final String reschedule;
@@ -205,6 +236,8 @@ final class MysqlOutboxMessageSql implements OutboxMessageSql {
     this.insertPrefix = schema.render(INSERT_PREFIX);
     this.claimWindow = schema.render(CLAIM_WINDOW.formatted(""));
     this.claimWindowParked = schema.render(CLAIM_WINDOW.formatted(NOT_PARKED));
+    this.claimHead = schema.render(CLAIM_HEAD.formatted(""));
+    this.claimHeadParked = schema.render(CLAIM_HEAD.formatted(HEAD_PARKED));
     this.leaseHeld = schema.render(LEASE_HELD);
     this.deletePrefix = schema.render(DELETE_PREFIX);
     this.reschedule = schema.render(RESCHEDULE);
@@ -238,6 +271,54 @@ final class MysqlOutboxMessageSql implements OutboxMessageSql {
 
   @Override
   public List<ClaimedRow> claimWindow(
+      Connection c, boolean parkKeys, int partition, Instant now, int limit, long maxBytes)
+      throws SQLException {
+    List<ClaimedRow> head = claimHead(c, parkKeys, partition, now, limit, maxBytes);
+    return head != null ? head : claimFullWindow(c, parkKeys, partition, now, limit, maxBytes);
+  }
+
+  /** The fast path ({@link #CLAIM_HEAD}), tried before the full claim. */
+  @Override
+  public String claimWindowInlineSql(boolean parkKeys) {
+    return parkKeys ? claimHeadParked : claimHead;
+  }
+
+  /**
+   * The partition's head window if nothing in it is held back or too long (see {@link
+   * #CLAIM_HEAD}), else null.
+   */
+  private List<ClaimedRow> claimHead(
+      Connection c, boolean parkKeys, int partition, Instant now, int limit, long maxBytes)
+      throws SQLException {
+    try (PreparedStatement s = c.prepareStatement(claimWindowInlineSql(parkKeys))) {
+      s.setLong(1, Math.max(1, maxBytes / limit));
+      JdbcValues.setTime(s, 2, Dialect.MYSQL, now);
+      s.setInt(3, partition);
+      s.setInt(4, limit);
+      List<ClaimedRow> window = new ArrayList<>(Math.min(limit, 1024));
+      try (ResultSet rs = s.executeQuery()) {
+        while (rs.next()) {
+          byte[] payload = rs.getBytes(5);
+          if (payload == null || rs.getBoolean(9) || (parkKeys && rs.getBoolean(10))) {
+            return null;
+          }
+          window.add(
+              new ClaimedRow(
+                  rs.getLong(1),
+                  JdbcValues.getUuid(rs, 2, Dialect.MYSQL),
+                  rs.getString(3),
+                  rs.getString(4),
+                  payload,
+                  rs.getString(6),
+                  JdbcValues.getTime(rs, 7, Dialect.MYSQL).toInstant(),
+                  rs.getInt(8)));
+        }
+      }
+      return window;
+    }
+  }
+
+  private List<ClaimedRow> claimFullWindow(
       Connection c, boolean parkKeys, int partition, Instant now, int limit, long maxBytes)
       throws SQLException {
     try (PreparedStatement s = c.prepareStatement(claimWindowSql(parkKeys))) {

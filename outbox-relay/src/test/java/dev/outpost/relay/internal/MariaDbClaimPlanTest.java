@@ -59,9 +59,45 @@ class MariaDbClaimPlanTest {
     }
   }
 
+  @Test
+  void the_fast_path_reads_the_head_by_the_claim_index(TestDatabase db) throws Exception {
+    db.execute(
+        "INSERT INTO outbox_message (message_id, topic, message_key, partition_no, payload,"
+            + " headers, created_at, available_at)"
+            + " SELECT UNHEX(REPLACE(UUID(), '-', '')), 't', CONCAT('k', seq % 1000), seq % 16,"
+            + " 'x', '{}', UTC_TIMESTAMP(6), UTC_TIMESTAMP(6) FROM seq_1_to_40000");
+    db.execute(
+        "INSERT INTO outbox_dead_letter (outbox_id, message_id, topic, message_key, partition_no,"
+            + " payload, headers, created_at, failed_at, attempts)"
+            + " SELECT seq, UNHEX(REPLACE(UUID(), '-', '')), 't', CONCAT('dead', seq), seq % 16,"
+            + " 'x', '{}', UTC_TIMESTAMP(6), UTC_TIMESTAMP(6), 10 FROM seq_1_to_10000");
+    db.execute("ANALYZE TABLE outbox_message");
+    db.execute("ANALYZE TABLE outbox_dead_letter");
+
+    for (boolean park : new boolean[] {true, false}) {
+      String sql =
+          new RelayOutboxRepository(OutpostSchema.of(db.dialect(), db.schema()), park)
+              .claimWindowInlineSql();
+      List<String> plan = explain(db, sql, "33554", "UTC_TIMESTAMP(6)", "3", "500");
+      assertThat(plan).noneMatch(row -> row.contains("MATERIALIZED"));
+      assertThat(plan)
+          .filteredOn(row -> row.startsWith("h "))
+          .singleElement(org.assertj.core.api.InstanceOfAssertFactories.STRING)
+          .startsWith("h ref outbox_message_claim_idx");
+      if (park) {
+        assertThat(String.join("\n", plan)).contains("d ref outbox_dead_letter_key_idx");
+      }
+    }
+  }
+
   /** Rows of EXPLAIN as "table type key select_type". */
   private static List<String> explain(TestDatabase db, String sql) throws Exception {
-    String[] literals = {"3", "UTC_TIMESTAMP(6)", "UTC_TIMESTAMP(6)", "500", "16777216"};
+    return explain(db, sql, "3", "UTC_TIMESTAMP(6)", "UTC_TIMESTAMP(6)", "500", "16777216");
+  }
+
+  /** Rows of EXPLAIN of {@code sql} with {@code literals} in place of its binds. */
+  private static List<String> explain(TestDatabase db, String sql, String... literals)
+      throws Exception {
     StringBuilder bound = new StringBuilder();
     int next = 0;
     for (char ch : sql.toCharArray()) {
