@@ -66,6 +66,7 @@ final class AppDatabase implements AutoCloseable {
     pool.setUsername(config.jdbcUser());
     pool.setPassword(config.jdbcPassword());
     if (mysql) {
+      createUrlDatabase(url, config);
       // A MySQL "schema" is a database: unqualified names resolve in the connection's catalog.
       if (!OutpostMigrations.DEFAULT_SCHEMA.equals(config.schema())) {
         createDatabase(url, config);
@@ -87,8 +88,15 @@ final class AppDatabase implements AutoCloseable {
       if (embedded != null) {
         embedded.close();
       }
-      throw new IllegalStateException(
-          "cannot connect to " + product + " at " + url + ": " + Causes.describe(e), e);
+      throw new DatabaseUnavailableException(
+          "cannot connect to "
+              + product
+              + " at "
+              + url
+              + ": "
+              + Causes.describe(e)
+              + "; check --jdbc-url, --jdbc-user and --jdbc-password",
+          e);
     }
     try {
       AppDatabase database =
@@ -104,6 +112,41 @@ final class AppDatabase implements AutoCloseable {
     }
   }
 
+  /**
+   * Creates the MySQL/MariaDB database the URL names ({@code jdbc:mariadb://host:3306/shop}) when
+   * it does not exist yet, so the app runs on a fresh server in one command. A URL without a
+   * database, or with a name that is not a plain identifier, is left to the driver.
+   */
+  static void createUrlDatabase(String url, AppConfig config) {
+    int hosts = url.indexOf("//");
+    int slash = hosts < 0 ? -1 : url.indexOf('/', hosts + 2);
+    if (slash < 0) {
+      return;
+    }
+    int query = url.indexOf('?', slash);
+    String name = query < 0 ? url.substring(slash + 1) : url.substring(slash + 1, query);
+    if (!name.matches("[A-Za-z0-9_]{1,64}")) {
+      return;
+    }
+    String serverUrl = url.substring(0, slash + 1) + (query < 0 ? "" : url.substring(query));
+    try (Connection connection =
+            DriverManager.getConnection(serverUrl, config.jdbcUser(), config.jdbcPassword());
+        Statement statement = connection.createStatement()) {
+      statement.execute(
+          "CREATE DATABASE IF NOT EXISTS `" + name + "` CHARACTER SET utf8mb4 COLLATE utf8mb4_bin");
+    } catch (SQLException e) {
+      throw new DatabaseUnavailableException(
+          "cannot connect to MySQL/MariaDB at "
+              + serverUrl
+              + " to create database '"
+              + name
+              + "' when missing: "
+              + Causes.describe(e)
+              + "; check --jdbc-url, --jdbc-user and --jdbc-password, or create the database",
+          e);
+    }
+  }
+
   /** Creates the MySQL database {@code --schema} names when it does not exist yet. */
   private static void createDatabase(String url, AppConfig config) {
     try (Connection connection =
@@ -115,7 +158,7 @@ final class AppDatabase implements AutoCloseable {
               + config.schema()
               + "` CHARACTER SET utf8mb4 COLLATE utf8mb4_bin");
     } catch (SQLException e) {
-      throw new IllegalStateException(
+      throw new DatabaseUnavailableException(
           "cannot create database '"
               + config.schema()
               + "' (--schema) at "

@@ -47,9 +47,11 @@ public final class OrderTimeoutApp {
     int code;
     try {
       code = run(config, System.out);
-    } catch (BrokerUnavailableException | UnsupportedDatabaseException e) {
-      // An unreachable broker, or a database Outpost does not run on (MySQL 5.7, MariaDB 10.5):
-      // one line naming what was found and what is needed.
+    } catch (BrokerUnavailableException
+        | DatabaseUnavailableException
+        | UnsupportedDatabaseException e) {
+      // An unreachable broker or database, or a database Outpost does not run on (MySQL 5.7,
+      // MariaDB 10.5): one line naming what was found and what is needed.
       System.err.println("error: " + e.getMessage());
       code = EXIT_USAGE;
     }
