@@ -145,8 +145,36 @@ class PayVersusTimeoutRaceTest {
     log.info("payments that won the race: {}", paid.get());
   }
 
-  /** The payment transaction: cancel the timeout; only if that worked, the order is paid. */
+  /**
+   * The payment transaction, retried as a whole when the database rolled it back to break a
+   * deadlock (InnoDB does that now and then between a cancel and the sweep's delete; the README's
+   * "Deadlocks are yours to retry"). PostgreSQL never needs the retry here.
+   */
   private boolean pay(DelayScheduler delay, String id) {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return payOnce(delay, id);
+      } catch (RuntimeException e) {
+        if (attempt >= 5 || !rolledBackByTheDatabase(e)) {
+          throw e;
+        }
+        log.info("payment of {} rolled back by the database ({}), retrying", id, e.getMessage());
+      }
+    }
+  }
+
+  private static boolean rolledBackByTheDatabase(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof java.sql.SQLTransactionRollbackException
+          || (t instanceof java.sql.SQLException sql && "40001".equals(sql.getSQLState()))) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** The payment transaction: cancel the timeout; only if that worked, the order is paid. */
+  private boolean payOnce(DelayScheduler delay, String id) {
     return Db.inTxBoolean(
         db.dataSource(),
         c -> {
