@@ -388,21 +388,7 @@ public final class RelayBenchmark {
           }
         }
         double rate = (warmUp + messages) / seconds(System.nanoTime() - start);
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (!publishedAt.keySet().containsAll(committedAt.keySet())
-            && System.nanoTime() < deadline) {
-          TimeUnit.MILLISECONDS.sleep(10);
-        }
-        long[] latencies =
-            committedAt.entrySet().stream()
-                .mapToLong(
-                    e ->
-                        Math.max(
-                            0,
-                            publishedAt.getOrDefault(e.getKey(), Long.MAX_VALUE / 2)
-                                - e.getValue()))
-                .sorted()
-                .toArray();
+        long[] latencies = publishLatencies(committedAt, publishedAt);
         System.out.printf(
             "commit -> publish latency at %,.0f msgs/s (%,d messages after %,d warm-up):"
                 + " p50 %.2f ms, p99 %.2f ms, max %.2f ms (target p99 <= 20 ms)%n",
@@ -546,21 +532,7 @@ public final class RelayBenchmark {
           }
         }
         double rate = (warmUp + messages) / seconds(System.nanoTime() - start);
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (!publishedAt.keySet().containsAll(committedAt.keySet())
-            && System.nanoTime() < deadline) {
-          TimeUnit.MILLISECONDS.sleep(10);
-        }
-        long[] latencies =
-            committedAt.entrySet().stream()
-                .mapToLong(
-                    e ->
-                        Math.max(
-                            0,
-                            publishedAt.getOrDefault(e.getKey(), Long.MAX_VALUE / 2)
-                                - e.getValue()))
-                .sorted()
-                .toArray();
+        long[] latencies = publishLatencies(committedAt, publishedAt);
         Arrays.sort(commitTimes);
         System.out.printf(
             "commit -> publish latency, %s, at %,.0f msgs/s (%,d messages after %,d warm-up):"
@@ -627,5 +599,25 @@ public final class RelayBenchmark {
 
   private static double seconds(long nanos) {
     return nanos / 1e9;
+  }
+
+  /**
+   * Waits up to 30 s until every committed message was published, then returns each one's commit →
+   * publish latency in nanoseconds, sorted (an unpublished message counts as very late).
+   */
+  private static long[] publishLatencies(Map<UUID, Long> committedAt, Map<UUID, Long> publishedAt)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (!publishedAt.keySet().containsAll(committedAt.keySet())
+        && System.nanoTime() < deadline) {
+      TimeUnit.MILLISECONDS.sleep(10);
+    }
+    return committedAt.entrySet().stream()
+        .mapToLong(
+            e ->
+                Math.max(
+                    0, publishedAt.getOrDefault(e.getKey(), Long.MAX_VALUE / 2) - e.getValue()))
+        .sorted()
+        .toArray();
   }
 }
